@@ -1,0 +1,72 @@
+"""Bodies of the thin process entry points ``appmaster/`` and ``container/``."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from pathlib import Path
+
+from .util import configure_logging, write_json_atomic
+
+log = logging.getLogger(__name__)
+
+__all__ = ["master_main", "peer_main"]
+
+
+def master_main(argv: list[str] | None = None) -> int:
+    """``python appmaster --job-dir D [--launcher local|inline]``: run one job's master."""
+    p = argparse.ArgumentParser(prog="appmaster", description="hama-yarn master process (BSPMaster + SyncServer)")
+    p.add_argument("--job-dir", required=True)
+    p.add_argument("--launcher", default="local", choices=["local", "inline"])
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--linger", type=float, default=60.0, help="seconds to serve status after the job ends")
+    args = p.parse_args(argv)
+    configure_logging(_level(), prefix="master")
+    from .master.server import Master
+    from .rpc.auth import secret_from_env
+
+    secret = secret_from_env()
+    job_dir = args.job_dir
+
+    def publish(address: str) -> None:
+        write_json_atomic(Path(job_dir) / "master.json", {"address": address, "pid": os.getpid()})
+
+    if args.launcher == "inline":
+        from .launcher.inline import InlinePeerLauncher
+
+        factory = lambda on_exit: InlinePeerLauncher(on_exit, job_dir, secret)  # noqa: E731
+    else:
+        from .launcher.local import LocalPeerLauncher
+
+        from .peer.main import load_job
+
+        python = load_job(job_dir)[1].get("hama.peer.python") or None
+        factory = lambda on_exit: LocalPeerLauncher(on_exit, job_dir, secret, python)  # noqa: E731
+
+    master = Master(job_dir, secret, factory, host=args.host, publish=publish)
+    state = master.run(linger=args.linger)
+    return 0 if state.value == "SUCCEEDED" else 1
+
+
+def peer_main(argv: list[str] | None = None) -> int:
+    """``python container --job-dir D --task-index I --master HOST:PORT``: run one peer."""
+    p = argparse.ArgumentParser(prog="container", description="hama-yarn peer process (one BSP task)")
+    p.add_argument("--job-dir", required=True)
+    p.add_argument("--task-index", type=int, required=True)
+    p.add_argument("--master", required=True)
+    args = p.parse_args(argv)
+    configure_logging(_level(), prefix=f"peer-{args.task_index}")
+    from .peer.main import run_peer
+    from .rpc.auth import secret_from_env
+
+    return run_peer(args.job_dir, args.task_index, args.master, secret_from_env())
+
+
+def _level() -> int:
+    return getattr(logging, os.environ.get("HAMA_LOG_LEVEL", "WARNING").upper(), logging.WARNING)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(master_main())

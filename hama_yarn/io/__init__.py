@@ -1,0 +1,1 @@
+"""Hadoop-compatible I/O for hama-yarn: file systems, formats, Writables, codecs, SequenceFiles."""

@@ -1,0 +1,213 @@
+"""``BSPJob``: define a job with Hama's setters, submit it, follow it to the end."""
+
+from __future__ import annotations
+
+import logging
+import sys
+import time
+from typing import Any, TextIO
+
+from .bsp import BSP, Combiner, Partitioner
+from .client import Counters, RunningJob, registry_dir, submit_job
+from .config import HamaConfiguration
+from .errors import HamaError, UsageError
+from .plugins import class_path
+from .util import write_json_atomic
+
+log = logging.getLogger(__name__)
+
+__all__ = ["BSPJob"]
+
+
+def _name_of(obj: type | str) -> str:
+    return obj if isinstance(obj, str) else class_path(obj)
+
+
+class BSPJob:
+    """A BSP job (Hama's ``BSPJob``): configuration setters, submission and control.
+
+    Parameters
+    ----------
+    conf : HamaConfiguration, optional
+        Base configuration (defaults and ``hama-site.xml`` when omitted).
+    bsp_class : type or str, optional
+        The :class:`~hama_yarn.BSP` subclass to run.
+
+    Examples
+    --------
+    >>> job = BSPJob(bsp_class=Hello)          # doctest: +SKIP
+    >>> job.set_num_bsp_task(3)                # doctest: +SKIP
+    >>> job.wait_for_completion()              # doctest: +SKIP
+    True
+    """
+
+    def __init__(self, conf: HamaConfiguration | None = None, bsp_class: type[BSP] | str | None = None) -> None:
+        self.conf = conf.copy() if conf is not None else HamaConfiguration()
+        self._running: RunningJob | None = None
+        if bsp_class is not None:
+            self.set_bsp_class(bsp_class)
+
+    # -- setters (Hama names in snake_case) ----------------------------------
+    def _ensure_define(self) -> None:
+        if self._running is not None:
+            raise UsageError("the job was already submitted; its configuration can no longer change")
+
+    def set(self, key: str, value: object) -> None:
+        """Set any configuration key."""
+        self._ensure_define()
+        self.conf.set(key, value)
+
+    def get(self, key: str, default: str | None = None) -> str | None:
+        """Read a configuration key."""
+        return self.conf.get(key, default)
+
+    def set_job_name(self, name: str) -> None:
+        """``bsp.job.name``."""
+        self.set("bsp.job.name", name)
+
+    def get_job_name(self) -> str:
+        """The job name."""
+        return self.conf.get("bsp.job.name") or ""
+
+    def set_bsp_class(self, cls: type[BSP] | str) -> None:
+        """``bsp.work.class``: a BSP subclass, or ``module:Class`` / ``script.py:Class``."""
+        self.set("bsp.work.class", _name_of(cls))
+
+    def set_num_bsp_task(self, n: int) -> None:
+        """``bsp.peers.num``."""
+        self.set("bsp.peers.num", n)
+
+    def get_num_bsp_task(self) -> int:
+        """``bsp.peers.num``."""
+        return self.conf.get_int("bsp.peers.num")
+
+    def set_input_path(self, path: str) -> None:
+        """``bsp.input.dir`` (comma-separated paths, directories or globs)."""
+        self.set("bsp.input.dir", path)
+
+    def set_input_format(self, fmt: type | str) -> None:
+        """``bsp.input.format.class``: ``text``, ``keyvalue``, ``sequencefile``, ``null`` or a class."""
+        self.set("bsp.input.format.class", _name_of(fmt))
+
+    def set_output_path(self, path: str) -> None:
+        """``bsp.output.dir``."""
+        self.set("bsp.output.dir", path)
+
+    def set_output_format(self, fmt: type | str) -> None:
+        """``bsp.output.format.class``: ``text``, ``sequencefile``, ``null`` or a class."""
+        self.set("bsp.output.format.class", _name_of(fmt))
+
+    def set_combiner_class(self, cls: type[Combiner] | str) -> None:
+        """``bsp.combiner.class``."""
+        self.set("bsp.combiner.class", _name_of(cls))
+
+    def set_partitioner_class(self, cls: type[Partitioner] | str) -> None:
+        """``bsp.input.partitioner.class``."""
+        self.set("bsp.input.partitioner.class", _name_of(cls))
+
+    # -- control -----------------------------------------------------------
+    def submit(self) -> None:
+        """Submit the job (returns once its master runs).
+
+        Raises
+        ------
+        ConfigError, InputError, OutputError, JobSubmissionError
+            See :func:`hama_yarn.client.submit_job`.
+        """
+        self._ensure_define()
+        self._running = submit_job(self.conf)
+
+    def _job(self) -> RunningJob:
+        if self._running is None:
+            raise UsageError("the job has not been submitted")
+        return self._running
+
+    def get_job_id(self) -> str:
+        """The job id (``job_<yyyyMMddHHmm>_<NNNN>``)."""
+        return self._job().job_id
+
+    def wait_for_completion(self, verbose: bool = True, stream: TextIO | None = None) -> bool:
+        """Submit if needed, wait for the end, return True on success.
+
+        With *verbose*, progress (the superstep, when it changes) and the final
+        ``Counters: N`` block go to *stream* (stderr by default), as Hama's
+        ``monitorAndPrintJob`` does; a failure prints the failing peer, its
+        superstep and traceback.  Ctrl-C kills the job and re-raises.
+        """
+        if self._running is None:
+            self.submit()
+        job = self._job()
+        out = stream or sys.stderr
+        last = [-1]
+        started = time.monotonic()
+
+        def progress(status: Any) -> None:
+            if verbose and status.state == "RUNNING" and status.superstep != last[0]:
+                last[0] = status.superstep
+                print(f"Current supersteps number: {status.superstep}", file=out, flush=True)
+
+        if verbose:
+            print(f"Running job: {job.job_id}", file=out, flush=True)
+        try:
+            status = job.wait(on_change=progress)
+        except KeyboardInterrupt:
+            job.kill("interrupted (Ctrl-C)")
+            job.wait(timeout=30)
+            self._finish(job)
+            raise
+        if verbose:
+            elapsed = time.monotonic() - started
+            if status.state == "SUCCEEDED":
+                print(f"Job complete: {job.job_id}", file=out)
+                print(f"The total number of supersteps: {status.superstep}", file=out)
+                print(f"Elapsed: {elapsed:.2f}s", file=out)
+            else:
+                print(f"Job {status.state.lower()}: {job.job_id}", file=out)
+                if status.diagnostics:
+                    print(status.diagnostics, file=out)
+            print(job.get_counters().format(), file=out, flush=True)
+        self._finish(job)
+        return bool(status.state == "SUCCEEDED")
+
+    def _finish(self, job: RunningJob) -> None:
+        status = job.status()
+        try:
+            path = registry_dir(self.conf) / f"{job.job_id}.json"
+            if path.exists():
+                import json
+
+                entry = json.loads(path.read_text())
+                entry.update(final_state=status.state, superstep=status.superstep, finished=time.time())
+                write_json_atomic(path, entry)
+        except (OSError, ValueError):
+            log.debug("cannot update the job registry", exc_info=True)
+        job.release()
+
+    def is_complete(self) -> bool:
+        """True once the job ended."""
+        return self._job().is_complete()
+
+    def is_successful(self) -> bool:
+        """True if the job SUCCEEDED."""
+        return self._job().is_successful()
+
+    def get_state(self) -> str:
+        """The job's run state."""
+        return self._job().get_state()
+
+    def kill_job(self) -> None:
+        """Kill the job (Hama's ``killJob``)."""
+        if not self._job().kill("killed by BSPJob.kill_job()") and not self._job().is_complete():
+            raise HamaError(f"could not kill job {self.get_job_id()}")
+
+    def get_counters(self) -> Counters:
+        """The job's counters (aggregated over peers)."""
+        return self._job().get_counters()
+
+    def get_superstep_count(self) -> int:
+        """Supersteps the job completed."""
+        return self._job().get_superstep_count()
+
+    def get_diagnostics(self) -> str:
+        """The master's diagnostics for a failed job."""
+        return self._job().diagnostics()

@@ -1,0 +1,276 @@
+"""The master process: the pure :class:`JobStateMachine` wrapped with I/O.
+
+Hosts, on one authenticated Thrift port, the ``MasterService`` (clients),
+``PeerUmbilical`` (peers) and the embedded SyncServer's services; drives a
+:class:`~hama_yarn.launcher.PeerLauncher`; commits or aborts output.  All state
+changes happen on one event-loop thread; RPC handlers only post events.
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+import logging
+import queue
+import socket
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from ..config import HamaConfiguration
+from ..errors import HamaError
+from ..io.formats import input_format
+from ..io.output import OutputCommitter
+from ..launcher.base import PeerExit, PeerLauncher
+from ..peer.main import load_job
+from ..rpc.idl import counters_from_thrift, counters_to_thrift, idl
+from ..rpc.server import RPCServer
+from ..sync import SyncContext, server_class
+from . import state as st
+
+log = logging.getLogger(__name__)
+
+__all__ = ["Master"]
+
+
+class Master:
+    """One job's BSPMaster and SyncServer.
+
+    Parameters
+    ----------
+    job_dir : str
+        The job's staging directory (``job.json``).
+    secret : str
+        The job secret.
+    launcher_factory : callable
+        ``(on_exit) -> PeerLauncher``.
+    host : str
+        Address to bind; the advertised address is *advertise* or this.
+    advertise : str, optional
+        Host name peers and clients use to reach the master.
+    publish : callable, optional
+        Called with the master's ``host:port`` once it listens (local mode writes
+        ``master.json``; YARN mode stores it in skein's key-value store).
+    """
+
+    def __init__(
+        self,
+        job_dir: str,
+        secret: str,
+        launcher_factory: Callable[[Callable[[PeerExit], None]], PeerLauncher],
+        host: str = "127.0.0.1",
+        advertise: str | None = None,
+        publish: Callable[[str], None] | None = None,
+    ) -> None:
+        self.job_dir = job_dir
+        self.job_id, self.conf = load_job(job_dir)
+        self._secret = secret
+        self.num_peers = self.conf.get_int("bsp.peers.num")
+        self.machine = st.JobStateMachine(
+            self.job_id,
+            self.num_peers,
+            heartbeat_timeout=self.conf.get_seconds("hama.peer.heartbeat.timeout.ms"),
+            start_timeout=self.conf.get_seconds("hama.master.start.timeout.ms") * 2,
+        )
+        self._events: queue.Queue[st.Event] = queue.Queue()
+        self._lock = threading.Lock()
+        self._changed = threading.Condition(self._lock)
+        self._finished = threading.Event()
+        self._released = threading.Event()
+        self._splits: list[str] = []
+        self.start_time = time.time()
+        self.finish_time = 0.0
+        self.user = _user()
+        self.launcher = launcher_factory(self._on_peer_exit)
+        self.committer = OutputCommitter(self.conf, self.job_id)
+        ctx = SyncContext(self.conf, self.job_id, self.num_peers, secret)
+        self.sync_server = server_class(self.conf)(ctx, self._on_barrier)
+        services: dict[str, object] = {"MasterService": _MasterHandler(self), "PeerUmbilical": _UmbilicalHandler(self)}
+        services.update(self.sync_server.thrift_services())
+        self.server = RPCServer(host, 0, secret, services, name="master")
+        self._advertise = advertise or (host if host not in ("0.0.0.0", "") else socket.getfqdn())
+        self._publish = publish
+        self.address = ""
+
+    # ------------------------------------------------------------------ API
+    def post(self, event: st.Event) -> None:
+        """Queue an event for the state machine (any thread)."""
+        self._events.put(event)
+
+    def run(self, linger: float = 60.0) -> st.JobState:
+        """Run the job to its end; serve status until released or *linger* seconds passed."""
+        self.server.start()
+        self.address = f"{self._advertise}:{self.server.port}"
+        log.info("master of %s listening on %s", self.job_id, self.address)
+        if self._publish is not None:
+            self._publish(self.address)
+        try:
+            self._prepare()
+        except HamaError as exc:
+            log.error("job %s cannot start: %s", self.job_id, exc)
+            self._apply([st.AbortSync(str(exc)), st.JobFinished(st.JobState.FAILED, f"Job setup failed: {exc}")],
+                        force_state=st.JobState.FAILED, diagnostics=f"Job setup failed: {exc}")
+        else:
+            self.post(st.Start(time.monotonic()))
+        self._loop()
+        self._released.wait(linger)
+        self.shutdown()
+        return self.machine.state
+
+    def shutdown(self) -> None:
+        """Stop serving; close the sync service and launcher."""
+        self.server.stop()
+        try:
+            self.sync_server.close(self.machine.state is st.JobState.SUCCEEDED)
+        except Exception:  # noqa: BLE001
+            log.warning("closing the sync service failed", exc_info=True)
+        self.launcher.close()
+
+    # ------------------------------------------------------------ internals
+    def _prepare(self) -> None:
+        self.sync_server.start()
+        if self.conf.get("bsp.input.dir"):
+            splits = input_format(self.conf).get_splits(self.conf, self.num_peers)
+            if len(splits) != self.num_peers:
+                raise HamaError(f"input format made {len(splits)} splits for {self.num_peers} peers")
+            self._splits = [json.dumps(s) for s in splits]
+        else:
+            self._splits = [""] * self.num_peers
+        self.committer.setup_job()
+
+    def _loop(self) -> None:
+        while not self._finished.is_set():
+            try:
+                event = self._events.get(timeout=0.5)
+            except queue.Empty:
+                event = st.Tick(time.monotonic())
+            with self._lock:
+                actions = self.machine.handle(event)
+                self._changed.notify_all()
+            self._apply(actions)
+
+    def _apply(self, actions: list[st.Action], force_state: st.JobState | None = None, diagnostics: str = "") -> None:
+        for action in actions:
+            try:
+                self._perform(action, force_state, diagnostics)
+            except Exception:  # noqa: BLE001 - one failing action must not kill the master
+                log.exception("action %s failed", action)
+
+    def _perform(self, action: st.Action, force_state: st.JobState | None, diagnostics: str) -> None:
+        if isinstance(action, st.LaunchPeers):
+            self.launcher.launch(action.indexes, self.address)
+        elif isinstance(action, st.AbortSync):
+            self.sync_server.abort(action.reason)
+        elif isinstance(action, st.StopPeers):
+            grace = self.conf.get_seconds("hama.job.kill.grace.ms")
+            threading.Thread(target=self.launcher.stop, args=(grace,), name="stop-peers", daemon=True).start()
+        elif isinstance(action, st.CommitOutput):
+            try:
+                self.committer.commit_job()
+                self.post(st.CommitFinished(time.monotonic()))
+            except HamaError as exc:
+                self.post(st.CommitFinished(time.monotonic(), error=str(exc)))
+        elif isinstance(action, st.AbortOutput):
+            self.committer.abort_job()
+        elif isinstance(action, st.JobFinished):
+            with self._lock:
+                if force_state is not None:
+                    self.machine.state = force_state
+                    self.machine.diagnostics = diagnostics
+                self.machine.version += 1
+                self.finish_time = time.time()
+                self._changed.notify_all()
+            log.info("job %s %s%s", self.job_id, action.state.value, f": {action.diagnostics}" if action.diagnostics else "")
+            self._finished.set()
+
+    def _on_peer_exit(self, ex: PeerExit) -> None:
+        self.post(st.PeerExited(time.monotonic(), ex.index, ex.returncode, ex.description))
+
+    def _on_barrier(self, superstep: int) -> None:
+        self.post(st.BarrierCompleted(time.monotonic(), superstep))
+
+    def status(self) -> Any:
+        """The job's status as a Thrift ``JobStatus`` (thread-safe)."""
+        with self._lock:
+            return self._status_locked()
+
+    def _status_locked(self) -> Any:
+        m = self.machine
+        module = idl()
+        now_wall, now_mono = time.time(), time.monotonic()
+        peers = [
+            module.PeerInfo(
+                index=p.index, name=p.name, state=p.state.value, superstep=p.superstep, host=p.host,
+                last_seen_ms=int((now_wall - (now_mono - p.last_seen)) * 1000) if p.last_seen else 0,
+                diagnostics=p.diagnostics,
+            )
+            for p in m.peers
+        ]
+        return module.JobStatus(
+            job_id=self.job_id, job_name=self.conf.get("bsp.job.name") or "", state=m.state.value,
+            superstep=m.superstep, num_peers=self.num_peers, start_time_ms=int(self.start_time * 1000),
+            finish_time_ms=int(self.finish_time * 1000), user=self.user, diagnostics=m.diagnostics,
+            counters=counters_to_thrift(m.counters()), peers=peers, version=m.version, master_address=self.address,
+        )
+
+    def wait_status(self, known_version: int, timeout: float) -> Any:
+        """Block until the status version differs from *known_version* (or *timeout*)."""
+        with self._changed:
+            self._changed.wait_for(lambda: self.machine.version != known_version, timeout)
+            return self._status_locked()
+
+
+class _MasterHandler:
+    """Thrift ``MasterService``."""
+
+    def __init__(self, master: Master) -> None:
+        self.m = master
+
+    def get_status(self) -> Any:
+        return self.m.status()
+
+    def wait_status(self, known_version: int, timeout_ms: int) -> Any:
+        return self.m.wait_status(known_version, min(timeout_ms, 60_000) / 1000.0)
+
+    def kill_job(self, reason: str) -> bool:
+        if self.m.machine.state.finished:
+            return False
+        self.m.post(st.KillRequested(time.monotonic(), reason or "killed by user"))
+        return True
+
+    def release(self) -> None:
+        self.m._released.set()
+
+
+class _UmbilicalHandler:
+    """Thrift ``PeerUmbilical``."""
+
+    def __init__(self, master: Master) -> None:
+        self.m = master
+
+    def get_task(self, task_index: int, host: str, pid: int) -> Any:
+        if not 0 <= task_index < self.m.num_peers:
+            raise HamaError(f"task index {task_index} out of range 0..{self.m.num_peers - 1}")
+        self.m.post(st.PeerStarted(time.monotonic(), task_index, host))
+        return idl().TaskAssignment(
+            job_id=self.m.job_id, attempt_id=st.task_attempt_id(self.m.job_id, task_index), task_index=task_index,
+            num_peers=self.m.num_peers, split_json=self.m._splits[task_index] if self.m._splits else "",
+        )
+
+    def heartbeat(self, task_index: int, superstep: int, counters: list[Any]) -> None:
+        self.m.post(st.PeerHeartbeat(time.monotonic(), task_index, superstep, counters_from_thrift(counters)))
+
+    def task_done(self, task_index: int, superstep: int, counters: list[Any]) -> None:
+        self.m.post(st.PeerSucceeded(time.monotonic(), task_index, superstep, counters_from_thrift(counters)))
+
+    def task_failed(self, task_index: int, superstep: int, error: str, traceback: str, counters: list[Any]) -> None:
+        self.m.post(st.PeerFailed(time.monotonic(), task_index, superstep, error, traceback, counters_from_thrift(counters)))
+
+
+def _user() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # noqa: BLE001
+        return "unknown"

@@ -1,0 +1,399 @@
+"""The BSPMaster's job logic as a pure state machine: events in, actions out.
+
+No sockets, threads or clocks: the master process (:mod:`hama_yarn.master.server`)
+turns RPCs, process exits and timer ticks into events, feeds them to
+:meth:`JobStateMachine.handle`, and performs the returned actions.  This makes
+every failure path unit-testable.
+
+Job states follow Hama's ``JobStatus``: PREP -> RUNNING -> SUCCEEDED | FAILED |
+KILLED.  The first failure wins: its peer, superstep and traceback become the
+job's diagnostics.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+
+__all__ = [
+    "JobState",
+    "PeerState",
+    "PeerRecord",
+    "JobStateMachine",
+    "Event",
+    "Start",
+    "PeerStarted",
+    "PeerRegistered",
+    "PeerHeartbeat",
+    "PeerSucceeded",
+    "PeerFailed",
+    "PeerExited",
+    "BarrierCompleted",
+    "KillRequested",
+    "CommitFinished",
+    "Tick",
+    "Action",
+    "LaunchPeers",
+    "AbortSync",
+    "StopPeers",
+    "CommitOutput",
+    "AbortOutput",
+    "JobFinished",
+    "PEER_COUNTER_GROUP",
+    "JOB_COUNTER_GROUP",
+]
+
+#: Counter groups, with Hama's names (``Counters.log`` prints these).
+PEER_COUNTER_GROUP = "org.apache.hama.bsp.BSPPeerImpl$PeerCounter"
+JOB_COUNTER_GROUP = "org.apache.hama.bsp.JobInProgress$JobCounter"
+
+Counters = dict[tuple[str, str], int]
+
+
+class JobState(str, enum.Enum):
+    """Job run states (Hama ``JobStatus`` / YARN vocabulary)."""
+
+    PREP = "PREP"
+    RUNNING = "RUNNING"
+    SUCCEEDED = "SUCCEEDED"
+    FAILED = "FAILED"
+    KILLED = "KILLED"
+
+    @property
+    def finished(self) -> bool:
+        """True for SUCCEEDED, FAILED and KILLED."""
+        return self in (JobState.SUCCEEDED, JobState.FAILED, JobState.KILLED)
+
+
+class PeerState(str, enum.Enum):
+    """States of one peer (task)."""
+
+    PENDING = "PENDING"
+    RUNNING = "RUNNING"
+    SUCCEEDED = "SUCCEEDED"
+    FAILED = "FAILED"
+    KILLED = "KILLED"
+
+
+# ---------------------------------------------------------------- events
+@dataclass(frozen=True)
+class Event:
+    """Base of all events; *now* is seconds on the master's monotonic clock."""
+
+    now: float
+
+
+@dataclass(frozen=True)
+class Start(Event):
+    """The master is up: launch the peers."""
+
+
+@dataclass(frozen=True)
+class PeerStarted(Event):
+    """Peer *index* fetched its task (it runs, on *host*)."""
+
+    index: int
+    host: str = ""
+
+
+@dataclass(frozen=True)
+class PeerRegistered(Event):
+    """Peer *index* registered its message server as *name*."""
+
+    index: int
+    name: str
+
+
+@dataclass(frozen=True)
+class PeerHeartbeat(Event):
+    """Peer *index* is alive, at *superstep*, with these counters."""
+
+    index: int
+    superstep: int
+    counters: Counters = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class PeerSucceeded(Event):
+    """Peer *index* finished bsp() and cleanup() without error."""
+
+    index: int
+    superstep: int
+    counters: Counters = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class PeerFailed(Event):
+    """Peer *index* raised: *error* is a one-line summary, *traceback* the detail."""
+
+    index: int
+    superstep: int
+    error: str
+    traceback: str = ""
+    counters: Counters = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class PeerExited(Event):
+    """The process (or container) of peer *index* ended; *description* says how."""
+
+    index: int
+    returncode: int
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class BarrierCompleted(Event):
+    """Every peer passed the barrier of *superstep* (from the embedded SyncServer)."""
+
+    superstep: int
+
+
+@dataclass(frozen=True)
+class KillRequested(Event):
+    """A user (``hama job -kill``, Ctrl-C) asked to kill the job."""
+
+    reason: str
+
+
+@dataclass(frozen=True)
+class CommitFinished(Event):
+    """The output commit ended; *error* is empty on success."""
+
+    error: str = ""
+
+
+@dataclass(frozen=True)
+class Tick(Event):
+    """Time passes: check registration and heartbeat deadlines."""
+
+
+# ---------------------------------------------------------------- actions
+@dataclass(frozen=True)
+class Action:
+    """Base of all actions."""
+
+
+@dataclass(frozen=True)
+class LaunchPeers(Action):
+    """Start peers with these task indexes."""
+
+    indexes: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class AbortSync(Action):
+    """Release every peer waiting in a barrier with an error."""
+
+    reason: str
+
+
+@dataclass(frozen=True)
+class StopPeers(Action):
+    """Stop all peer processes that are still running."""
+
+    reason: str
+
+
+@dataclass(frozen=True)
+class CommitOutput(Action):
+    """Move the peers' output from the temporary location into the output directory."""
+
+
+@dataclass(frozen=True)
+class AbortOutput(Action):
+    """Remove all temporary output (nothing may appear in the output directory)."""
+
+
+@dataclass(frozen=True)
+class JobFinished(Action):
+    """The job reached a final *state*."""
+
+    state: JobState
+    diagnostics: str
+
+
+# ---------------------------------------------------------------- the machine
+@dataclass
+class PeerRecord:
+    """What the master knows about one peer."""
+
+    index: int
+    state: PeerState = PeerState.PENDING
+    name: str = ""
+    host: str = ""
+    superstep: int = 0
+    last_seen: float = 0.0
+    counters: Counters = field(default_factory=dict)
+    diagnostics: str = ""
+
+
+class JobStateMachine:
+    """Job, peer and superstep state of one BSP job.
+
+    Parameters
+    ----------
+    job_id : str
+        The job's id.
+    num_peers : int
+        Number of peers.
+    heartbeat_timeout : float
+        A running peer silent for longer (seconds) fails the job.
+    start_timeout : float
+        Peers that have not started this long (seconds) after launch fail the job.
+    """
+
+    def __init__(self, job_id: str, num_peers: int, heartbeat_timeout: float = 30.0, start_timeout: float = 120.0) -> None:
+        if num_peers < 1:
+            raise ValueError("num_peers must be >= 1")
+        self.job_id = job_id
+        self.num_peers = num_peers
+        self.heartbeat_timeout = heartbeat_timeout
+        self.start_timeout = start_timeout
+        self.state = JobState.PREP
+        self.peers = [PeerRecord(i) for i in range(num_peers)]
+        self.superstep = 0
+        self.diagnostics = ""
+        self.launched_at: float | None = None
+        self.committing = False
+        self.version = 0
+
+    # -- queries ---------------------------------------------------------
+    def counters(self) -> Counters:
+        """Job counters: the peers' counters summed, plus SUPERSTEPS and LAUNCHED_TASKS."""
+        total: Counters = {}
+        for p in self.peers:
+            for k, v in p.counters.items():
+                total[k] = total.get(k, 0) + v
+        total[(JOB_COUNTER_GROUP, "SUPERSTEPS")] = self.superstep
+        total[(JOB_COUNTER_GROUP, "LAUNCHED_TASKS")] = sum(1 for p in self.peers if p.state != PeerState.PENDING)
+        return total
+
+    # -- transitions -----------------------------------------------------
+    def handle(self, event: Event) -> list[Action]:
+        """Apply *event*; return the actions the master must perform, in order."""
+        before = (self.state, self.superstep, self.committing, tuple((p.state, p.superstep) for p in self.peers))
+        actions = self._dispatch(event)
+        after = (self.state, self.superstep, self.committing, tuple((p.state, p.superstep) for p in self.peers))
+        if before != after or actions:
+            self.version += 1
+        return actions
+
+    def _dispatch(self, ev: Event) -> list[Action]:
+        if isinstance(ev, Start):
+            if self.state is not JobState.PREP:
+                return []
+            self.state = JobState.RUNNING
+            self.launched_at = ev.now
+            return [LaunchPeers(tuple(range(self.num_peers)))]
+        if isinstance(ev, KillRequested):
+            if self.state.finished:
+                return []
+            return self._end(JobState.KILLED, f"Job killed: {ev.reason}", PeerState.KILLED)
+        if self.state is not JobState.RUNNING:
+            if isinstance(ev, PeerHeartbeat | PeerSucceeded | PeerFailed):
+                self._absorb_counters(ev.index, ev.counters)
+            return []
+        if isinstance(ev, PeerStarted):
+            p = self._peer(ev.index)
+            if p.state is PeerState.PENDING:
+                p.state = PeerState.RUNNING
+            p.host, p.last_seen = ev.host, ev.now
+            return []
+        if isinstance(ev, PeerRegistered):
+            p = self._peer(ev.index)
+            p.name, p.last_seen = ev.name, ev.now
+            return []
+        if isinstance(ev, PeerHeartbeat):
+            p = self._peer(ev.index)
+            p.last_seen = ev.now
+            p.superstep = max(p.superstep, ev.superstep)
+            p.counters = dict(ev.counters) or p.counters
+            self.superstep = max(self.superstep, min(q.superstep for q in self.peers))
+            return []
+        if isinstance(ev, BarrierCompleted):
+            if ev.superstep >= 0:
+                self.superstep = max(self.superstep, ev.superstep + 1)
+            return []
+        if isinstance(ev, PeerSucceeded):
+            p = self._peer(ev.index)
+            p.state, p.superstep, p.last_seen = PeerState.SUCCEEDED, ev.superstep, ev.now
+            p.counters = dict(ev.counters)
+            self.superstep = max(self.superstep, ev.superstep)
+            if all(q.state is PeerState.SUCCEEDED for q in self.peers) and not self.committing:
+                self.committing = True
+                return [CommitOutput()]
+            return []
+        if isinstance(ev, PeerFailed):
+            p = self._peer(ev.index)
+            p.counters = dict(ev.counters) or p.counters
+            p.superstep = ev.superstep
+            diag = self._peer_diagnostics(p, ev.superstep, ev.error, ev.traceback)
+            p.state, p.diagnostics = PeerState.FAILED, diag
+            return self._end(JobState.FAILED, diag, PeerState.KILLED)
+        if isinstance(ev, PeerExited):
+            p = self._peer(ev.index)
+            if p.state is PeerState.SUCCEEDED or (p.state is PeerState.FAILED):
+                return []
+            how = ev.description or f"exit code {ev.returncode}"
+            diag = self._peer_diagnostics(p, p.superstep, f"peer process ended unexpectedly ({how})", "")
+            p.state, p.diagnostics = PeerState.FAILED, diag
+            return self._end(JobState.FAILED, diag, PeerState.KILLED)
+        if isinstance(ev, CommitFinished):
+            if ev.error:
+                return self._end(JobState.FAILED, f"Output commit failed: {ev.error}", PeerState.SUCCEEDED, abort_output=True)
+            self.committing = False
+            self.state = JobState.SUCCEEDED
+            return [JobFinished(JobState.SUCCEEDED, "")]
+        if isinstance(ev, Tick):
+            return self._check_deadlines(ev.now)
+        raise TypeError(f"unknown event {ev!r}")
+
+    def _check_deadlines(self, now: float) -> list[Action]:
+        if self.committing:
+            return []
+        for p in self.peers:
+            if p.state is PeerState.PENDING and self.launched_at is not None and now - self.launched_at > self.start_timeout:
+                diag = self._peer_diagnostics(p, 0, f"peer did not start within {self.start_timeout:g}s", "")
+                p.state, p.diagnostics = PeerState.FAILED, diag
+                return self._end(JobState.FAILED, diag, PeerState.KILLED)
+            if p.state is PeerState.RUNNING and now - p.last_seen > self.heartbeat_timeout:
+                diag = self._peer_diagnostics(
+                    p, p.superstep, f"no heartbeat for {now - p.last_seen:.1f}s (timeout {self.heartbeat_timeout:g}s)", ""
+                )
+                p.state, p.diagnostics = PeerState.FAILED, diag
+                return self._end(JobState.FAILED, diag, PeerState.KILLED)
+        return []
+
+    def _end(self, state: JobState, diagnostics: str, others: PeerState, abort_output: bool = True) -> list[Action]:
+        self.state = state
+        self.diagnostics = diagnostics
+        self.committing = False
+        for p in self.peers:
+            if p.state in (PeerState.PENDING, PeerState.RUNNING):
+                p.state = others
+        actions: list[Action] = [AbortSync(diagnostics.splitlines()[0] if diagnostics else state.value), StopPeers(state.value)]
+        if abort_output:
+            actions.append(AbortOutput())
+        actions.append(JobFinished(state, diagnostics))
+        return actions
+
+    def _absorb_counters(self, index: int, counters: Counters) -> None:
+        if counters and 0 <= index < self.num_peers:
+            self.peers[index].counters = dict(counters)
+
+    def _peer(self, index: int) -> PeerRecord:
+        if not 0 <= index < self.num_peers:
+            raise ValueError(f"task index {index} out of range 0..{self.num_peers - 1}")
+        return self.peers[index]
+
+    def _peer_diagnostics(self, p: PeerRecord, superstep: int, error: str, tb: str) -> str:
+        where = f"peer {p.index}" + (f" ({p.name})" if p.name else "") + (f" on {p.host}" if p.host else "")
+        text = f"Task {task_attempt_id(self.job_id, p.index)} failed: {where} at superstep {superstep}: {error}"
+        return text + ("\n" + tb.rstrip() if tb else "")
+
+
+def task_attempt_id(job_id: str, index: int, attempt: int = 0) -> str:
+    """Hama-style attempt id: ``attempt_<jt>_<job4>_<task6>_<attempt>``."""
+    rest = job_id[len("job_") :] if job_id.startswith("job_") else job_id
+    return f"attempt_{rest}_{index:06d}_{attempt}"

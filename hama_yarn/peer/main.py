@@ -1,0 +1,221 @@
+"""A peer process from start to exit: Hama's ``BSPTask`` / ``BSPRunner``.
+
+1. fetch the task (split, attempt id) from the master over the umbilical;
+2. start the message server and register with the sync service;
+3. wait for every peer, pass the initial barrier;
+4. ``setup``, ``bsp``, and always ``cleanup``; the first exception fails the task;
+5. close input and output, report done or failed with the counters.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import socket
+import threading
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from ..bsp import BSP, Combiner
+from ..config import HamaConfiguration
+from ..errors import ConfigError, HamaError, RPCError
+from ..io.formats import RecordReader, input_format, output_format
+from ..io.output import OutputCommitter
+from ..plugins import load_object
+from ..rpc.client import RPCClient
+from ..rpc.idl import counters_to_thrift
+from ..sync import INITIAL_BARRIER, SyncContext, client_class
+from .messenger import Messenger
+from .runtime import PeerImpl
+
+log = logging.getLogger(__name__)
+
+__all__ = ["run_peer", "load_job"]
+
+
+def load_job(job_dir: str | os.PathLike[str]) -> tuple[str, HamaConfiguration]:
+    """Read ``job.json`` from a job's staging directory: ``(job_id, conf)``."""
+    path = Path(job_dir) / "job.json"
+    try:
+        data = json.loads(path.read_text())
+    except (OSError, ValueError) as exc:
+        raise ConfigError(str(path), f"cannot read the job file: {exc}") from exc
+    return str(data["job_id"]), HamaConfiguration.from_dict(data["conf"])
+
+
+class _Heartbeat(threading.Thread):
+    """Reports superstep and counters to the master; ends the process if the master is gone."""
+
+    def __init__(self, client: RPCClient, index: int, peer_ref: Callable[[], PeerImpl | None], interval: float,
+                 exit_on_loss: bool) -> None:
+        super().__init__(name=f"heartbeat-{index}", daemon=True)
+        self._client = client
+        self._index = index
+        self._peer_ref = peer_ref
+        self._interval = interval
+        self._exit_on_loss = exit_on_loss
+        self._stop_event = threading.Event()
+
+    def run(self) -> None:
+        failures = 0
+        while not self._stop_event.wait(self._interval):
+            peer = self._peer_ref()
+            step, counters = (peer.get_superstep_count(), peer.counters_snapshot()) if peer else (0, {})
+            try:
+                self._client.call("heartbeat", self._index, step, counters_to_thrift(counters))
+                failures = 0
+            except HamaError as exc:
+                failures += 1
+                if failures >= 3:
+                    log.error("lost the master (%s); peer %d exits", exc, self._index)
+                    if self._exit_on_loss:
+                        os._exit(70)
+                    return
+
+    def stop(self) -> None:
+        self._stop_event.set()
+
+
+def run_peer(
+    job_dir: str | os.PathLike[str],
+    task_index: int,
+    master_address: str,
+    secret: str,
+    exit_on_master_loss: bool = True,
+) -> int:
+    """Run one peer of a job to completion.
+
+    Parameters
+    ----------
+    job_dir : path
+        The job's staging directory (holds ``job.json``).
+    task_index : int
+        This peer's index.
+    master_address : str
+        ``host:port`` of the master.
+    secret : str
+        The job secret.
+    exit_on_master_loss : bool
+        End the process when the master stops answering (False for inline mode).
+
+    Returns
+    -------
+    int
+        Process exit code: 0 success, 1 the task failed.
+    """
+    job_id, conf = load_job(job_dir)
+    timeout = conf.get_seconds("hama.rpc.timeout.ms")
+    host = socket.gethostname()
+    umbilical = RPCClient(master_address, "PeerUmbilical", secret, timeout=timeout)
+    task = umbilical.call("get_task", task_index, host, os.getpid())
+    attempt_id = task.attempt_id
+    peer: PeerImpl | None = None
+    heartbeat = _Heartbeat(
+        RPCClient(master_address, "PeerUmbilical", secret, timeout=timeout),
+        task_index,
+        lambda: peer,
+        conf.get_seconds("hama.peer.heartbeat.interval.ms"),
+        exit_on_master_loss,
+    )
+    heartbeat.start()
+    messenger: Messenger | None = None
+    sync = None
+    superstep = 0
+    error: BaseException | None = None
+    tb = ""
+    try:
+        bind = conf.get("bsp.peer.hostname") or "127.0.0.1"
+        advertise = bind if bind not in ("0.0.0.0", "") else socket.getfqdn()
+        messenger = Messenger(task_index, secret, bind, conf.get_int("bsp.peer.port", 0), advertise, rpc_timeout=timeout)
+        ctx = SyncContext(conf, job_id, task.num_peers, secret, master_address)
+        sync = client_class(conf)(ctx, task_index)
+        sync.register(messenger.name, attempt_id)
+        names = sync.get_peer_names(conf.get_seconds("hama.sync.register.timeout.ms"))
+        barrier_timeout = conf.get_seconds("hama.sync.barrier.timeout.ms")
+        sync.enter_barrier(INITIAL_BARRIER, barrier_timeout)
+        sync.leave_barrier(INITIAL_BARRIER, barrier_timeout)
+
+        bsp_cls = load_object(conf.get("bsp.work.class") or "", "bsp.work.class")
+        if not (isinstance(bsp_cls, type) and issubclass(bsp_cls, BSP)):
+            raise ConfigError("bsp.work.class", f"{conf.get('bsp.work.class')} is not a BSP subclass")
+        combiner = _combiner(conf)
+        split = json.loads(task.split_json) if task.split_json else None
+        reader_factory: Callable[[], RecordReader] | None = None
+        if split is not None:
+            fmt = input_format(conf)
+            reader_factory = lambda: fmt.open_reader(conf, split)  # noqa: E731
+        writer = None
+        if conf.get("bsp.output.dir"):
+            path = OutputCommitter(conf, job_id).task_path(attempt_id, task_index)
+            writer = output_format(conf).open_writer(conf, path)
+        peer = PeerImpl(conf, task_index, attempt_id, names, messenger, sync, reader_factory, writer, combiner)
+        error, tb = _run_user_code(bsp_cls(), peer)
+        superstep = peer.get_superstep_count()
+        try:
+            peer.close()
+        except Exception as exc:  # noqa: BLE001 - closing output is part of the task
+            if error is None:
+                error, tb = exc, traceback.format_exc()
+    except BaseException as exc:  # noqa: BLE001 - everything is reported to the master
+        error, tb = exc, traceback.format_exc()
+    finally:
+        heartbeat.stop()
+
+    counters = peer.counters_snapshot() if peer is not None else {}
+    code = 0
+    try:
+        if error is None:
+            umbilical.call("task_done", task_index, superstep, counters_to_thrift(counters))
+        else:
+            code = 1
+            summary = f"{type(error).__name__}: {error}".splitlines()[0] if str(error) else type(error).__name__
+            log.error("peer %d failed at superstep %d: %s", task_index, superstep, summary)
+            umbilical.call("task_failed", task_index, superstep, summary, tb, counters_to_thrift(counters))
+    except RPCError as exc:
+        log.error("cannot report to the master: %s", exc)
+        code = code or 1
+    finally:
+        if sync is not None:
+            try:
+                sync.close()
+            except Exception:  # noqa: BLE001
+                log.debug("closing the sync client failed", exc_info=True)
+        if messenger is not None:
+            messenger.close()
+        umbilical.close()
+    if isinstance(error, KeyboardInterrupt):
+        return 130
+    return code
+
+
+def _run_user_code(bsp: BSP, peer: PeerImpl) -> tuple[BaseException | None, str]:
+    """setup + bsp, then cleanup no matter what; returns the first exception and its traceback."""
+    error: BaseException | None = None
+    tb = ""
+    try:
+        bsp.setup(peer)
+        bsp.bsp(peer)
+    except BaseException as exc:  # noqa: BLE001 - the task fails with the first exception
+        error, tb = exc, traceback.format_exc()
+    try:
+        bsp.cleanup(peer)
+    except BaseException as exc:  # noqa: BLE001
+        if error is None:
+            error, tb = exc, traceback.format_exc()
+        else:
+            log.warning("cleanup() also failed: %s", exc)
+    return error, tb
+
+
+def _combiner(conf: HamaConfiguration) -> Combiner | None:
+    path = conf.get("bsp.combiner.class")
+    if not path:
+        return None
+    cls: Any = load_object(path, "bsp.combiner.class")
+    if not (isinstance(cls, type) and issubclass(cls, Combiner)):
+        raise ConfigError("bsp.combiner.class", f"{path} is not a Combiner subclass")
+    combiner: Combiner = cls()
+    return combiner

@@ -1,0 +1,130 @@
+"""Peer-to-peer message transport: one bundle per destination per superstep.
+
+Each peer runs a Thrift ``PeerService``.  During ``sync()`` the sending peer hands
+every destination one bundle (all its messages for that peer, combined and
+serialized in bulk, optionally compressed); the call returns once the receiver has
+queued it, so after the barrier every bundle of the superstep has arrived.
+Bundles carry their superstep number, so a fast peer's next-superstep messages can
+never mix with the current ones.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from ..errors import MessagingError
+from ..rpc.client import RPCClient
+from ..rpc.server import RPCServer
+from . import queues
+from ..messaging.codec import decode
+
+log = logging.getLogger(__name__)
+
+__all__ = ["Messenger"]
+
+
+class Messenger:
+    """A peer's message server plus its connections to the other peers.
+
+    Parameters
+    ----------
+    task_index : int
+        This peer's index.
+    secret : str
+        The job secret (every connection is authenticated).
+    host, port : str, int
+        Where the message server binds; port 0 picks a free one.
+    advertise : str
+        Host name other peers use to reach this one.
+    rpc_timeout : float
+        Socket timeout for sending one bundle, in seconds.
+    incoming : IncomingQueue, optional
+        Where received bundles go (a checkpoint hook may wrap it).
+    """
+
+    def __init__(
+        self,
+        task_index: int,
+        secret: str,
+        host: str,
+        port: int,
+        advertise: str,
+        rpc_timeout: float = 60.0,
+        incoming: queues.IncomingQueue | None = None,
+    ) -> None:
+        self.task_index = task_index
+        self._secret = secret
+        self._timeout = rpc_timeout
+        self.incoming = incoming or queues.IncomingQueue()
+        self.bytes_received = 0
+        self._server = RPCServer(host, port, secret, {"PeerService": self}, name=f"peer-{task_index}").start()
+        self.name = f"{advertise}:{self._server.port}"
+        self._clients: dict[str, RPCClient] = {}
+        self._pool: ThreadPoolExecutor | None = None
+        self._lock = threading.Lock()
+
+    # -- PeerService (called by other peers' sync()) ------------------------
+    def put_bundle(self, source_index: int, superstep: int, bundle: bytes) -> None:
+        """Receive one bundle (Thrift handler)."""
+        try:
+            msgs = decode(bundle)
+        except MessagingError as exc:
+            raise MessagingError(f"bundle from peer {source_index} for superstep {superstep}: {exc}") from exc
+        with self._lock:
+            self.bytes_received += len(bundle)
+        self.incoming.add(superstep, msgs)
+
+    # -- sending ----------------------------------------------------------
+    def _client(self, name: str) -> RPCClient:
+        client = self._clients.get(name)
+        if client is None:
+            client = self._clients[name] = RPCClient(name, "PeerService", self._secret, timeout=self._timeout)
+        return client
+
+    def _send_one(self, name: str, superstep: int, data: bytes) -> None:
+        try:
+            self._client(name).call("put_bundle", self.task_index, superstep, data)
+        except MessagingError:
+            raise
+        except Exception as exc:
+            raise MessagingError(f"sending {len(data)} bytes to peer {name} in superstep {superstep} failed: {exc}") from exc
+
+    def send_bundles(self, superstep: int, bundles: Iterable[tuple[str, bytes]]) -> None:
+        """Deliver every ``(peer_name, bundle)``; returns when all were queued remotely.
+
+        Raises
+        ------
+        MessagingError
+            Naming the first destination that could not be reached.
+        """
+        items = list(bundles)
+        if len(items) <= 1:
+            for name, data in items:
+                self._send_one(name, superstep, data)
+            return
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(max_workers=8, thread_name_prefix=f"send-{self.task_index}")
+        # Pre-create clients here so no two pool threads race on one destination.
+        for name, _ in items:
+            self._client(name)
+        futures = [self._pool.submit(self._send_one, name, superstep, data) for name, data in items]
+        errors = [f.exception() for f in futures]
+        first = next((e for e in errors if e is not None), None)
+        if first is not None:
+            raise first
+
+    def close(self) -> None:
+        """Stop the server and drop all connections."""
+        self._server.stop()
+        for c in self._clients.values():
+            c.close()
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+
+    def stats(self) -> dict[str, Any]:
+        """Transport statistics (for counters)."""
+        return {"bytes_received": self.bytes_received}

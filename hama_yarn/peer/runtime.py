@@ -1,0 +1,284 @@
+"""The peer object handed to user code: Hama's ``BSPPeerImpl`` in Python.
+
+Hot paths are kept short: :meth:`PeerImpl.send` is one dictionary lookup and one
+list append; :meth:`PeerImpl.sync` serializes each destination's messages in one
+call and sends one bundle per destination.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterator
+from typing import Any
+
+from ..bsp import Combiner
+from ..config import HamaConfiguration
+from ..errors import PeerNotFoundError
+from ..io.formats import RecordReader, RecordWriter
+from ..master.state import PEER_COUNTER_GROUP
+from ..messaging.codec import decode, encode, is_immutable_kind
+from ..sync.base import SyncClient
+from .messenger import Messenger
+
+log = logging.getLogger(__name__)
+
+__all__ = ["PeerImpl", "PEER_COUNTERS"]
+
+#: Hama's built-in peer counters (group ``BSPPeerImpl$PeerCounter``).
+PEER_COUNTERS = (
+    "SUPERSTEP_SUM",
+    "TASK_INPUT_RECORDS",
+    "TASK_OUTPUT_RECORDS",
+    "IO_BYTES_READ",
+    "TOTAL_MESSAGES_SENT",
+    "TOTAL_MESSAGES_RECEIVED",
+    "TOTAL_MESSAGES_COMBINED",
+    "TOTAL_MESSAGE_BYTES_TRANSFERED",
+    "MESSAGE_BYTES_RECEIVED",
+    "TOTAL_COMPRESSED_BYTES_TRANSFERED",
+    "TOTAL_DECOMPRESSED_BYTES",
+    "TIME_IN_SYNC_MS",
+)
+
+
+class PeerImpl:
+    """One BSP peer.  See :class:`hama_yarn.bsp.BSPPeer` for the user-facing contract.
+
+    Parameters
+    ----------
+    conf : HamaConfiguration
+        The job configuration.
+    task_index : int
+        This peer's index.
+    attempt_id : str
+        This task attempt's id.
+    peer_names : list of str
+        All peers' names by task index.
+    messenger : Messenger
+        This peer's message transport.
+    sync_client : SyncClient
+        The sync service.
+    reader_factory : callable, optional
+        Opens this peer's input split (None: no input).
+    writer : RecordWriter, optional
+        Where ``write`` goes (None: output is discarded).
+    combiner : Combiner, optional
+        Combines messages per destination.
+    """
+
+    def __init__(
+        self,
+        conf: HamaConfiguration,
+        task_index: int,
+        attempt_id: str,
+        peer_names: list[str],
+        messenger: Messenger,
+        sync_client: SyncClient,
+        reader_factory: Any = None,
+        writer: RecordWriter | None = None,
+        combiner: Combiner | None = None,
+    ) -> None:
+        self._conf = conf
+        self._index = task_index
+        self._attempt_id = attempt_id
+        self._names = list(peer_names)
+        self._name = peer_names[task_index]
+        self._messenger = messenger
+        self._sync = sync_client
+        self._reader_factory = reader_factory
+        self._reader: RecordReader | None = None
+        self._records: Iterator[tuple[Any, Any]] | None = None
+        self._writer = writer
+        self._combiner = combiner
+        self._out: dict[str, list[Any]] = {n: [] for n in self._names}
+        self._cur: list[Any] = []
+        self._pos = 0
+        self._superstep = 0
+        self._counters: dict[tuple[str, str], int] = {(PEER_COUNTER_GROUP, n): 0 for n in PEER_COUNTERS}
+        self._input_records = 0
+        self._output_records = 0
+        self._persistent = conf.get_bool("hama.queue.behaviour.persistent", False)
+        self._barrier_timeout = conf.get_seconds("hama.sync.barrier.timeout.ms")
+        self._compressor = 0
+        self._threshold = conf.get_int("hama.messenger.compression.threshold", 1024)
+        if conf.get_bool("hama.messenger.runtime.compression", False):
+            from ..messaging.codec import compressor_id
+
+            self._compressor = compressor_id(conf.get("hama.messenger.compression.class") or "zlib")
+
+    # ------------------------------------------------------------ messaging
+    def send(self, peer_name: str, msg: Any) -> None:
+        """Queue *msg* for *peer_name*; delivered by the next :meth:`sync`.
+
+        Raises
+        ------
+        PeerNotFoundError
+            If *peer_name* is not one of :meth:`get_all_peer_names`.
+        """
+        try:
+            self._out[peer_name].append(msg)
+        except KeyError:
+            raise PeerNotFoundError(peer_name, self._names) from None
+
+    def sync(self) -> None:
+        """End the superstep: send every queued bundle, then pass the barrier."""
+        start = time.monotonic()
+        step = self._superstep
+        out, self._out = self._out, {n: [] for n in self._names}
+        sent = received_before = combined = 0
+        bundles = []
+        wire_bytes = 0
+        for name, msgs in out.items():
+            if not msgs:
+                continue
+            sent += len(msgs)
+            if self._combiner is not None:
+                combined += len(msgs) - 1
+                msgs = [self._combiner.combine(msgs)]
+            if name == self._name:
+                # Loop back without the network; copy mutable payloads like a remote send would.
+                self._messenger.incoming.add(step, msgs if is_immutable_kind(msgs) else decode(encode(msgs)))
+            else:
+                data = encode(msgs, self._compressor, self._threshold)
+                wire_bytes += len(data)
+                bundles.append((name, data))
+        if bundles:
+            self._messenger.send_bundles(step, bundles)
+        c = self._counters
+        c[(PEER_COUNTER_GROUP, "TOTAL_MESSAGES_SENT")] += sent
+        c[(PEER_COUNTER_GROUP, "TOTAL_MESSAGE_BYTES_TRANSFERED")] += wire_bytes
+        c[(PEER_COUNTER_GROUP, "TOTAL_MESSAGES_COMBINED")] += combined
+        if self._compressor:
+            c[(PEER_COUNTER_GROUP, "TOTAL_COMPRESSED_BYTES_TRANSFERED")] += wire_bytes
+        self._sync.enter_barrier(step, self._barrier_timeout)
+        received = self._messenger.incoming.take(step)
+        if self._persistent and self._pos < len(self._cur):
+            received_before = len(self._cur) - self._pos
+            self._cur = self._cur[self._pos :] + received
+        else:
+            self._cur = received
+        self._pos = 0
+        self._sync.leave_barrier(step, self._barrier_timeout)
+        self._superstep = step + 1
+        c[(PEER_COUNTER_GROUP, "TOTAL_MESSAGES_RECEIVED")] += len(self._cur) - received_before
+        c[(PEER_COUNTER_GROUP, "MESSAGE_BYTES_RECEIVED")] = self._messenger.bytes_received
+        c[(PEER_COUNTER_GROUP, "SUPERSTEP_SUM")] += 1
+        c[(PEER_COUNTER_GROUP, "TIME_IN_SYNC_MS")] += int((time.monotonic() - start) * 1000)
+
+    def get_current_message(self) -> Any:
+        """The next received message, or None when there is none left."""
+        pos = self._pos
+        if pos < len(self._cur):
+            self._pos = pos + 1
+            return self._cur[pos]
+        return None
+
+    def get_num_current_messages(self) -> int:
+        """How many received messages are left to read."""
+        return len(self._cur) - self._pos
+
+    def messages(self) -> Iterator[Any]:
+        """An iterator over every message left to read; the queue is empty afterwards."""
+        cur, pos = self._cur, self._pos
+        self._cur, self._pos = [], 0
+        return iter(cur if pos == 0 else cur[pos:])
+
+    def clear(self) -> None:
+        """Drop every message queued for sending in this superstep."""
+        self._out = {n: [] for n in self._names}
+
+    # ------------------------------------------------------------ identity
+    def get_superstep_count(self) -> int:
+        """0 during setup and the first superstep; +1 per :meth:`sync`."""
+        return self._superstep
+
+    def get_peer_name(self, index: int | None = None) -> str:
+        """This peer's name (``host:port``), or peer *index*'s name."""
+        if index is None:
+            return self._name
+        if not 0 <= index < len(self._names):
+            raise IndexError(f"peer index {index} out of range 0..{len(self._names) - 1}")
+        return self._names[index]
+
+    def get_peer_index(self) -> int:
+        """This peer's task index."""
+        return self._index
+
+    def get_all_peer_names(self) -> list[str]:
+        """Every peer's name, ordered by task index (a copy)."""
+        return list(self._names)
+
+    def get_num_peers(self) -> int:
+        """Number of peers."""
+        return len(self._names)
+
+    def get_task_id(self) -> str:
+        """This task attempt's id."""
+        return self._attempt_id
+
+    def get_configuration(self) -> HamaConfiguration:
+        """The job configuration."""
+        return self._conf
+
+    # ------------------------------------------------------------ I/O
+    def read_next(self) -> tuple[Any, Any] | None:
+        """The next input record ``(key, value)``, or None at the end of the split."""
+        if self._records is None:
+            if self._reader_factory is None:
+                return None
+            self._reader = self._reader_factory()
+            self._records = iter(self._reader)
+        try:
+            record = next(self._records)
+        except StopIteration:
+            return None
+        self._input_records += 1
+        return record
+
+    def reopen_input(self) -> None:
+        """Read this peer's split from the beginning again."""
+        self._close_reader()
+
+    def _close_reader(self) -> None:
+        if self._reader is not None:
+            self._counters[(PEER_COUNTER_GROUP, "IO_BYTES_READ")] += self._reader.bytes_read
+            self._reader.close()
+        self._reader = None
+        self._records = None
+
+    def write(self, key: Any, value: Any) -> None:
+        """Write one output record (``part-NNNNN`` of this task)."""
+        if self._writer is not None:
+            self._writer.write(key, value)
+        self._output_records += 1
+
+    # ------------------------------------------------------------ counters
+    def increment_counter(self, group: str, name: str, amount: int = 1) -> None:
+        """Add *amount* to counter *group*/*name*."""
+        key = (str(group), str(name))
+        self._counters[key] = self._counters.get(key, 0) + int(amount)
+
+    def get_counter(self, group: str, name: str) -> int:
+        """This peer's value of counter *group*/*name* (0 if never set)."""
+        self._flush_counters()
+        return self._counters.get((str(group), str(name)), 0)
+
+    def _flush_counters(self) -> None:
+        c = self._counters
+        c[(PEER_COUNTER_GROUP, "TASK_INPUT_RECORDS")] = self._input_records
+        c[(PEER_COUNTER_GROUP, "TASK_OUTPUT_RECORDS")] = self._output_records
+
+    def counters_snapshot(self) -> dict[tuple[str, str], int]:
+        """A copy of all counters, for reports to the master."""
+        self._flush_counters()
+        return dict(self._counters)
+
+    # ------------------------------------------------------------ lifecycle
+    def close(self) -> None:
+        """Close input and output (flushing output); drop unsent messages."""
+        self._close_reader()
+        self._out = {}
+        if self._writer is not None:
+            self._writer.close()
+            self._writer = None

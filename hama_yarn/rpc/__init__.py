@@ -1,0 +1,17 @@
+"""Thrift RPC: IDL loading, the authenticated threaded server and clients.
+
+All services are declared in ``thrift/hama.thrift`` and loaded at run time with
+thriftpy2 (nothing generated is checked in).  Every connection starts with a
+challenge/response on the job's secret (:mod:`hama_yarn.rpc.auth`), and every remote
+failure crosses the wire as ``RemoteError`` and is re-raised on the caller's side as
+the matching :class:`~hama_yarn.errors.HamaError` subclass
+(:func:`hama_yarn.rpc.client.map_error` is the single choke point).
+"""
+
+from __future__ import annotations
+
+from .client import RPCClient, map_error
+from .idl import idl
+from .server import RPCServer
+
+__all__ = ["RPCClient", "RPCServer", "idl", "map_error"]

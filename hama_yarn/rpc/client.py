@@ -1,0 +1,163 @@
+"""Authenticated Thrift clients and the one place remote errors are mapped."""
+
+from __future__ import annotations
+
+import logging
+import socket
+import threading
+from typing import Any
+
+from thriftpy2.protocol import TCyBinaryProtocolFactory
+from thriftpy2.protocol.multiplex import TMultiplexedProtocol
+from thriftpy2.thrift import TApplicationException, TClient
+from thriftpy2.transport import TCyBufferedTransportFactory, TSocket, TTransportException
+
+from .. import errors
+from .auth import client_handshake
+from .idl import idl
+
+log = logging.getLogger(__name__)
+
+__all__ = ["RPCClient", "map_error", "parse_address"]
+
+
+def parse_address(address: str) -> tuple[str, int]:
+    """Split ``host:port``.
+
+    Raises
+    ------
+    RPCError
+        If *address* has no valid port.
+    """
+    host, sep, port = address.rpartition(":")
+    if not sep or not port.isdigit():
+        raise errors.RPCError(f"bad address {address!r}: expected host:port")
+    return host or "127.0.0.1", int(port)
+
+
+def map_error(exc: BaseException, where: str) -> errors.HamaError:
+    """Translate a Thrift/socket failure of a call to *where* into a :class:`HamaError`.
+
+    ``RemoteError`` becomes the HamaError subclass it names (falling back to
+    :class:`~hama_yarn.errors.RPCError`); transport failures become ``RPCError``.
+    """
+    remote_error = idl().RemoteError
+    if isinstance(exc, remote_error):
+        cls = getattr(errors, exc.kind, None)
+        message = exc.message or exc.kind
+        if isinstance(cls, type) and issubclass(cls, errors.HamaError):
+            try:
+                err: errors.HamaError = cls.__new__(cls)
+                errors.HamaError.__init__(err, message)
+                return err
+            except Exception:  # noqa: BLE001
+                pass
+        return errors.RPCError(f"{where}: {exc.kind}: {message}")
+    if isinstance(exc, TApplicationException):
+        return errors.RPCError(f"{where}: {exc}")
+    if isinstance(exc, (TTransportException, OSError, EOFError)):
+        return errors.RPCError(f"{where}: connection failed: {exc}")
+    return errors.RPCError(f"{where}: {type(exc).__name__}: {exc}")
+
+
+class RPCClient:
+    """A connection to one Thrift service on an authenticated server.
+
+    Calls are proxied as methods (``client.get_status()``); failures are raised as
+    :class:`~hama_yarn.errors.HamaError` subclasses.  One connection, guarded by a
+    lock, so an instance may be shared by threads (calls are serialized).
+
+    Parameters
+    ----------
+    address : str
+        ``host:port`` of the server.
+    service : str
+        Service name in ``hama.thrift`` (``MasterService``, ``SyncService``, ...).
+    secret : str
+        The job secret.
+    timeout : float, optional
+        Socket timeout per call in seconds (None waits forever; callers of
+        blocking calls pass their own deadline plus a margin).
+    connect_timeout : float
+        Timeout of connecting and authenticating, in seconds.
+    """
+
+    def __init__(
+        self,
+        address: str,
+        service: str,
+        secret: str,
+        timeout: float | None = 60.0,
+        connect_timeout: float = 10.0,
+    ) -> None:
+        self.address = address
+        self.service = service
+        self._secret = secret
+        self._timeout = timeout
+        self._connect_timeout = connect_timeout
+        self._client: Any = None
+        self._sock: socket.socket | None = None
+        self._lock = threading.Lock()
+
+    def _connect(self) -> Any:
+        host, port = parse_address(self.address)
+        try:
+            sock = socket.create_connection((host, port), timeout=self._connect_timeout)
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            client_handshake(sock, self._secret)
+            sock.settimeout(self._timeout)
+        except errors.HamaError:
+            raise
+        except OSError as exc:
+            raise errors.RPCError(f"cannot connect to {self.service} at {self.address}: {exc}") from exc
+        trans = TCyBufferedTransportFactory().get_transport(TSocket(sock=sock))
+        proto = TMultiplexedProtocol(TCyBinaryProtocolFactory().get_protocol(trans), self.service)
+        self._sock = sock
+        self._client = TClient(getattr(idl(), self.service), proto)
+        return self._client
+
+    def call(self, method: str, *args: Any, timeout: float | None = None) -> Any:
+        """Call *method*; *timeout* overrides the socket timeout for this call only."""
+        with self._lock:
+            client = self._client or self._connect()
+            if timeout is not None and self._sock is not None:
+                self._sock.settimeout(timeout)
+            try:
+                return getattr(client, method)(*args)
+            except Exception as exc:
+                err = map_error(exc, f"{self.service}.{method} at {self.address}")
+                if isinstance(err, errors.RPCError) and not isinstance(exc, idl().RemoteError):
+                    self._drop()  # the connection is in an unknown state
+                raise err from exc
+            finally:
+                if timeout is not None and self._sock is not None:
+                    self._sock.settimeout(self._timeout)
+
+    def __getattr__(self, method: str) -> Any:
+        if method.startswith("_"):
+            raise AttributeError(method)
+
+        def proxy(*args: Any) -> Any:
+            return self.call(method, *args)
+
+        return proxy
+
+    def _drop(self) -> None:
+        if self._sock is not None:
+            try:
+                self._sock.close()
+            except OSError:
+                pass
+        self._sock = None
+        self._client = None
+
+    def close(self) -> None:
+        """Close the connection (a later call reconnects)."""
+        with self._lock:
+            self._drop()
+
+    def __enter__(self) -> RPCClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

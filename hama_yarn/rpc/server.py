@@ -1,0 +1,156 @@
+"""A threaded, authenticated Thrift server hosting several services on one port."""
+
+from __future__ import annotations
+
+import logging
+import socket
+import threading
+from typing import Any
+
+from thriftpy2.protocol import TCyBinaryProtocolFactory
+from thriftpy2.thrift import TMultiplexedProcessor, TProcessor
+from thriftpy2.transport import TCyBufferedTransportFactory, TSocket, TTransportException
+
+from ..errors import AuthenticationError, HamaError
+from .auth import server_handshake
+from .idl import idl
+
+log = logging.getLogger(__name__)
+
+__all__ = ["RPCServer"]
+
+_HANDSHAKE_TIMEOUT = 10.0
+
+
+class _Guard:
+    """Wraps a handler so every exception crosses the wire as ``RemoteError``.
+
+    A :class:`HamaError` keeps its class name as ``kind`` so the client re-raises the
+    same type; anything else is logged here with its traceback and sent as
+    ``InternalError``.
+    """
+
+    def __init__(self, service: str, handler: object) -> None:
+        self._service = service
+        self._handler = handler
+
+    def __getattr__(self, name: str) -> Any:
+        fn = getattr(self._handler, name)
+        remote_error = idl().RemoteError
+
+        def call(*args: Any) -> Any:
+            try:
+                return fn(*args)
+            except HamaError as exc:
+                raise remote_error(kind=type(exc).__name__, message=str(exc)) from exc
+            except Exception as exc:
+                log.exception("%s.%s failed", self._service, name)
+                raise remote_error(kind="InternalError", message=f"{type(exc).__name__}: {exc}") from exc
+
+        return call
+
+
+class RPCServer:
+    """Serve Thrift *services* (``{name: handler}``) on ``host:port`` for holders of *secret*.
+
+    Parameters
+    ----------
+    host : str
+        Address to bind (``0.0.0.0`` for all interfaces).
+    port : int
+        Port, 0 for a free one; the bound port is :attr:`port` after :meth:`start`.
+    secret : str
+        The job secret every connection must prove (see :mod:`hama_yarn.rpc.auth`).
+    services : dict
+        Service name in ``hama.thrift`` -> handler object with its methods.
+    name : str
+        Name for threads and logs.
+    """
+
+    def __init__(self, host: str, port: int, secret: str, services: dict[str, object], name: str = "rpc") -> None:
+        self.host = host
+        self.port = port
+        self.name = name
+        self._secret = secret
+        self._processor = TMultiplexedProcessor()
+        module = idl()
+        for service, handler in services.items():
+            self._processor.register_processor(service, TProcessor(getattr(module, service), _Guard(service, handler)))
+        self._sock: socket.socket | None = None
+        self._conns: set[socket.socket] = set()
+        self._lock = threading.Lock()
+        self._stopped = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._tfactory = TCyBufferedTransportFactory()
+        self._pfactory = TCyBinaryProtocolFactory()
+
+    def start(self) -> RPCServer:
+        """Bind and start accepting in a daemon thread; returns self."""
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((self.host, self.port))
+        sock.listen(256)
+        self.port = sock.getsockname()[1]
+        self._sock = sock
+        self._thread = threading.Thread(target=self._accept_loop, name=f"{self.name}-accept", daemon=True)
+        self._thread.start()
+        log.debug("%s listening on %s:%d", self.name, self.host, self.port)
+        return self
+
+    def _accept_loop(self) -> None:
+        assert self._sock is not None
+        while not self._stopped.is_set():
+            try:
+                conn, addr = self._sock.accept()
+            except OSError:
+                break
+            conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            with self._lock:
+                self._conns.add(conn)
+            threading.Thread(target=self._serve, args=(conn, addr), name=f"{self.name}-conn", daemon=True).start()
+
+    def _serve(self, conn: socket.socket, addr: Any) -> None:
+        try:
+            conn.settimeout(_HANDSHAKE_TIMEOUT)
+            try:
+                server_handshake(conn, self._secret)
+            except (AuthenticationError, OSError) as exc:
+                log.warning("%s: refused connection from %s: %s", self.name, addr, exc)
+                return
+            conn.settimeout(None)
+            trans = self._tfactory.get_transport(TSocket(sock=conn))
+            prot = self._pfactory.get_protocol(trans)
+            while not self._stopped.is_set():
+                self._processor.process(prot, prot)
+        except TTransportException:
+            pass  # the client closed the connection
+        except OSError as exc:
+            if not self._stopped.is_set():
+                log.debug("%s: connection from %s ended: %s", self.name, addr, exc)
+        except Exception:  # noqa: BLE001 - one bad connection must not take the server down
+            if not self._stopped.is_set():
+                log.exception("%s: connection from %s failed", self.name, addr)
+        finally:
+            with self._lock:
+                self._conns.discard(conn)
+            try:
+                conn.close()
+            except OSError:
+                pass
+
+    def stop(self) -> None:
+        """Stop accepting and close every open connection."""
+        self._stopped.set()
+        if self._sock is not None:
+            try:
+                self._sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            self._sock.close()
+        with self._lock:
+            conns = list(self._conns)
+        for c in conns:
+            try:
+                c.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass

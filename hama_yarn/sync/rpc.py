@@ -1,0 +1,171 @@
+"""The ``rpc`` sync service: a SyncServer embedded in the master, over Thrift.
+
+Registration and barriers are served by the master process (Hama's removed
+``RPCSyncServer``, revived).  One round trip per superstep: ``enter_barrier``
+returns once every peer has entered, and ``leave_barrier`` needs no call because
+bundles carry their superstep number.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+
+from ..errors import BarrierTimeoutError, SyncError
+from ..rpc.client import RPCClient
+from .base import SyncClient, SyncContext, SyncServer
+
+log = logging.getLogger(__name__)
+
+__all__ = ["BarrierState", "RPCSyncServer", "RPCSyncClient"]
+
+_MARGIN = 5.0  # seconds added to a blocking call's socket timeout beyond its own deadline
+
+
+class BarrierState:
+    """Registration and barrier bookkeeping for *num_peers* peers (thread-safe).
+
+    Barriers complete in increasing superstep order; :meth:`abort` releases every
+    waiter with a :class:`SyncError`.
+    """
+
+    def __init__(self, num_peers: int, on_barrier: Callable[[int], None] | None = None) -> None:
+        self.num_peers = num_peers
+        self._on_barrier = on_barrier or (lambda s: None)
+        self._cond = threading.Condition()
+        self._names: dict[int, str] = {}
+        self._arrived: dict[int, set[int]] = {}
+        self._completed = -(2**62)
+        self._aborted: str | None = None
+
+    def register(self, task_index: int, name: str) -> None:
+        """Record the name of peer *task_index*."""
+        if not 0 <= task_index < self.num_peers:
+            raise SyncError(f"task index {task_index} out of range 0..{self.num_peers - 1}")
+        with self._cond:
+            self._check()
+            other = self._names.get(task_index)
+            if other is not None and other != name:
+                log.warning("peer %d re-registered as %s (was %s)", task_index, name, other)
+            self._names[task_index] = name
+            self._cond.notify_all()
+
+    def peer_names(self, timeout: float) -> list[str]:
+        """Wait until every peer registered; names ordered by task index."""
+        with self._cond:
+            if not self._cond.wait_for(lambda: self._aborted is not None or len(self._names) == self.num_peers, timeout):
+                missing = sorted(set(range(self.num_peers)) - set(self._names))
+                raise SyncError(
+                    f"only {len(self._names)} of {self.num_peers} peers registered within {timeout:g}s; "
+                    f"missing task indexes {missing[:10]}"
+                )
+            self._check()
+            return [self._names[i] for i in range(self.num_peers)]
+
+    def enter(self, task_index: int, superstep: int, timeout: float) -> None:
+        """Block until all peers entered the barrier of *superstep* (or raise)."""
+        with self._cond:
+            self._check()
+            if superstep <= self._completed:
+                raise SyncError(f"peer {task_index} entered barrier {superstep}, which already completed")
+            arrived = self._arrived.setdefault(superstep, set())
+            arrived.add(task_index)
+            if len(arrived) >= self.num_peers:
+                del self._arrived[superstep]
+                self._completed = superstep
+                self._cond.notify_all()
+                done = True
+            else:
+                done = self._cond.wait_for(lambda: self._completed >= superstep or self._aborted is not None, timeout)
+                if self._aborted is not None:
+                    self._check()
+                if not done:
+                    count = len(self._arrived.get(superstep, ()))
+                    raise BarrierTimeoutError(superstep, count, self.num_peers, timeout)
+                done = False
+        if done:
+            self._on_barrier(superstep)
+
+    def abort(self, reason: str) -> None:
+        """Fail all current and future waiters with *reason*."""
+        with self._cond:
+            if self._aborted is None:
+                self._aborted = reason
+            self._cond.notify_all()
+
+    def _check(self) -> None:
+        if self._aborted is not None:
+            raise SyncError(f"job aborted: {self._aborted}")
+
+
+class _SyncHandler:
+    """Thrift ``SyncService`` handler."""
+
+    def __init__(self, state: BarrierState) -> None:
+        self.state = state
+
+    def register_peer(self, task_index: int, peer_name: str) -> None:
+        self.state.register(task_index, peer_name)
+
+    def get_peer_names(self, timeout_ms: int) -> list[str]:
+        return self.state.peer_names(timeout_ms / 1000.0)
+
+    def enter_barrier(self, task_index: int, superstep: int, timeout_ms: int) -> None:
+        self.state.enter(task_index, superstep, timeout_ms / 1000.0)
+
+    def leave_barrier(self, task_index: int, superstep: int, timeout_ms: int) -> None:
+        return None
+
+
+class RPCSyncServer(SyncServer):
+    """Master side of the ``rpc`` sync service (hosted on the master's Thrift port)."""
+
+    def __init__(self, ctx: SyncContext, on_barrier: Callable[[int], None] | None = None) -> None:
+        super().__init__(ctx, on_barrier)
+        self.state = BarrierState(ctx.num_peers, self.on_barrier)
+
+    def thrift_services(self) -> dict[str, object]:
+        return {"SyncService": _SyncHandler(self.state)}
+
+    def abort(self, reason: str) -> None:
+        self.state.abort(reason)
+
+
+class RPCSyncClient(SyncClient):
+    """Peer side of the ``rpc`` sync service."""
+
+    def __init__(self, ctx: SyncContext, task_index: int) -> None:
+        super().__init__(ctx, task_index)
+        if not ctx.master_address:
+            raise SyncError("the rpc sync service needs the master's address")
+        self._rpc = RPCClient(ctx.master_address, "SyncService", ctx.secret, timeout=None)
+
+    def register(self, peer_name: str, attempt_id: str) -> None:
+        self._rpc.call("register_peer", self.task_index, peer_name, timeout=60.0)
+
+    def get_peer_names(self, timeout: float) -> list[str]:
+        names: list[str] = self._rpc.call("get_peer_names", _ms(timeout), timeout=timeout + _MARGIN)
+        return names
+
+    def enter_barrier(self, superstep: int, timeout: float) -> None:
+        start = time.monotonic()
+        try:
+            self._rpc.call("enter_barrier", self.task_index, superstep, _ms(timeout), timeout=timeout + _MARGIN)
+        except SyncError:
+            raise
+        except Exception as exc:
+            raise SyncError(
+                f"barrier of superstep {superstep} failed after {time.monotonic() - start:.1f}s: {exc}"
+            ) from exc
+
+    def leave_barrier(self, superstep: int, timeout: float) -> None:
+        return None  # bundles are tagged with their superstep: no second round trip
+
+    def close(self) -> None:
+        self._rpc.close()
+
+
+def _ms(seconds: float) -> int:
+    return max(1, min(int(seconds * 1000), 2**31 - 1))

@@ -1,0 +1,95 @@
+// hama-yarn RPC interfaces. Every process talks these over Apache Thrift
+// (binary protocol, buffered transport); the Python side loads this file at run
+// time with thriftpy2, so no generated code is checked in.
+//
+// Connection setup (before any Thrift byte): the server sends a 16-byte nonce, the
+// client answers HMAC-SHA256(job secret, nonce), the server answers one byte 0x01
+// and only then serves calls. A connection without the job's secret gets nothing.
+//
+// Services on the master's port (multiplexed by service name):
+//   MasterService  client  -> master   job status, progress, kill
+//   PeerUmbilical  peer    -> master   task assignment, liveness, done/failed
+//   SyncService    peer    -> master   the embedded SyncServer (registration, barriers)
+// Service on every peer's port:
+//   PeerService    peer    -> peer     message bundles
+
+namespace py hama_rpc
+
+// Every failure crosses the wire as one exception; `kind` names the HamaError
+// subclass the client re-raises (e.g. "BarrierTimeoutError", "SyncError").
+exception RemoteError {
+  1: string kind,
+  2: string message,
+}
+
+struct Counter {
+  1: string group,
+  2: string name,
+  3: i64 value,
+}
+
+struct PeerInfo {
+  1: i32 index,
+  2: string name,         // host:port of the peer's message server ("" before it registers)
+  3: string state,        // PENDING, RUNNING, SUCCEEDED, FAILED, KILLED
+  4: i64 superstep,
+  5: string host,
+  6: i64 last_seen_ms,    // epoch millis of the last report
+  7: string diagnostics,
+}
+
+struct JobStatus {
+  1: string job_id,
+  2: string job_name,
+  3: string state,        // PREP, RUNNING, SUCCEEDED, FAILED, KILLED
+  4: i64 superstep,
+  5: i32 num_peers,
+  6: i64 start_time_ms,
+  7: i64 finish_time_ms,
+  8: string user,
+  9: string diagnostics,  // the first failing peer, its superstep and the traceback
+  10: list<Counter> counters,
+  11: list<PeerInfo> peers,
+  12: i64 version,        // bumped on every change; see wait_status
+  13: string master_address,
+}
+
+service MasterService {
+  JobStatus get_status() throws (1: RemoteError err),
+  // Long poll: returns as soon as the status version differs from known_version,
+  // or after timeout_ms with the current status.
+  JobStatus wait_status(1: i64 known_version, 2: i32 timeout_ms) throws (1: RemoteError err),
+  bool kill_job(1: string reason) throws (1: RemoteError err),
+  // The client has what it needs; a finished master may exit now.
+  oneway void release(),
+}
+
+struct TaskAssignment {
+  1: string job_id,
+  2: string attempt_id,
+  3: i32 task_index,
+  4: i32 num_peers,
+  5: string split_json,   // the input split ("" when the job has no input)
+}
+
+service PeerUmbilical {
+  TaskAssignment get_task(1: i32 task_index, 2: string host, 3: i32 pid) throws (1: RemoteError err),
+  oneway void heartbeat(1: i32 task_index, 2: i64 superstep, 3: list<Counter> counters),
+  void task_done(1: i32 task_index, 2: i64 superstep, 3: list<Counter> counters) throws (1: RemoteError err),
+  void task_failed(1: i32 task_index, 2: i64 superstep, 3: string error, 4: string traceback,
+                   5: list<Counter> counters) throws (1: RemoteError err),
+}
+
+service SyncService {
+  void register_peer(1: i32 task_index, 2: string peer_name) throws (1: RemoteError err),
+  // Blocks until every peer registered; names ordered by task index.
+  list<string> get_peer_names(1: i32 timeout_ms) throws (1: RemoteError err),
+  // Blocks until every peer entered the barrier of `superstep`.
+  void enter_barrier(1: i32 task_index, 2: i64 superstep, 3: i32 timeout_ms) throws (1: RemoteError err),
+  void leave_barrier(1: i32 task_index, 2: i64 superstep, 3: i32 timeout_ms) throws (1: RemoteError err),
+}
+
+service PeerService {
+  // One bundle: every message one peer sent this peer in `superstep`.
+  void put_bundle(1: i32 source_index, 2: i64 superstep, 3: binary bundle) throws (1: RemoteError err),
+}
