@@ -289,25 +289,45 @@ class WritableCodec(ABC):
         Any
             The value.
         """
-        # Generic fallback: grow a buffer until decode succeeds.  Fixed-size
-        # and self-delimiting codecs override this for efficiency.
+        # Generic fallback for codecs that only implement decode(): on a
+        # seekable stream read ahead and seek back past the value; otherwise
+        # read byte by byte until decode() succeeds on exactly what was read.
+        seek = getattr(stream, "seek", None)
+        tell = getattr(stream, "tell", None)
+        if seek is not None and tell is not None:
+            try:
+                start = int(tell())
+            except (OSError, ValueError):
+                start = -1
+            if start >= 0:
+                data = b""
+                want = 4096
+                while True:
+                    more = stream.read(want)
+                    data += more
+                    try:
+                        value, used = self.decode(data, 0)
+                    except (struct.error, IndexError):
+                        if not more:
+                            raise WritableError(
+                                f"unexpected end of stream while reading {self.java_class}"
+                            ) from None
+                        want *= 2
+                        continue
+                    seek(start + used)
+                    return value
         data = b""
-        need = 1
         while True:
-            more = stream.read(need)
+            more = stream.read(1)
+            if not more:
+                raise WritableError(f"unexpected end of stream while reading {self.java_class}")
             data += more
             try:
                 value, used = self.decode(data, 0)
-            except (struct.error, IndexError, WritableError):
-                if not more:
-                    raise WritableError(
-                        f"unexpected end of stream while reading {self.java_class or type(self).__name__}"
-                    ) from None
-                need = max(need * 2, 64)
+            except (struct.error, IndexError):
                 continue
-            if used != len(data):  # pragma: no cover - codecs override read
-                raise WritableError("generic read over-read the stream")
-            return value
+            if used == len(data):
+                return value
 
     def write(self, stream: WritableStream, value: Any) -> None:
         """Write one value to a stream.
@@ -537,6 +557,12 @@ def decode_java_utf(buf: bytes, offset: int = 0) -> tuple[str, int]:
     except UnicodeError as exc:
         raise WritableError(f"malformed modified UTF-8 string: {exc}") from exc
     return s, end
+
+
+def _read_java_utf(stream: ReadableStream) -> str:
+    head = _read_exact(stream, 2)
+    (n,) = _USHORT.unpack(head)
+    return decode_java_utf(head + _read_exact(stream, n))[0]
 
 
 # ---------------------------------------------------------------------------
@@ -833,6 +859,12 @@ class StringArrayWritableCodec(WritableCodec):
             out.append(s)
         return out, off
 
+    def read(self, stream: ReadableStream) -> Any:
+        (n,) = _I32.unpack(_read_exact(stream, 4))
+        if n < 0:
+            raise WritableError(f"negative StringArrayWritable length {n}")
+        return [_read_java_utf(stream) for _ in range(n)]
+
 
 # ---------------------------------------------------------------------------
 # Vectors (Hama commons)
@@ -950,6 +982,16 @@ class VectorWritableCodec(WritableCodec):
             return NamedVector(name, arr), off
         return arr, off
 
+    def read(self, stream: ReadableStream) -> Any:
+        (n,) = _I32.unpack(_read_exact(stream, 4))
+        if n < 0:
+            raise WritableError(f"negative vector length {n}")
+        body = _read_exact(stream, n * self.dtype.itemsize)
+        arr = np.frombuffer(body, dtype=self.dtype).astype(self.native)
+        if _read_exact(stream, 1)[0]:
+            return NamedVector(_read_java_utf(stream), arr)
+        return arr
+
 
 _PAIR_DTYPE = np.dtype([("i", ">i4"), ("v", ">f8")])
 
@@ -985,6 +1027,13 @@ class DenseVectorWritableCodec(WritableCodec):
         out[idx] = pairs["v"]
         return out, stop
 
+    def read(self, stream: ReadableStream) -> Any:
+        head = _read_exact(stream, 8)
+        (count,) = _I32.unpack_from(head, 4)
+        if count < 0:
+            raise WritableError(f"bad DenseVectorWritable count {count}")
+        return self.decode(head + _read_exact(stream, count * _PAIR_DTYPE.itemsize))[0]
+
 
 class SparseVectorWritableCodec(WritableCodec):
     """Hama ``SparseVectorWritable``: size, count, then (int32 index, double) pairs."""
@@ -1017,6 +1066,13 @@ class SparseVectorWritableCodec(WritableCodec):
             SparseVector(size, pairs["i"].astype(np.int32), pairs["v"].astype(np.float64)),
             stop,
         )
+
+    def read(self, stream: ReadableStream) -> Any:
+        head = _read_exact(stream, 8)
+        (count,) = _I32.unpack_from(head, 4)
+        if count < 0:
+            raise WritableError(f"bad SparseVectorWritable count {count}")
+        return self.decode(head + _read_exact(stream, count * _PAIR_DTYPE.itemsize))[0]
 
 
 # ---------------------------------------------------------------------------
@@ -1136,6 +1192,31 @@ class MapWritableCodec(WritableCodec):
             val, off = get_writable(vcls).decode(buf, off + 1, end)
             out[key] = val
         return out, off
+
+    def read(self, stream: ReadableStream) -> Any:
+        n_new = _read_exact(stream, 1)[0]
+        if n_new > 127:
+            raise WritableError(f"bad MapWritable class-table size {n_new - 256}")
+        by_id = dict(_PREDEFINED_BY_ID)
+        for _ in range(n_new):
+            cid = _read_exact(stream, 1)[0]
+            by_id[cid if cid < 128 else cid - 256] = _read_java_utf(stream)
+        (count,) = _I32.unpack(_read_exact(stream, 4))
+        if count < 0:
+            raise WritableError(f"negative MapWritable size {count}")
+        out: dict[Any, Any] = {}
+        for _ in range(count):
+            kid = _read_exact(stream, 1)[0]
+            kcls = by_id.get(kid if kid < 128 else kid - 256)
+            if kcls is None:
+                raise WritableError(f"MapWritable key class id {kid} is not in its class table")
+            key = get_writable(kcls).read(stream)
+            vid = _read_exact(stream, 1)[0]
+            vcls = by_id.get(vid if vid < 128 else vid - 256)
+            if vcls is None:
+                raise WritableError(f"MapWritable value class id {vid} is not in its class table")
+            out[key] = get_writable(vcls).read(stream)
+        return out
 
 
 # ---------------------------------------------------------------------------
