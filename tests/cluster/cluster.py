@@ -15,12 +15,14 @@ from __future__ import annotations
 
 import argparse
 import concurrent.futures as cf
+import contextlib
 import dataclasses
+import fcntl
 import logging
 import shutil
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from tests.cluster import config, daemons, install, probes
@@ -110,6 +112,18 @@ class ClusterInfo:
     def hadoop_classpath(self) -> str:
         return self.layout.hadoop_classpath
 
+    def container_logs(self, app_id: str) -> dict[str, str]:
+        """``{"<container id>/<file>": text}`` for a YARN application, from the NodeManager's log dir.
+
+        (skein's ``application_logs()`` cannot read Hadoop 3.3+'s bucketed aggregated-log layout.)
+        """
+        root = self.layout.data / "yarn" / "logs" / app_id
+        return {
+            str(path.relative_to(root)): path.read_text(errors="replace")
+            for path in sorted(root.glob("*/*"))
+            if path.is_file()
+        }
+
 
 # --------------------------------------------------------------------------- probes
 
@@ -178,9 +192,26 @@ def _check_ports_free(ports: Ports) -> None:
         )
 
 
+@contextlib.contextmanager
+def _locked(layout: Layout) -> Iterator[None]:
+    """Serialize up/down between processes (two pytest sessions on one machine)."""
+    layout.work.mkdir(parents=True, exist_ok=True)
+    with open(layout.work / ".lock", "w") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
 def up(layout: Layout | None = None, *, do_install: bool = True, ports: Ports | None = None) -> ClusterInfo:
     """Bring the whole stack up (or return at once if it already runs and is healthy)."""
     layout = layout or Layout()
+    with _locked(layout):
+        return _up(layout, do_install, ports)
+
+
+def _up(layout: Layout, do_install: bool, ports: Ports | None) -> ClusterInfo:
     t0 = time.monotonic()
     if do_install:
         install.install(layout)
@@ -197,7 +228,7 @@ def up(layout: Layout | None = None, *, do_install: bool = True, ports: Ports | 
         log.warning("cluster running but unhealthy (%s): restarting", status)
     if any(procs.values()):
         log.info("some daemons left from an earlier run: stopping them first")
-        down(layout)
+        _down(layout)
 
     ports = ports or Ports.from_env()
     _check_ports_free(ports)
@@ -240,6 +271,11 @@ def up(layout: Layout | None = None, *, do_install: bool = True, ports: Ports | 
 def down(layout: Layout | None = None) -> list[str]:
     """Stop every daemon recorded in .work/pids (and the YARN containers under the NodeManager)."""
     layout = layout or Layout()
+    with _locked(layout):
+        return _down(layout)
+
+
+def _down(layout: Layout) -> list[str]:
     stopped = []
     # the NodeManager first, alone, so its containers die while HDFS is still there;
     # the rest in parallel

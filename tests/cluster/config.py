@@ -312,13 +312,17 @@ def yarn_site(layout: Layout, ports: Ports) -> dict[str, str | int | bool]:
         "yarn.nodemanager.log-dirs": str(layout.data / "yarn" / "logs"),
         "yarn.nodemanager.env-whitelist": whitelist,
         "yarn.nodemanager.user-home-dir": os.environ.get("HOME", "/root"),
-        "yarn.nodemanager.delete.debug-delay-sec": 600,
+        "yarn.nodemanager.delete.debug-delay-sec": 3600,
         "yarn.nodemanager.recovery.enabled": False,
         "yarn.nodemanager.sleep-delay-before-sigkill.ms": 250,
         "yarn.nodemanager.process-kill-wait.ms": 1000,
         "yarn.log-aggregation-enable": True,
         "yarn.nodemanager.remote-app-log-dir": f"hdfs://{HOST}:{ports.namenode_rpc}/tmp/logs",
         "yarn.log-aggregation.retain-seconds": 86400,
+        # NB: Hadoop 3.3+ aggregates to <root>/<user>/bucket-logs-tfile/<bucket>/<appId>; skein 0.8.2's
+        # application_logs() looks in the Hadoop 2 place <root>/<user>/logs/<appId> and cannot find them.
+        # Tests read container logs from the NM log dir instead (ClusterInfo.container_logs).
+        "yarn.nodemanager.remote-app-log-dir-suffix": "logs",
         "yarn.application.classpath": f"{layout.conf},{layout.lib}/*",
         "yarn.am.liveness-monitor.expiry-interval-ms": 60000,
         "yarn.nm.liveness-monitor.expiry-interval-ms": 60000,
