@@ -58,6 +58,13 @@ def peer_main(argv: list[str] | None = None) -> int:
     p.add_argument("--master", required=True)
     args = p.parse_args(argv)
     configure_logging(_level(), prefix=f"peer-{args.task_index}")
+    import signal
+
+    def on_term(signum: int, frame: object) -> None:
+        # Turn SIGTERM into an exception so cleanup() still runs and the peer reports.
+        raise SystemExit(128 + signum)
+
+    signal.signal(signal.SIGTERM, on_term)
     from .peer.main import run_peer
     from .rpc.auth import secret_from_env
 

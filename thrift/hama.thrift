@@ -74,6 +74,8 @@ struct TaskAssignment {
 
 service PeerUmbilical {
   TaskAssignment get_task(1: i32 task_index, 2: string host, 3: i32 pid) throws (1: RemoteError err),
+  // The peer's message server is up and registered with the sync service as peer_name.
+  oneway void peer_registered(1: i32 task_index, 2: string peer_name),
   oneway void heartbeat(1: i32 task_index, 2: i64 superstep, 3: list<Counter> counters),
   void task_done(1: i32 task_index, 2: i64 superstep, 3: list<Counter> counters) throws (1: RemoteError err),
   void task_failed(1: i32 task_index, 2: i64 superstep, 3: string error, 4: string traceback,

@@ -58,14 +58,23 @@ class LocalPeerLauncher(PeerLauncher):
         self.on_exit(PeerExit(index, code, f"pid {proc.pid} {describe_returncode(code)}"))
 
     def stop(self, grace: float) -> None:
+        # Peers blocked in a barrier were released with an error by the master: give
+        # them *grace* seconds to run cleanup() and report, then terminate, then kill.
         with self._lock:
             live = [p for p in self._procs.values() if p.poll() is None]
+        deadline = time.monotonic() + grace
+        for p in live:
+            try:
+                p.wait(max(0.0, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                pass
+        live = [p for p in live if p.poll() is None]
         for p in live:
             try:
                 p.terminate()
             except OSError:
                 pass
-        deadline = time.monotonic() + grace
+        deadline = time.monotonic() + 5.0
         for p in live:
             try:
                 p.wait(max(0.0, deadline - time.monotonic()))

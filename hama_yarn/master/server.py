@@ -80,6 +80,7 @@ class Master:
         self._finished = threading.Event()
         self._released = threading.Event()
         self._splits: list[str] = []
+        self._stopper: threading.Thread | None = None
         self.start_time = time.time()
         self.finish_time = 0.0
         self.user = _user()
@@ -120,7 +121,9 @@ class Master:
         return self.machine.state
 
     def shutdown(self) -> None:
-        """Stop serving; close the sync service and launcher."""
+        """Wait for stopping peers (so they can report), stop serving, close sync and launcher."""
+        if self._stopper is not None:
+            self._stopper.join(self.conf.get_seconds("hama.job.kill.grace.ms") + 10)
         self.server.stop()
         try:
             self.sync_server.close(self.machine.state is st.JobState.SUCCEEDED)
@@ -165,7 +168,8 @@ class Master:
             self.sync_server.abort(action.reason)
         elif isinstance(action, st.StopPeers):
             grace = self.conf.get_seconds("hama.job.kill.grace.ms")
-            threading.Thread(target=self.launcher.stop, args=(grace,), name="stop-peers", daemon=True).start()
+            self._stopper = threading.Thread(target=self.launcher.stop, args=(grace,), name="stop-peers", daemon=True)
+            self._stopper.start()
         elif isinstance(action, st.CommitOutput):
             try:
                 self.committer.commit_job()
@@ -258,6 +262,9 @@ class _UmbilicalHandler:
             job_id=self.m.job_id, attempt_id=st.task_attempt_id(self.m.job_id, task_index), task_index=task_index,
             num_peers=self.m.num_peers, split_json=self.m._splits[task_index] if self.m._splits else "",
         )
+
+    def peer_registered(self, task_index: int, peer_name: str) -> None:
+        self.m.post(st.PeerRegistered(time.monotonic(), task_index, peer_name))
 
     def heartbeat(self, task_index: int, superstep: int, counters: list[Any]) -> None:
         self.m.post(st.PeerHeartbeat(time.monotonic(), task_index, superstep, counters_from_thrift(counters)))

@@ -21,7 +21,7 @@ from typing import Any
 
 from ..bsp import BSP, Combiner
 from ..config import HamaConfiguration
-from ..errors import ConfigError, HamaError, RPCError
+from ..errors import ConfigError, HamaError, RPCError, SyncError
 from ..io.formats import RecordReader, input_format, output_format
 from ..io.output import OutputCommitter
 from ..plugins import load_object
@@ -133,6 +133,7 @@ def run_peer(
         ctx = SyncContext(conf, job_id, task.num_peers, secret, master_address)
         sync = client_class(conf)(ctx, task_index)
         sync.register(messenger.name, attempt_id)
+        umbilical.call("peer_registered", task_index, messenger.name)
         names = sync.get_peer_names(conf.get_seconds("hama.sync.register.timeout.ms"))
         barrier_timeout = conf.get_seconds("hama.sync.barrier.timeout.ms")
         sync.enter_barrier(INITIAL_BARRIER, barrier_timeout)
@@ -172,7 +173,9 @@ def run_peer(
         else:
             code = 1
             summary = f"{type(error).__name__}: {error}".splitlines()[0] if str(error) else type(error).__name__
-            log.error("peer %d failed at superstep %d: %s", task_index, superstep, summary)
+            aborted = isinstance(error, SyncError) and "job aborted" in str(error)
+            log.log(logging.INFO if aborted else logging.ERROR, "peer %d failed at superstep %d: %s",
+                    task_index, superstep, summary)
             umbilical.call("task_failed", task_index, superstep, summary, tb, counters_to_thrift(counters))
     except RPCError as exc:
         log.error("cannot report to the master: %s", exc)

@@ -1,0 +1,61 @@
+"""Shared CLI pieces: ``-D`` definitions, building a configuration, running a job."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from ..config import HamaConfiguration, parse_define
+from ..job import BSPJob
+
+__all__ = ["add_conf_args", "conf_from_args", "run_job", "EXIT_OK", "EXIT_FAILED"]
+
+EXIT_OK, EXIT_FAILED = 0, 1
+
+
+def add_conf_args(p: argparse.ArgumentParser) -> None:
+    """``-D key=value`` (repeatable) and ``-r/--runner``."""
+    p.add_argument("-D", dest="defines", action="append", default=[], metavar="KEY=VALUE",
+                   help="set a configuration key (repeatable)")
+    p.add_argument("-q", "--quiet", action="store_true", default=argparse.SUPPRESS, help="only errors")
+    p.add_argument("-v", "--verbose", action="count", default=argparse.SUPPRESS, help="more logging")
+    p.add_argument("-r", "--runner", choices=["local", "inline", "yarn"], default=None,
+                   help="where to run (bsp.master.address); default local")
+
+
+def conf_from_args(args: argparse.Namespace) -> HamaConfiguration:
+    """Defaults -> hama-site.xml -> ``-D`` -> explicit options."""
+    conf = HamaConfiguration()
+    for d in args.defines:
+        key, value = parse_define(d)
+        conf.set(key, value, layer="command line")
+    if getattr(args, "runner", None):
+        conf.set("bsp.master.address", args.runner, layer="command line")
+    return conf
+
+
+def run_job(job: BSPJob, quiet: bool = False, detach: bool = False) -> int:
+    """Submit *job*, follow it, print counters; return the exit code."""
+    if detach:
+        job.submit()
+        print(job.get_job_id())
+        return EXIT_OK
+    ok = job.wait_for_completion(verbose=not quiet, stream=sys.stderr)
+    if not ok and quiet:
+        print(job.get_diagnostics(), file=sys.stderr)
+    return EXIT_OK if ok else EXIT_FAILED
+
+
+def set_io(job: BSPJob, args: Any) -> None:
+    """Apply ``-n -i -o --input-format --output-format`` options to *job*."""
+    if getattr(args, "num_tasks", None) is not None:
+        job.set_num_bsp_task(args.num_tasks)
+    if getattr(args, "input", None):
+        job.set_input_path(args.input)
+    if getattr(args, "output", None):
+        job.set_output_path(args.output)
+    if getattr(args, "input_format", None):
+        job.set_input_format(args.input_format)
+    if getattr(args, "output_format", None):
+        job.set_output_format(args.output_format)

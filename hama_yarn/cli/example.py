@@ -1,0 +1,53 @@
+"""``hama example NAME [ARGS]``: run a bundled example (pi, hello, combine, pagerank, ...)."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from ..errors import UsageError
+from ..plugins import load_script
+from ..resources import data_path
+
+__all__ = ["add_parser", "available"]
+
+
+def available() -> dict[str, str]:
+    """Example name -> first line of its docstring."""
+    out = {}
+    for path in sorted(data_path("examples").glob("*.py")):
+        if path.name.startswith("_"):
+            continue
+        doc = ""
+        text = path.read_text()
+        if text.lstrip().startswith('"""'):
+            doc = text.lstrip()[3:].split("\n", 1)[0].strip().rstrip('"')
+        out[path.stem] = doc
+    return out
+
+
+def add_parser(sub: Any) -> None:
+    p = sub.add_parser("example", help="run a bundled example", description=__doc__)
+    p.add_argument("name", nargs="?", help="example name; omit to list them")
+    p.add_argument("args", nargs=argparse.REMAINDER, help="arguments of the example (see hama example NAME -h)")
+    p.set_defaults(handler=handle)
+
+
+def handle(args: argparse.Namespace) -> int:
+    examples = available()
+    if not args.name:
+        print("Available examples:")
+        for name, doc in examples.items():
+            print(f"  {name:<12} {doc}")
+        return 0
+    if args.name not in examples:
+        raise UsageError(f"unknown example {args.name!r}; available: {', '.join(examples)}")
+    module = load_script(data_path("examples") / f"{args.name}.py")
+    main = getattr(module, "main", None)
+    if main is None:
+        raise UsageError(f"example {args.name} has no main()")
+    extra = list(args.args)
+    if args.quiet:
+        extra.append("--quiet")
+    code: int = main(extra)
+    return code

@@ -1,0 +1,92 @@
+"""The ``hama`` command: one ``main()`` error funnel over one module per command group.
+
+Exit codes: 0 success, 1 the job failed (or a runtime error), 2 usage or
+configuration error, 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Callable, Sequence
+
+from .. import __version__
+from ..errors import ConfigError, HamaError, InputError, JobSubmissionError, OutputError, UsageError
+
+log = logging.getLogger(__name__)
+
+__all__ = ["main", "EXIT_OK", "EXIT_FAILED", "EXIT_USAGE", "EXIT_INTERRUPTED"]
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+#: Errors that mean "the request was wrong" (exit 2) rather than "the job failed" (exit 1).
+USAGE_ERRORS: tuple[type[HamaError], ...] = (ConfigError, UsageError, InputError, OutputError)
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        print(f"hama: error: {message}", file=sys.stderr)
+        raise SystemExit(EXIT_USAGE)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of ``hama`` with every subcommand."""
+    from . import example, job, run, seqdumper
+
+    p = _Parser(prog="hama", description="hama-yarn: Apache Hama's BSP framework in Python, on YARN.")
+    p.add_argument("--version", action="version", version=f"hama-yarn {__version__}")
+    p.add_argument("-v", "--verbose", action="count", default=0, help="more logging (repeat for debug)")
+    p.add_argument("-q", "--quiet", action="store_true", help="only errors")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    for module in (run, example, job, seqdumper):
+        module.add_parser(sub)
+    return p
+
+
+def _configure_logging(verbose: int, quiet: bool) -> None:
+    level = logging.ERROR if quiet else (logging.WARNING, logging.INFO, logging.DEBUG)[min(verbose, 2)]
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``hama`` console script; returns the exit code."""
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    args_list = _hama_style(args_list)
+    parser = build_parser()
+    try:
+        args = parser.parse_args(args_list)
+    except SystemExit as exc:
+        return int(exc.code or 0)
+    _configure_logging(args.verbose, args.quiet)
+    handler: Callable[[argparse.Namespace], int] | None = getattr(args, "handler", None)
+    if handler is None:
+        parser.print_help(sys.stderr)
+        return EXIT_USAGE
+    try:
+        return handler(args)
+    except KeyboardInterrupt:
+        print("hama: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except USAGE_ERRORS as exc:
+        print(f"hama: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except JobSubmissionError as exc:
+        print(f"hama: error: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    except HamaError as exc:
+        print(f"hama: error: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+
+
+def _hama_style(argv: list[str]) -> list[str]:
+    """Accept Hama's single-dash long options: ``hama job -list`` -> ``hama job --list``."""
+    return ["-" + a if a in _HAMA_LONG else a for a in argv]
+
+
+_HAMA_LONG = {"-list", "-status", "-kill", "-file", "-count", "-submit"}
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
