@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# hama-yarn developer entry point.
+#   ./dev.sh pagerank        set up .venv and run PageRank locally on the bundled graph
+#   ./dev.sh test [ARGS]     set up everything (pip, apt, Maven jars) and run the whole test suite
+#   ./dev.sh unit [ARGS]     only the fast tests (no real services)
+#   ./dev.sh setup           only create/update .venv
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+cd "$root"
+venv="$root/.venv"
+
+setup() {
+  local py="${PYTHON:-python3}"
+  if [[ ! -x "$venv/bin/python" ]]; then
+    "$py" -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "hama-yarn needs Python >= 3.11" >&2; exit 2; }
+    "$py" -m venv "$venv"
+  fi
+  local stamp="$venv/.installed" want
+  want="$(cat pyproject.toml | sha1sum | cut -d' ' -f1)-$1"
+  if [[ ! -f "$stamp" || "$(cat "$stamp")" != "$want" ]]; then
+    "$venv/bin/python" -m pip install -q --upgrade pip==25.3
+    "$venv/bin/python" -m pip install -q -e ".[$1]"
+    echo "$want" > "$stamp"
+  fi
+}
+
+cmd="${1:-help}"; shift || true
+case "$cmd" in
+  setup)    setup "test,zookeeper,hdfs,yarn,hbase,compression" ;;
+  pagerank) setup "test,zookeeper,hdfs,yarn,hbase,compression"
+            exec "$venv/bin/hama" example pagerank "$@" ;;
+  unit)     setup "test,zookeeper,hdfs,yarn,hbase,compression"
+            HAMA_TEST_SERVICES=0 exec "$venv/bin/python" -m pytest "$@" ;;
+  test)     setup "test,zookeeper,hdfs,yarn,hbase,compression"
+            bash tests/cluster/cluster.sh install
+            "$venv/bin/python" -m mypy --config-file pyproject.toml
+            exec "$venv/bin/python" -m pytest "$@" ;;
+  *)        sed -n '2,7p' "$0"; exit 2 ;;
+esac
