@@ -1,0 +1,733 @@
+"""The ``zookeeper`` sync service: Hama's ``ZooKeeperSyncClientImpl`` over kazoo.
+
+Selected with ``hama.sync.client.class=zookeeper`` and
+``hama.sync.server.class=zookeeper``.  Peers talk to the ZooKeeper ensemble named
+by ``hama.zookeeper.quorum`` (entries without a port get
+``hama.zookeeper.property.clientPort``); the master only creates and removes the
+job's znode and publishes aborts.
+
+Znode layout (Hama's, under ``bsp.zookeeper.root``, default ``/bsp``)::
+
+    /bsp/<jobId>                          PERSISTENT  created by the server's start()
+    /bsp/<jobId>/peers/<host:port>        EPHEMERAL   data: {"task_index": i, "attempt_id": "..."}
+    /bsp/<jobId>/sync/<superstep>         PERSISTENT  one per barrier ("-1" is the initial one)
+    /bsp/<jobId>/sync/<superstep>/<attemptId>  EPHEMERAL  a peer inside the barrier
+    /bsp/<jobId>/sync/<superstep>/ready   EPHEMERAL   created by the last peer to arrive
+    /bsp/<jobId>/abort                    PERSISTENT  data: the reason (server's abort())
+
+Barrier (``enter_barrier``), as Hama does it: ensure ``sync/<s>``, watch
+``sync/<s>/ready``, create the peer's ephemeral node, count the children other
+than ``ready``; the last arriver creates ``ready``, everyone else waits for it.
+``leave_barrier`` is ZooKeeper's double-barrier *leave* recipe (Hama's
+lowest/highest watching): the lowest node waits for the highest to go, every
+other peer deletes its node and waits for the lowest to go, until none is left.
+
+Every wait is driven by ZooKeeper watches and bounded by a deadline.  While the
+connection is SUSPENDED peers keep waiting (kazoo reconnects within the session);
+when the session is LOST, the job's znode disappears, the ``abort`` znode
+appears, or the connection stays suspended longer than the session timeout,
+the waiting thread fails at once with :class:`~hama_yarn.errors.SyncError`.
+
+Differences from Hama: peers never create the job znode themselves (only
+``start()`` on the server does), so a peer that outlives its job cannot
+resurrect the job's state; the server deletes ``/bsp/<jobId>`` recursively at
+the end of *every* job (Hama deletes it only on success, leaving failed jobs'
+znodes behind forever — the job is over either way, its logs keep the story).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+from kazoo.client import KazooClient  # type: ignore[import-untyped]
+from kazoo.exceptions import (  # type: ignore[import-untyped]
+    ConnectionClosedError,
+    NodeExistsError,
+    NoNodeError,
+    NotEmptyError,
+    SessionExpiredError,
+)
+from kazoo.protocol.states import EventType, KazooState  # type: ignore[import-untyped]
+from kazoo.recipe.watchers import ChildrenWatch, DataWatch  # type: ignore[import-untyped]
+from kazoo.retry import KazooRetry, RetryFailedError  # type: ignore[import-untyped]
+
+from ..config import HamaConfiguration
+from ..errors import BarrierTimeoutError, ConfigError, SyncError
+from .base import SyncClient, SyncContext, SyncServer
+
+log = logging.getLogger(__name__)
+
+__all__ = ["ZooKeeperSyncClient", "ZooKeeperSyncServer", "zk_hosts", "job_path", "barrier_name"]
+
+#: Name of the child of ``sync/<s>`` created by the last peer to arrive.
+READY = "ready"
+#: Longest single wait between re-checks of the state (watches do the real work).
+_SLICE = 1.0
+#: Time allowed to connect to ZooKeeper at start-up (capped by the session timeout).
+_CONNECT_TIMEOUT = 30.0
+
+
+class _Deadline(Exception):
+    """Internal: an operation ran into its deadline."""
+
+
+def zk_hosts(conf: HamaConfiguration) -> str:
+    """The kazoo host string for ``hama.zookeeper.quorum``.
+
+    Parameters
+    ----------
+    conf : HamaConfiguration
+        Configuration with ``hama.zookeeper.quorum`` and
+        ``hama.zookeeper.property.clientPort``.
+
+    Returns
+    -------
+    str
+        ``host1:port1,host2:port2`` (a chroot suffix ``/path`` on the last entry is kept).
+
+    Raises
+    ------
+    ConfigError
+        If the quorum is empty.
+    """
+    quorum = (conf.get("hama.zookeeper.quorum") or "").strip()
+    port = conf.get_int("hama.zookeeper.property.clientPort", 21810)
+    chroot = ""
+    if "/" in quorum:
+        quorum, chroot = quorum.split("/", 1)
+        chroot = "/" + chroot
+    hosts = []
+    for entry in quorum.split(","):
+        entry = entry.strip()
+        if not entry:
+            continue
+        if entry.startswith("["):  # [ipv6] or [ipv6]:port
+            hosts.append(entry if "]:" in entry else f"{entry}:{port}")
+        elif ":" in entry:
+            hosts.append(entry)
+        else:
+            hosts.append(f"{entry}:{port}")
+    if not hosts:
+        raise ConfigError("hama.zookeeper.quorum", "empty ZooKeeper quorum")
+    return ",".join(hosts) + chroot
+
+
+def job_path(conf: HamaConfiguration, job_id: str) -> str:
+    """``<bsp.zookeeper.root>/<jobId>``."""
+    root = "/" + (conf.get("bsp.zookeeper.root") or "/bsp").strip().strip("/")
+    if root == "/":
+        return f"/{job_id}"
+    return f"{root}/{job_id}"
+
+
+def barrier_name(superstep: int) -> str:
+    """Znode name of the barrier of *superstep* (``"-1"`` for the initial barrier)."""
+    return str(superstep)
+
+
+def _session_timeout(conf: HamaConfiguration) -> float:
+    return max(1.0, conf.get_int("hama.zookeeper.session.timeout", 30000) / 1000.0)
+
+
+def _connect(conf: HamaConfiguration, what: str) -> Any:
+    """Start a kazoo client for *conf*; raise SyncError if ZooKeeper cannot be reached."""
+    hosts = zk_hosts(conf)
+    session = _session_timeout(conf)
+    zk = KazooClient(
+        hosts=hosts,
+        timeout=session,
+        connection_retry=KazooRetry(max_tries=-1, delay=0.1, backoff=2, max_delay=2.0),
+        command_retry=KazooRetry(max_tries=-1, delay=0.02, backoff=2, max_delay=1.0, deadline=session,
+                                 ignore_expire=False),
+        logger=logging.getLogger("kazoo.client"),
+    )
+    connect = min(_CONNECT_TIMEOUT, max(session, 5.0))
+    try:
+        zk.start(timeout=connect)
+    except Exception as exc:  # kazoo raises its handler's timeout exception
+        raise SyncError(f"{what}: cannot connect to ZooKeeper at {hosts} within {connect:g}s: {exc}") from exc
+    return zk
+
+
+def _stop(zk: Any) -> None:
+    try:
+        zk.stop()
+    finally:
+        zk.close()
+
+
+class ZooKeeperSyncClient(SyncClient):
+    """Peer side of the ``zookeeper`` sync service (Hama's ``ZooKeeperSyncClientImpl``).
+
+    Parameters
+    ----------
+    ctx : SyncContext
+        The job (conf, job id, number of peers).
+    task_index : int
+        This peer's task index.
+
+    Raises
+    ------
+    SyncError
+        If ZooKeeper cannot be reached.
+    """
+
+    def __init__(self, ctx: SyncContext, task_index: int) -> None:
+        super().__init__(ctx, task_index)
+        self.job_path = job_path(ctx.conf, ctx.job_id)
+        self.peers_path = f"{self.job_path}/peers"
+        self.sync_path = f"{self.job_path}/sync"
+        self.abort_path = f"{self.job_path}/abort"
+        self.session_timeout = _session_timeout(ctx.conf)
+        self.peer_name = ""
+        self.node_name = f"task_{task_index:06d}"  # the attempt id once registered
+        self._names: list[str] | None = None
+        self._cond = threading.Condition()
+        self._gen = 0
+        self._failure: SyncError | None = None
+        self._suspended_since: float | None = None
+        self._ready_seen: set[str] = set()
+        self._job_seen = False
+        self._closed = False
+        self.zk = _connect(ctx.conf, f"peer {task_index}")
+        self.zk.add_listener(self._on_state)
+        try:
+            DataWatch(self.zk, self.abort_path, self._on_abort)
+            DataWatch(self.zk, self.job_path, self._on_job)
+        except Exception as exc:
+            _stop(self.zk)
+            raise SyncError(f"peer {task_index}: cannot watch {self.job_path}: {exc}") from exc
+
+    # ------------------------------------------------------------ watchers
+    def _on_state(self, state: Any) -> None:
+        """kazoo connection listener (kazoo's thread: must not block)."""
+        with self._cond:
+            if state == KazooState.LOST:
+                if not self._closed and self._failure is None:
+                    self._failure = SyncError(
+                        f"peer {self.task_index}: ZooKeeper session lost (expired or closed); "
+                        f"its ephemeral znodes under {self.job_path} are gone"
+                    )
+                    log.error("%s", self._failure)
+            elif state == KazooState.SUSPENDED:
+                if self._suspended_since is None:
+                    self._suspended_since = time.monotonic()
+                log.warning("peer %d: ZooKeeper connection suspended; waiting for reconnect", self.task_index)
+            else:
+                if self._suspended_since is not None:
+                    log.info("peer %d: ZooKeeper connection restored", self.task_index)
+                self._suspended_since = None
+            self._gen += 1
+            self._cond.notify_all()
+
+    def _on_abort(self, data: bytes | None, stat: Any, *_: Any) -> bool | None:
+        if stat is None:
+            return None
+        reason = (data or b"").decode("utf-8", "replace") or "aborted by the master"
+        with self._cond:
+            if self._failure is None:
+                self._failure = SyncError(f"job aborted: {reason}")
+            self._gen += 1
+            self._cond.notify_all()
+        return False  # stop watching
+
+    def _on_job(self, data: bytes | None, stat: Any, *_: Any) -> bool | None:
+        with self._cond:
+            if stat is not None:
+                self._job_seen = True
+                return None
+            if not self._job_seen:
+                return None
+            if self._failure is None and not self._closed:
+                self._failure = SyncError(f"job state removed: {self.job_path} was deleted (the job is over)")
+            self._gen += 1
+            self._cond.notify_all()
+        return False
+
+    def _wake(self, event: Any = None) -> None:
+        """Watch callback: something changed, re-check."""
+        with self._cond:
+            self._gen += 1
+            self._cond.notify_all()
+
+    def _ready_watch(self, event: Any) -> None:
+        with self._cond:
+            if getattr(event, "type", None) == EventType.CREATED:
+                self._ready_seen.add(str(event.path))
+            self._gen += 1
+            self._cond.notify_all()
+
+    # ------------------------------------------------------------ helpers
+    def _check(self) -> None:
+        failure = self._failure
+        if failure is not None:
+            raise failure
+        since = self._suspended_since
+        if since is not None and time.monotonic() - since > self.session_timeout:
+            raise SyncError(
+                f"peer {self.task_index}: no connection to ZooKeeper for more than the session timeout "
+                f"({self.session_timeout:g}s): the session is gone"
+            )
+
+    def _generation(self) -> int:
+        with self._cond:
+            return self._gen
+
+    def _wait(self, gen: int, deadline: float) -> bool:
+        """Wait until a watch fires after generation *gen*; False at the deadline."""
+        with self._cond:
+            while self._gen == gen:
+                self._check()
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return False
+                self._cond.wait(min(remaining, _SLICE))
+        self._check()
+        return True
+
+    def _op(self, deadline: float, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        """Run the kazoo ``*_async`` call *fn* with KazooRetry until *deadline*.
+
+        Connection loss is retried (the session survives a SUSPENDED connection);
+        session loss, an abort or the deadline end the call.
+        """
+        def attempt() -> Any:
+            self._check()
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise _Deadline()
+            return fn(*args, **kwargs).get(timeout=remaining)
+
+        retry = KazooRetry(max_tries=-1, delay=0.01, backoff=2, max_delay=0.5,
+                           deadline=max(0.001, deadline - time.monotonic()), ignore_expire=False,
+                           interrupt=lambda: self._failure is not None)
+        try:
+            return retry(attempt)
+        except (RetryFailedError, _Deadline, self.zk.handler.timeout_exception) as exc:
+            self._check()
+            raise _Deadline() from exc
+        except InterruptedError:
+            self._check()
+            raise
+        except (SessionExpiredError, ConnectionClosedError) as exc:
+            self._check()
+            raise SyncError(f"peer {self.task_index}: ZooKeeper session lost: {type(exc).__name__}") from exc
+
+    def _ensure(self, path: str, deadline: float) -> None:
+        """Create persistent *path* below the job znode (which must exist)."""
+        missing = [path]
+        while missing:
+            try:
+                self._op(deadline, self.zk.create_async, missing[-1], b"")
+                missing.pop()
+            except NodeExistsError:
+                missing.pop()
+            except NoNodeError:
+                parent = missing[-1].rsplit("/", 1)[0]
+                if len(parent) <= len(self.job_path):
+                    raise SyncError(
+                        f"job znode {self.job_path} does not exist: the sync server was not started "
+                        f"or the job is over"
+                    ) from None
+                missing.append(parent)
+
+    # ------------------------------------------------------------ registration
+    def register(self, peer_name: str, attempt_id: str) -> None:
+        """Create ``peers/<host:port>`` (EPHEMERAL, data: task index and attempt id).
+
+        Parameters
+        ----------
+        peer_name : str
+            This peer's ``host:port``.
+        attempt_id : str
+            The task attempt id (also names this peer's barrier znodes).
+
+        Raises
+        ------
+        SyncError
+            If another live peer holds the same name, or ZooKeeper fails.
+        """
+        self.peer_name = peer_name
+        if attempt_id:
+            self.node_name = attempt_id.replace("/", "_")
+        data = json.dumps({"task_index": self.task_index, "attempt_id": attempt_id}).encode()
+        path = f"{self.peers_path}/{peer_name}"
+        deadline = time.monotonic() + max(60.0, self.session_timeout)
+        try:
+            self._ensure(self.peers_path, deadline)
+            for _ in range(5):
+                try:
+                    self._op(deadline, self.zk.create_async, path, data, ephemeral=True)
+                    return
+                except NodeExistsError:
+                    pass
+                try:
+                    old, stat = self._op(deadline, self.zk.get_async, path)
+                except NoNodeError:
+                    continue
+                if stat.ephemeralOwner == self.zk.client_id[0]:
+                    if old != data:
+                        self._op(deadline, self.zk.set_async, path, data)
+                    return
+                other = _peer_info(old)
+                if other[0] != self.task_index:
+                    raise SyncError(
+                        f"peer {self.task_index}: name {peer_name} is already registered by task {other[0]} "
+                        f"({other[1]})"
+                    )
+                # an earlier attempt of this task whose session has not expired yet: replace it
+                log.warning("peer %d: replacing stale registration of %s (%s)", self.task_index, peer_name, other[1])
+                try:
+                    self._op(deadline, self.zk.delete_async, path, stat.version)
+                except NoNodeError:
+                    pass
+            raise SyncError(f"peer {self.task_index}: could not register {peer_name}: the znode keeps changing")
+        except _Deadline:
+            raise SyncError(f"peer {self.task_index}: registering {peer_name} in ZooKeeper timed out") from None
+
+    def get_peer_names(self, timeout: float) -> list[str]:
+        """Wait (watching ``peers``) until every peer registered.
+
+        Parameters
+        ----------
+        timeout : float
+            Seconds to wait.
+
+        Returns
+        -------
+        list of str
+            ``host:port`` of every peer, ordered by task index (cached after the first call).
+
+        Raises
+        ------
+        SyncError
+            On timeout (naming the missing task indexes), abort or session loss.
+        """
+        if self._names is not None:
+            return list(self._names)
+        n = self.ctx.num_peers
+        deadline = time.monotonic() + timeout
+        by_index: dict[int, tuple[str, str]] = {}
+        data_cache: dict[str, tuple[int, str]] = {}
+        try:
+            self._ensure(self.peers_path, deadline)
+            while True:
+                gen = self._generation()
+                children = self._op(deadline, self.zk.get_children_async, self.peers_path, self._wake)
+                by_index = {}
+                pending = [(c, self.zk.get_async(f"{self.peers_path}/{c}")) for c in children if c not in data_cache]
+                for child, result in pending:
+                    try:
+                        raw, _stat = result.get(timeout=max(0.001, deadline - time.monotonic()))
+                    except NoNodeError:
+                        continue
+                    except Exception:  # noqa: BLE001 - retried through _op below
+                        try:
+                            raw, _stat = self._op(deadline, self.zk.get_async, f"{self.peers_path}/{child}")
+                        except NoNodeError:
+                            continue
+                    data_cache[child] = _peer_info(raw)
+                for child in children:
+                    info = data_cache.get(child)
+                    if info is None or not 0 <= info[0] < n:
+                        continue
+                    known = by_index.get(info[0])
+                    if known is None or info[1] > known[1]:  # Hama: the later attempt wins
+                        by_index[info[0]] = (child, info[1])
+                if len(by_index) == n:
+                    self._names = [by_index[i][0] for i in range(n)]
+                    return list(self._names)
+                if not self._wait(gen, deadline):
+                    raise _Deadline()
+        except _Deadline:
+            missing = sorted(set(range(n)) - set(by_index))
+            raise SyncError(
+                f"only {len(by_index)} of {n} peers registered within {timeout:g}s; "
+                f"missing task indexes {missing[:10]}"
+            ) from None
+
+    # ------------------------------------------------------------ barrier
+    def _count(self, path: str, deadline: float) -> int:
+        try:
+            children = self._op(min(deadline, time.monotonic() + 2.0), self.zk.get_children_async, path)
+        except Exception:  # noqa: BLE001 - best effort, for the error message only
+            return -1
+        return len([c for c in children if c != READY])
+
+    def enter_barrier(self, superstep: int, timeout: float) -> None:
+        """Enter the barrier of *superstep*; return when all peers entered.
+
+        Parameters
+        ----------
+        superstep : int
+            The barrier number (``-1`` for the initial barrier).
+        timeout : float
+            Seconds to wait.
+
+        Raises
+        ------
+        BarrierTimeoutError
+            If not every peer arrived in time.
+        SyncError
+            On abort, session loss, or a missing job znode.
+        """
+        n = self.ctx.num_peers
+        start = time.monotonic()
+        deadline = start + timeout
+        path = f"{self.sync_path}/{barrier_name(superstep)}"
+        ready = f"{path}/{READY}"
+        own = f"{path}/{self.node_name}"
+        arrived = 0
+        try:
+            self._check()
+            gen = self._generation()
+            # Hama: ensure the barrier node, watch 'ready', create own node, count
+            try:
+                self._op(deadline, self.zk.create_async, path, b"")
+            except NodeExistsError:
+                pass
+            except NoNodeError:
+                self._ensure(path, deadline)
+            stat = self._op(deadline, self.zk.exists_async, ready, self._ready_watch)
+            if stat is not None:
+                raise SyncError(
+                    f"peer {self.task_index} entered barrier {superstep}, which already completed"
+                )
+            try:
+                self._op(deadline, self.zk.create_async, own, b"", ephemeral=True)
+            except NodeExistsError:
+                pass  # our own node, created by an attempt whose reply was lost
+            children = self._op(deadline, self.zk.get_children_async, path)
+            arrived = len([c for c in children if c != READY])
+            if arrived >= n:
+                try:
+                    self._op(deadline, self.zk.create_async, ready, b"", ephemeral=True)
+                except NodeExistsError:
+                    pass
+                log.debug("peer %d: barrier %s complete (last to arrive)", self.task_index, superstep)
+                return
+            while True:
+                with self._cond:
+                    if ready in self._ready_seen:
+                        self._ready_seen.discard(ready)
+                        return
+                if not self._wait(gen, deadline):
+                    raise _Deadline()
+                gen = self._generation()
+                with self._cond:
+                    if ready in self._ready_seen:
+                        self._ready_seen.discard(ready)
+                        return
+                if self._op(deadline, self.zk.exists_async, ready, self._ready_watch) is not None:
+                    return
+        except _Deadline:
+            count = self._count(path, deadline)
+            raise BarrierTimeoutError(superstep, count if count >= 0 else arrived, n, timeout) from None
+
+    def leave_barrier(self, superstep: int, timeout: float) -> None:
+        """Leave the barrier of *superstep* (ZooKeeper's double-barrier leave).
+
+        Parameters
+        ----------
+        superstep : int
+            The barrier number.
+        timeout : float
+            Seconds to wait.
+
+        Raises
+        ------
+        BarrierTimeoutError
+            If not every peer left in time (``arrived`` counts the peers that left).
+        SyncError
+            On abort or session loss.
+        """
+        n = self.ctx.num_peers
+        deadline = time.monotonic() + timeout
+        path = f"{self.sync_path}/{barrier_name(superstep)}"
+        own = self.node_name
+        remaining = n
+        try:
+            self._check()
+            while True:
+                gen = self._generation()
+                try:
+                    children = self._op(deadline, self.zk.get_children_async, path)
+                except NoNodeError:
+                    return
+                nodes = sorted(c for c in children if c != READY)
+                remaining = len(nodes)
+                if not nodes:
+                    return
+                if nodes == [own]:
+                    self._delete(f"{path}/{own}", deadline)
+                    return
+                if own == nodes[0]:
+                    watched = f"{path}/{nodes[-1]}"  # lowest waits for the highest
+                else:
+                    if own in nodes:
+                        self._delete(f"{path}/{own}", deadline)
+                    watched = f"{path}/{nodes[0]}"  # the others wait for the lowest
+                if self._op(deadline, self.zk.exists_async, watched, self._wake) is None:
+                    continue
+                if not self._wait(gen, deadline):
+                    raise _Deadline()
+        except _Deadline:
+            raise BarrierTimeoutError(superstep, n - remaining, n, timeout) from None
+
+    def _delete(self, path: str, deadline: float) -> None:
+        try:
+            self._op(deadline, self.zk.delete_async, path)
+        except NoNodeError:
+            pass
+
+    def close(self) -> None:
+        """Stop the kazoo client (its ephemeral znodes go with the session)."""
+        with self._cond:
+            if self._closed:
+                return
+            self._closed = True
+        try:
+            _stop(self.zk)
+        except Exception:  # noqa: BLE001
+            log.debug("stopping the ZooKeeper client failed", exc_info=True)
+
+
+def _peer_info(raw: bytes | None) -> tuple[int, str]:
+    """Decode a ``peers/<name>`` znode's data: ``(task_index, attempt_id)``; ``(-1, "")`` if unreadable."""
+    text = (raw or b"").decode("utf-8", "replace").strip()
+    try:
+        data = json.loads(text)
+        return int(data["task_index"]), str(data.get("attempt_id", ""))
+    except (ValueError, KeyError, TypeError):
+        pass
+    parts = text.split()  # also accept "taskIndex attemptId"
+    try:
+        return int(parts[0]), parts[1] if len(parts) > 1 else ""
+    except (ValueError, IndexError):
+        return -1, ""
+
+
+class ZooKeeperSyncServer(SyncServer):
+    """Master side of the ``zookeeper`` sync service (Hama's ``ZKSyncBSPMasterClient``).
+
+    Creates ``/bsp/<jobId>`` at :meth:`start`, publishes aborts as the
+    ``/bsp/<jobId>/abort`` znode, and removes ``/bsp/<jobId>`` at :meth:`close`.
+    It watches ``sync/*/ready`` to call ``on_barrier`` (progress only).  It hosts
+    no Thrift services.
+
+    Parameters
+    ----------
+    ctx : SyncContext
+        The job.
+    on_barrier : callable, optional
+        Called with the superstep each time a barrier completes (kazoo's thread).
+    """
+
+    def __init__(self, ctx: SyncContext, on_barrier: Callable[[int], None] | None = None) -> None:
+        super().__init__(ctx, on_barrier)
+        self.job_path = job_path(ctx.conf, ctx.job_id)
+        self.sync_path = f"{self.job_path}/sync"
+        self.abort_path = f"{self.job_path}/abort"
+        self.zk: Any = None
+        self._lock = threading.Lock()
+        self._watched: set[str] = set()
+        self._reported: set[int] = set()
+        self._closed = False
+
+    def _client(self) -> Any:
+        with self._lock:
+            if self.zk is None:
+                self.zk = _connect(self.ctx.conf, f"sync server of {self.ctx.job_id}")
+            return self.zk
+
+    def start(self) -> None:
+        """Connect and create ``/bsp/<jobId>`` (and ``sync``) persistently.
+
+        Raises
+        ------
+        SyncError
+            If ZooKeeper cannot be reached.
+        """
+        zk = self._client()
+        try:
+            zk.retry(zk.ensure_path, self.sync_path)
+            if zk.retry(zk.exists, self.abort_path) is not None:
+                zk.retry(zk.delete, self.abort_path)
+            ChildrenWatch(zk, self.sync_path, self._on_barriers)
+        except SyncError:
+            raise
+        except Exception as exc:
+            raise SyncError(f"cannot create {self.job_path} in ZooKeeper: {exc}") from exc
+        log.info("zookeeper sync: job znode %s on %s", self.job_path, zk_hosts(self.ctx.conf))
+
+    def _on_barriers(self, children: list[str]) -> bool | None:
+        if self._closed:
+            return False
+        for child in children:
+            if child in self._watched:
+                continue
+            try:
+                superstep = int(child)
+            except ValueError:
+                continue
+            self._watched.add(child)
+
+            def on_ready(data: bytes | None, stat: Any, *_: Any, s: int = superstep) -> bool | None:
+                if stat is None or self._closed:
+                    return None if not self._closed else False
+                if s not in self._reported:
+                    self._reported.add(s)
+                    try:
+                        self.on_barrier(s)
+                    except Exception:  # noqa: BLE001
+                        log.exception("on_barrier(%d) failed", s)
+                return False
+
+            try:
+                DataWatch(self.zk, f"{self.sync_path}/{child}/{READY}", on_ready)
+            except Exception:  # noqa: BLE001 - progress reporting only
+                log.debug("cannot watch barrier %s", child, exc_info=True)
+        return None
+
+    def abort(self, reason: str) -> None:
+        """Create ``/bsp/<jobId>/abort`` (data: *reason*); waiting peers fail at once."""
+        if self._closed:
+            return
+        try:
+            zk = self._client()
+            zk.retry(zk.create, self.abort_path, reason.encode("utf-8"), makepath=True)
+        except NodeExistsError:
+            pass
+        except Exception:  # noqa: BLE001 - the master also stops the peers
+            log.warning("cannot publish the abort of %s in ZooKeeper", self.ctx.job_id, exc_info=True)
+
+    def close(self, succeeded: bool) -> None:
+        """Delete ``/bsp/<jobId>`` recursively (after success *and* failure) and disconnect."""
+        self._closed = True
+        with self._lock:
+            zk, self.zk = self.zk, None
+        if zk is None:
+            return
+        try:
+            for attempt in range(5):
+                try:
+                    zk.retry(zk.delete, self.job_path, recursive=True)
+                    break
+                except NoNodeError:
+                    break
+                except NotEmptyError:  # a peer created a node meanwhile
+                    time.sleep(0.05 * (attempt + 1))
+            else:
+                log.warning("could not delete %s: peers keep creating nodes", self.job_path)
+        except Exception:  # noqa: BLE001
+            log.warning("cannot delete %s from ZooKeeper", self.job_path, exc_info=True)
+        finally:
+            try:
+                _stop(zk)
+            except Exception:  # noqa: BLE001
+                log.debug("stopping the ZooKeeper client failed", exc_info=True)
