@@ -81,6 +81,7 @@ class Master:
         self._released = threading.Event()
         self._splits: list[str] = []
         self._stopper: threading.Thread | None = None
+        self._barrier = -1
         self.start_time = time.time()
         self.finish_time = 0.0
         self.user = _user()
@@ -144,15 +145,28 @@ class Master:
         self.committer.setup_job()
 
     def _loop(self) -> None:
+        tick_every = 0.25
+        next_tick = time.monotonic() + tick_every
+        reported_barrier = self._barrier
         while not self._finished.is_set():
+            now = time.monotonic()
             try:
-                event = self._events.get(timeout=0.5)
+                event: st.Event = self._events.get(timeout=max(0.0, next_tick - now))
             except queue.Empty:
-                event = st.Tick(time.monotonic())
-            with self._lock:
-                actions = self.machine.handle(event)
-                self._changed.notify_all()
-            self._apply(actions)
+                next_tick = now + tick_every
+                barrier = self._barrier
+                if barrier != reported_barrier:
+                    # Barriers are reported here, not per superstep, to keep the barrier path lean.
+                    reported_barrier = barrier
+                    self._handle(st.BarrierCompleted(now, barrier))
+                event = st.Tick(now)
+            self._handle(event)
+
+    def _handle(self, event: st.Event) -> None:
+        with self._lock:
+            actions = self.machine.handle(event)
+            self._changed.notify_all()
+        self._apply(actions)
 
     def _apply(self, actions: list[st.Action], force_state: st.JobState | None = None, diagnostics: str = "") -> None:
         for action in actions:
@@ -193,7 +207,7 @@ class Master:
         self.post(st.PeerExited(time.monotonic(), ex.index, ex.returncode, ex.description))
 
     def _on_barrier(self, superstep: int) -> None:
-        self.post(st.BarrierCompleted(time.monotonic(), superstep))
+        self._barrier = superstep  # read by the event loop at its next tick
 
     def status(self) -> Any:
         """The job's status as a Thrift ``JobStatus`` (thread-safe)."""

@@ -49,6 +49,9 @@ JOB_COUNTER_GROUP = "org.apache.hama.bsp.JobInProgress$JobCounter"
 
 Counters = dict[tuple[str, str], int]
 
+#: Seconds between status versions caused only by superstep progress.
+PROGRESS_INTERVAL = 0.25
+
 
 class JobState(str, enum.Enum):
     """Job run states (Hama ``JobStatus`` / YARN vocabulary)."""
@@ -257,6 +260,8 @@ class JobStateMachine:
         self.launched_at: float | None = None
         self.committing = False
         self.version = 0
+        self._published_superstep = 0
+        self._published_at = float("-inf")
 
     # -- queries ---------------------------------------------------------
     def counters(self) -> Counters:
@@ -272,11 +277,15 @@ class JobStateMachine:
     # -- transitions -----------------------------------------------------
     def handle(self, event: Event) -> list[Action]:
         """Apply *event*; return the actions the master must perform, in order."""
-        before = (self.state, self.superstep, self.committing, tuple((p.state, p.superstep) for p in self.peers))
+        before = (self.state, self.committing, tuple(p.state for p in self.peers))
         actions = self._dispatch(event)
-        after = (self.state, self.superstep, self.committing, tuple((p.state, p.superstep) for p in self.peers))
-        if before != after or actions:
+        after = (self.state, self.committing, tuple(p.state for p in self.peers))
+        # Superstep-only changes bump the version at most every PROGRESS_INTERVAL
+        # seconds, so clients following progress cost nothing per superstep.
+        progressed = self.superstep != self._published_superstep and event.now - self._published_at >= PROGRESS_INTERVAL
+        if before != after or actions or progressed:
             self.version += 1
+            self._published_superstep, self._published_at = self.superstep, event.now
         return actions
 
     def _dispatch(self, ev: Event) -> list[Action]:

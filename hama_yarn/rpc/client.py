@@ -98,6 +98,7 @@ class RPCClient:
         self._client: Any = None
         self._sock: socket.socket | None = None
         self._lock = threading.Lock()
+        self._current_timeout: float | None = timeout
 
     def _connect(self) -> Any:
         host, port = parse_address(self.address)
@@ -106,6 +107,7 @@ class RPCClient:
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             client_handshake(sock, self._secret)
             sock.settimeout(self._timeout)
+            self._current_timeout = self._timeout
         except errors.HamaError:
             raise
         except OSError as exc:
@@ -120,8 +122,10 @@ class RPCClient:
         """Call *method*; *timeout* overrides the socket timeout for this call only."""
         with self._lock:
             client = self._client or self._connect()
-            if timeout is not None and self._sock is not None:
-                self._sock.settimeout(timeout)
+            want = self._timeout if timeout is None else timeout
+            if want != self._current_timeout and self._sock is not None:
+                self._sock.settimeout(want)
+                self._current_timeout = want
             try:
                 return getattr(client, method)(*args)
             except Exception as exc:
@@ -129,9 +133,6 @@ class RPCClient:
                 if isinstance(err, errors.RPCError) and not isinstance(exc, idl().RemoteError):
                     self._drop()  # the connection is in an unknown state
                 raise err from exc
-            finally:
-                if timeout is not None and self._sock is not None:
-                    self._sock.settimeout(self._timeout)
 
     def __getattr__(self, method: str) -> Any:
         if method.startswith("_"):
