@@ -304,7 +304,7 @@ def submit_job(conf: HamaConfiguration) -> RunningJob:
     _check_io(conf)
     mode = (conf.get("bsp.master.address") or "local").strip()
     if mode == "yarn":
-        from .launcher.yarn import submit_yarn  # type: ignore[import-not-found, unused-ignore]
+        from .launcher.yarn import submit_yarn  # type: ignore[import-not-found, import-untyped, unused-ignore]
 
         job: RunningJob = submit_yarn(conf)
         return job

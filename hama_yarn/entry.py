@@ -8,6 +8,9 @@ import os
 import sys
 from pathlib import Path
 
+from collections.abc import Callable
+
+from .launcher.base import PeerExit, PeerLauncher
 from .util import configure_logging, write_json_atomic
 
 log = logging.getLogger(__name__)
@@ -33,6 +36,7 @@ def master_main(argv: list[str] | None = None) -> int:
     def publish(address: str) -> None:
         write_json_atomic(Path(job_dir) / "master.json", {"address": address, "pid": os.getpid()})
 
+    factory: Callable[[Callable[[PeerExit], None]], PeerLauncher]
     if args.launcher == "inline":
         from .launcher.inline import InlinePeerLauncher
 

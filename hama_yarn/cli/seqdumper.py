@@ -19,7 +19,7 @@ def add_parser(sub: Any) -> None:
 
 def handle(args: argparse.Namespace) -> int:
     try:
-        from ..io.seqdump import dump  # type: ignore[import-not-found, unused-ignore]
+        from ..io.seqdump import dump  # type: ignore[import-not-found, import-untyped, unused-ignore]
     except ImportError as exc:
         raise UsageError(f"SequenceFile support is not available: {exc}") from exc
     code: int = dump(args.file, count_only=args.count)

@@ -168,9 +168,9 @@ def decode(data: bytes | memoryview) -> list[Any]:
             a.frombytes(payload)
             return a.tolist()
         if kind == KIND_FLOAT64:
-            a = array("d")
-            a.frombytes(payload)
-            return a.tolist()
+            f = array("d")
+            f.frombytes(payload)
+            return f.tolist()
         if kind == KIND_STR:
             return bytes(payload).decode("utf-8", "surrogatepass").split("\x00")
         if kind == KIND_PICKLE:

@@ -115,7 +115,7 @@ class RPCClient:
         trans = TCyBufferedTransportFactory().get_transport(TSocket(sock=sock))
         proto = TMultiplexedProtocol(TCyBinaryProtocolFactory().get_protocol(trans), self.service)
         self._sock = sock
-        self._client = TClient(getattr(idl(), self.service), proto)
+        self._client = TClient(getattr(idl(), self.service), proto)  # type: ignore[arg-type]
         return self._client
 
     def call(self, method: str, *args: Any, timeout: float | None = None) -> Any:
