@@ -45,6 +45,7 @@ import pytest
 from tests.cluster import cluster as cluster_mod
 from tests.cluster import install
 from tests.cluster.cluster import ClusterError, ClusterInfo
+from tests.cluster.config import Layout
 from tests.cluster.probes import ProbeError
 
 SERVICE_MARKERS: tuple[str, ...] = ("zookeeper", "hdfs", "yarn", "hbase", "java")
@@ -146,7 +147,7 @@ def skein_client(yarn: ClusterInfo) -> Iterator[Any]:
     with pytest.MonkeyPatch.context() as mp:
         for key, value in yarn.env.items():
             mp.setenv(key, value)
-        import skein  # type: ignore[import-untyped]
+        import skein
 
         client = skein.Client(log=str(yarn.log_dir / "skein-driver.log"))
     try:
@@ -159,7 +160,7 @@ def skein_client(yarn: ClusterInfo) -> Iterator[Any]:
 def hadoop_jars() -> ClusterInfo:
     _require_enabled()
     try:
-        install.install(cluster_mod.Layout(), python_packages=False)
+        install.install(Layout(), python_packages=False)
     except RuntimeError as exc:
         pytest.fail(f"installing the Hadoop jars failed (tests/cluster/cluster.sh install):\n{exc}", pytrace=False)
     return cluster_mod.info()

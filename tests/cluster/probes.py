@@ -17,6 +17,7 @@ import urllib.request
 import uuid
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from tests.cluster.config import HOST, Layout, Ports
 
@@ -97,7 +98,7 @@ _plain = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 _noredirect = urllib.request.build_opener(urllib.request.ProxyHandler({}), _NoRedirect)
 
 
-def http_json(url: str, method: str = "GET", timeout: float = 5.0) -> dict[str, object]:
+def http_json(url: str, method: str = "GET", timeout: float = 5.0) -> dict[str, Any]:
     req = urllib.request.Request(url, method=method, headers={"Accept": "application/json"})
     with _plain.open(req, timeout=timeout) as resp:
         body = resp.read()
@@ -158,13 +159,13 @@ def hdfs_prepare(ports: Ports) -> None:
 def yarn_ready(ports: Ports) -> bool:
     """RM is up and reports ≥1 RUNNING NodeManager with capacity."""
     nodes = http_json(f"http://{HOST}:{ports.rm_web}/ws/v1/cluster/nodes?states=RUNNING")
-    node_list = (nodes.get("nodes") or {}).get("node") or []  # type: ignore[union-attr]
+    node_list = (nodes.get("nodes") or {}).get("node") or []
     return any(int(n.get("availMemoryMB", 0)) > 0 for n in node_list)
 
 
-def yarn_running_apps(ports: Ports) -> list[dict[str, object]]:
+def yarn_running_apps(ports: Ports) -> list[dict[str, Any]]:
     data = http_json(f"http://{HOST}:{ports.rm_web}/ws/v1/cluster/apps?states=NEW,NEW_SAVING,SUBMITTED,ACCEPTED,RUNNING")
-    return list(((data.get("apps") or {}).get("app")) or [])  # type: ignore[union-attr]
+    return list(((data.get("apps") or {}).get("app")) or [])
 
 
 # --------------------------------------------------------------------------- HBase
@@ -172,7 +173,7 @@ def yarn_running_apps(ports: Ports) -> list[dict[str, object]]:
 
 def hbase_ready(ports: Ports) -> bool:
     """Create a table, put, get, drop it through the Thrift1 server (what happybase speaks)."""
-    import happybase  # type: ignore[import-untyped]
+    import happybase
 
     conn = happybase.Connection(HOST, ports.hbase_thrift, timeout=20000, autoconnect=False)
     conn.open()
