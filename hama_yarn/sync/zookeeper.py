@@ -44,17 +44,17 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from kazoo.client import KazooClient  # type: ignore[import-untyped]
-from kazoo.exceptions import (  # type: ignore[import-untyped]
+from kazoo.client import KazooClient
+from kazoo.exceptions import (
     ConnectionClosedError,
     NodeExistsError,
     NoNodeError,
     NotEmptyError,
     SessionExpiredError,
 )
-from kazoo.protocol.states import EventType, KazooState  # type: ignore[import-untyped]
-from kazoo.recipe.watchers import ChildrenWatch, DataWatch  # type: ignore[import-untyped]
-from kazoo.retry import KazooRetry, RetryFailedError  # type: ignore[import-untyped]
+from kazoo.protocol.states import EventType, KazooState
+from kazoo.recipe.watchers import ChildrenWatch, DataWatch
+from kazoo.retry import KazooRetry, RetryFailedError
 
 from ..config import HamaConfiguration
 from ..errors import BarrierTimeoutError, ConfigError, SyncError
@@ -452,9 +452,10 @@ class ZooKeeperSyncClient(SyncClient):
             ) from None
 
     # ------------------------------------------------------------ barrier
-    def _count(self, path: str, deadline: float) -> int:
+    def _count(self, path: str) -> int:
+        """Peers inside the barrier at *path* (for error messages; -1 if unknown)."""
         try:
-            children = self._op(min(deadline, time.monotonic() + 2.0), self.zk.get_children_async, path)
+            children = self._op(time.monotonic() + 2.0, self.zk.get_children_async, path)
         except Exception:  # noqa: BLE001 - best effort, for the error message only
             return -1
         return len([c for c in children if c != READY])
@@ -526,7 +527,7 @@ class ZooKeeperSyncClient(SyncClient):
                 if self._op(deadline, self.zk.exists_async, ready, self._ready_watch) is not None:
                     return
         except _Deadline:
-            count = self._count(path, deadline)
+            count = self._count(path)
             raise BarrierTimeoutError(superstep, count if count >= 0 else arrived, n, timeout) from None
 
     def leave_barrier(self, superstep: int, timeout: float) -> None:
