@@ -1,0 +1,6 @@
+"""Defines no BSP subclass."""
+
+
+class NotABSP:
+    def bsp(self, peer):
+        pass
