@@ -221,6 +221,10 @@ def _up(layout: Layout, do_install: bool, ports: Ports | None) -> ClusterInfo:
     if all(procs.values()):
         current = config.load_ports(layout)
         status = healthy(layout, current)
+        fingerprint = layout.pids / "config.sha256"
+        recorded = fingerprint.read_text().strip() if fingerprint.exists() else ""
+        if recorded != config.digest(layout, current):
+            status["config"] = "generated configuration changed since start"
         if not any(status.values()):
             env = config.write_all(layout, current)
             log.info("cluster already up and healthy (%.1fs)", time.monotonic() - t0)
@@ -238,6 +242,8 @@ def _up(layout: Layout, do_install: bool, ports: Ports | None) -> ClusterInfo:
     layout.data.mkdir(parents=True)
     layout.logs.mkdir(parents=True)
     env = config.write_all(layout, ports)
+    layout.pids.mkdir(parents=True, exist_ok=True)
+    (layout.pids / "config.sha256").write_text(config.digest(layout, ports) + "\n")
     all_d = daemons.all_daemons(layout, Heaps())
 
     t_start = time.monotonic()

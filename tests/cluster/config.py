@@ -514,6 +514,19 @@ def write_all(layout: Layout, ports: Ports) -> dict[str, str]:
     return env
 
 
+def digest(layout: Layout, ports: Ports) -> str:
+    """Fingerprint of everything generated: a running stack with another fingerprint is restarted."""
+    import hashlib
+
+    parts = [
+        json.dumps([core_site(layout, ports), hdfs_site(layout, ports), yarn_site(layout, ports),
+                    capacity_scheduler(), hbase_site(layout, ports), hama_site(ports)], sort_keys=True),
+        zoo_cfg(layout, ports), HADOOP_LOG4J, HBASE_LOG4J2, " ".join(HADOOP_JPMS + HBASE_JPMS + SMALL_JVM),
+        json.dumps(dataclasses.asdict(Heaps())),
+    ]
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
 def load_ports(layout: Layout) -> Ports:
     """Ports of the generated config (what a running stack uses), else the defaults from the env."""
     try:
