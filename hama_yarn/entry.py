@@ -19,14 +19,19 @@ __all__ = ["master_main", "peer_main"]
 
 
 def master_main(argv: list[str] | None = None) -> int:
-    """``python appmaster --job-dir D [--launcher local|inline]``: run one job's master."""
+    """``python appmaster --job-dir D [--launcher local|inline|yarn]``: run one job's master."""
     p = argparse.ArgumentParser(prog="appmaster", description="hama-yarn master process (BSPMaster + SyncServer)")
     p.add_argument("--job-dir", required=True)
-    p.add_argument("--launcher", default="local", choices=["local", "inline"])
+    p.add_argument("--launcher", default="local", choices=["local", "inline", "yarn"],
+                   help="yarn: inside a skein ApplicationMaster, peers are containers of the service 'peer'")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--linger", type=float, default=60.0, help="seconds to serve status after the job ends")
     args = p.parse_args(argv)
     configure_logging(_level(), prefix="master")
+    if args.launcher == "yarn":
+        from .launcher.yarn import run_yarn_master
+
+        return run_yarn_master(args.job_dir, args.linger)
     from .master.server import Master
     from .rpc.auth import secret_from_env
 
@@ -55,12 +60,21 @@ def master_main(argv: list[str] | None = None) -> int:
 
 
 def peer_main(argv: list[str] | None = None) -> int:
-    """``python container --job-dir D --task-index I --master HOST:PORT``: run one peer."""
+    """``python container --job-dir D (--task-index I --master HOST:PORT | --yarn)``: run one peer."""
     p = argparse.ArgumentParser(prog="container", description="hama-yarn peer process (one BSP task)")
     p.add_argument("--job-dir", required=True)
-    p.add_argument("--task-index", type=int, required=True)
-    p.add_argument("--master", required=True)
+    p.add_argument("--task-index", type=int)
+    p.add_argument("--master")
+    p.add_argument("--yarn", action="store_true",
+                   help="in a skein container: task index from the container, master address from the key-value store")
     args = p.parse_args(argv)
+    secret: str | None = None
+    if args.yarn:
+        from .launcher.yarn import yarn_peer_context
+
+        args.job_dir, args.task_index, args.master, secret = yarn_peer_context(args.job_dir)
+    elif args.task_index is None or args.master is None:
+        p.error("--task-index and --master are required (unless --yarn)")
     configure_logging(_level(), prefix=f"peer-{args.task_index}")
     import signal
 
@@ -72,7 +86,7 @@ def peer_main(argv: list[str] | None = None) -> int:
     from .peer.main import run_peer
     from .rpc.auth import secret_from_env
 
-    return run_peer(args.job_dir, args.task_index, args.master, secret_from_env())
+    return run_peer(args.job_dir, args.task_index, args.master, secret if secret is not None else secret_from_env())
 
 
 def _level() -> int:
