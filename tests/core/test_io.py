@@ -99,6 +99,17 @@ def test_text_glob_and_comma_list(input_dir):
     assert got == expected({"b": FILES["b_crlf.txt"]})
 
 
+def test_glob_star_skips_hidden_and_directories(input_dir):
+    (input_dir / "subdir").mkdir()
+    (input_dir / "subdir" / "nested.txt").write_bytes(b"nested line\n")
+    # Hadoop: a glob match that is a directory contributes its files; hidden names never count
+    got = sorted(r for p in read_splits(conf_for(f"{input_dir}/*"), 3) for r in p)
+    assert got == sorted(expected() + [(0, "nested line")])
+    # a listed directory is not read recursively
+    got = sorted(r for p in read_splits(conf_for(str(input_dir)), 3) for r in p)
+    assert got == expected()
+
+
 def test_tiny_input_fewer_lines_than_peers(tmp_path):
     f = tmp_path / "tiny.txt"
     f.write_bytes(b"x\ny\n")
