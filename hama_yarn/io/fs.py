@@ -1,14 +1,31 @@
-"""Filesystems through fsspec: ``file://``, and any other protocol fsspec knows.
+"""Filesystems through fsspec: ``file://``, ``hdfs://``, ``webhdfs://`` and any other fsspec protocol.
 
-A path without a scheme is a local path here; the HDFS work adds resolution against
-``fs.defaultFS``.  Everything that touches files goes through :func:`resolve`, so a
-new filesystem needs no change elsewhere.
+Everything that touches job files goes through :func:`resolve` (and :func:`qualify`),
+so a new filesystem needs no change elsewhere.
+
+* ``hdfs://host:port/path`` uses hdfs-native's fsspec implementation (a Rust client; no
+  JVM on the client machine).  ``hdfs:///path`` (no authority) takes host and port from
+  ``fs.defaultFS``.
+* ``webhdfs://host:port/path`` uses fsspec's WebHDFS client; the user is
+  ``$HADOOP_USER_NAME`` (or the login name), as Hadoop's simple authentication does.
+* A path **without a scheme** resolves like Hadoop's ``Path.makeQualified``: against
+  ``fs.defaultFS`` (from the job configuration, else from
+  ``$HADOOP_CONF_DIR/core-site.xml``).  An absolute path keeps its path on that
+  filesystem; a relative one is relative to the working directory, which is
+  ``/user/<user>`` on HDFS and the current directory on the local filesystem.  Without a
+  ``HADOOP_CONF_DIR`` (or with ``fs.defaultFS = file:///``) a path without a scheme is
+  a local path.
 """
 
 from __future__ import annotations
 
+import getpass
 import logging
 import os
+import posixpath
+import urllib.parse
+import xml.etree.ElementTree as ET
+from pathlib import Path
 from typing import Any
 
 import fsspec
@@ -19,18 +36,122 @@ from ..errors import InputError
 
 log = logging.getLogger(__name__)
 
-__all__ = ["resolve", "qualify", "is_hidden", "is_local", "info"]
+__all__ = [
+    "resolve",
+    "qualify",
+    "default_fs",
+    "is_hidden",
+    "is_local",
+    "info",
+    "url_of",
+    "block_size",
+    "hadoop_user",
+    "LOCAL_BLOCK_SIZE",
+]
+
+#: Hadoop's ``fs.local.block.size`` default: the split size for local files.
+LOCAL_BLOCK_SIZE = 32 * 1024 * 1024
+
+_core_site_cache: dict[tuple[str, float], dict[str, str]] = {}
+
+
+def hadoop_user() -> str:
+    """The user Hadoop's simple authentication would use: ``$HADOOP_USER_NAME`` or the login."""
+    name = os.environ.get("HADOOP_USER_NAME")
+    if name:
+        return name
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no passwd entry in some containers
+        return "hadoop"
+
+
+def _core_site() -> dict[str, str]:
+    """Properties of ``$HADOOP_CONF_DIR/core-site.xml`` (empty when there is none)."""
+    conf_dir = os.environ.get("HADOOP_CONF_DIR")
+    if not conf_dir:
+        return {}
+    path = Path(conf_dir) / "core-site.xml"
+    try:
+        mtime = path.stat().st_mtime
+    except OSError:
+        return {}
+    key = (str(path), mtime)
+    cached = _core_site_cache.get(key)
+    if cached is not None:
+        return cached
+    props: dict[str, str] = {}
+    try:
+        for prop in ET.parse(path).getroot().iter("property"):
+            name, value = prop.findtext("name"), prop.findtext("value")
+            if name:
+                props[name.strip()] = (value or "").strip()
+    except (ET.ParseError, OSError) as exc:
+        log.warning("cannot read %s: %s", path, exc)
+    _core_site_cache.clear()
+    _core_site_cache[key] = props
+    return props
+
+
+def default_fs(conf: HamaConfiguration | None = None) -> str:
+    """``fs.defaultFS``: from *conf*, else ``$HADOOP_CONF_DIR/core-site.xml``, else ``file:///``."""
+    value = ""
+    if conf is not None:
+        value = conf.get("fs.defaultFS") or conf.get("fs.default.name") or ""
+    if not value:
+        site = _core_site()
+        value = site.get("fs.defaultFS") or site.get("fs.default.name") or ""
+    return value.strip() or "file:///"
+
+
+def _has_scheme(path: str) -> bool:
+    scheme, sep, _ = path.partition(":")
+    # "C:\..." style drive letters are one character; Hadoop schemes are longer.
+    return bool(sep) and len(scheme) > 1 and scheme.replace("+", "").replace("-", "").replace(".", "").isalnum()
 
 
 def qualify(path: str, conf: HamaConfiguration | None = None) -> str:
-    """Return *path* with a scheme: local paths become absolute ``file://`` URLs."""
-    if "://" in path:
+    """Return *path* as a full URL with scheme (and authority for HDFS), like Hadoop.
+
+    Parameters
+    ----------
+    path : str
+        A URL (``hdfs://nn:9000/x``, ``file:///x``, ``file:/x``) or a path without a
+        scheme, resolved against ``fs.defaultFS``.
+    conf : HamaConfiguration, optional
+        Consulted for ``fs.defaultFS`` before ``core-site.xml``.
+
+    Returns
+    -------
+    str
+        The qualified URL, e.g. ``file:///abs/path`` or ``hdfs://nn:9000/user/me/x``.
+    """
+    path = path.strip()
+    if _has_scheme(path):
+        parsed = urllib.parse.urlsplit(path)
+        scheme = parsed.scheme.lower()
+        if scheme == "file":
+            return "file://" + (parsed.path if parsed.path.startswith("/") else os.path.abspath(parsed.path))
+        if scheme in ("hdfs", "viewfs", "webhdfs") and not parsed.netloc:
+            dfs = urllib.parse.urlsplit(default_fs(conf))
+            if dfs.scheme.lower() == scheme and dfs.netloc:
+                return f"{scheme}://{dfs.netloc}{parsed.path or '/'}"
         return path
-    return "file://" + os.path.abspath(os.path.expanduser(path))
+    dfs_url = default_fs(conf)
+    dfs = urllib.parse.urlsplit(dfs_url)
+    if dfs.scheme.lower() in ("", "file"):
+        return "file://" + os.path.abspath(os.path.expanduser(path))
+    if path.startswith("/"):
+        inner = posixpath.normpath(path)
+    else:
+        inner = posixpath.normpath(posixpath.join("/user", hadoop_user(), path))
+    return f"{dfs.scheme}://{dfs.netloc}{inner}"
 
 
 def resolve(path: str, conf: HamaConfiguration | None = None) -> tuple[fsspec.AbstractFileSystem, str]:
     """Return ``(filesystem, path inside it)`` for a path or URL.
+
+    The single choke point through which hama-yarn opens every filesystem.
 
     Raises
     ------
@@ -38,11 +159,34 @@ def resolve(path: str, conf: HamaConfiguration | None = None) -> tuple[fsspec.Ab
         If the filesystem's protocol is unknown or its library missing.
     """
     url = qualify(path, conf)
+    options: dict[str, Any] = {}
+    scheme = urllib.parse.urlsplit(url).scheme.lower()
+    if scheme in ("webhdfs", "swebhdfs"):
+        options["user"] = hadoop_user()
     try:
-        fs, inner = url_to_fs(url)
+        fs, inner = url_to_fs(url, **options)
     except (ValueError, ImportError) as exc:
         raise InputError(f"cannot open filesystem for {path!r}: {exc}") from exc
+    except OSError as exc:
+        raise InputError(f"cannot connect to the filesystem of {path!r}: {exc}") from exc
     return fs, inner
+
+
+def url_of(base_url: str, inner: str) -> str:
+    """The URL of *inner* (a path from ``fs.ls``/``fs.glob``) on the filesystem of *base_url*.
+
+    fsspec strips the authority (``host:port``) from paths of HDFS-like filesystems;
+    this puts the scheme and authority of *base_url* back.
+    """
+    if "://" in inner:
+        return inner
+    parsed = urllib.parse.urlsplit(base_url)
+    scheme = parsed.scheme.lower() or "file"
+    if scheme in ("file", "local"):
+        return "file://" + inner
+    if scheme in ("hdfs", "viewfs", "webhdfs", "swebhdfs") or parsed.netloc:
+        return f"{parsed.scheme}://{parsed.netloc}/{inner.lstrip('/')}"
+    return f"{parsed.scheme}://{inner}"
 
 
 def is_local(fs: Any) -> bool:
@@ -65,3 +209,31 @@ def info(fs: Any, path: str) -> dict[str, Any]:
     except FileNotFoundError as exc:
         raise InputError(f"Input path does not exist: {path}") from exc
     return result
+
+
+def block_size(fs: Any, path: str, file_info: dict[str, Any] | None = None) -> int:
+    """The file's block size: HDFS's per-file block size, else ``fs.local.block.size`` (32 MiB).
+
+    Parameters
+    ----------
+    fs : fsspec.AbstractFileSystem
+        The file's filesystem.
+    path : str
+        Path inside *fs*.
+    file_info : dict, optional
+        ``fs.info(path)`` if already known.
+    """
+    if file_info is not None:
+        for key in ("blocksize", "blockSize", "block_size"):
+            value = file_info.get(key)
+            if isinstance(value, int) and value > 0:
+                return value
+    client = getattr(fs, "client", None)
+    if client is not None and hasattr(client, "get_file_info"):  # hdfs-native
+        try:
+            value = int(client.get_file_info(fs._strip_protocol(path)).blocksize)
+            if value > 0:
+                return value
+        except (OSError, AttributeError, ValueError, TypeError):
+            log.debug("no block size for %s", path, exc_info=True)
+    return LOCAL_BLOCK_SIZE

@@ -8,16 +8,18 @@ starts at or before its end, so no line is lost or read twice.
 
 from __future__ import annotations
 
-import glob as _glob
+import bz2
+import gzip
 import logging
-import math
+import zlib
 from collections.abc import Iterator
 from typing import IO, Any
 
 from ..config import HamaConfiguration
-from ..errors import InputError, OutputError
+from ..errors import ConfigError, HamaError, InputError, OutputError
 from . import fs as _fs
 from .formats import InputFormat, OutputFormat, RecordReader, RecordWriter, Split
+from .splits import byte_range_splits, list_input_files, plan_splits
 
 log = logging.getLogger(__name__)
 
@@ -28,72 +30,56 @@ __all__ = [
     "TextOutputFormat",
     "NullOutputFormat",
     "list_input_files",
+    "byte_range_splits",
+    "is_compressed_text",
 ]
 
-_BUFFER = 1 << 20
+#: File name suffixes of compressed text input (read whole, never split), as Hadoop's codecs.
+_COMPRESSED_SUFFIXES = (".gz", ".bz2", ".deflate")
 
 
-def list_input_files(conf: HamaConfiguration) -> list[tuple[str, int]]:
-    """Expand ``bsp.input.dir`` into ``(url, size)`` pairs, in a stable order.
+def is_compressed_text(url: str) -> bool:
+    """True if *url* names a compressed text file (Hadoop: not splittable)."""
+    return url.lower().endswith(_COMPRESSED_SUFFIXES)
 
-    Comma-separated entries may be files, directories (their files, not recursive)
-    or globs.  Names starting with ``_`` or ``.`` are skipped, like Hadoop.
 
-    Raises
-    ------
-    InputError
-        ``Input path does not exist: ...`` for a path or glob that matches nothing.
-    """
-    out: list[tuple[str, int]] = []
-    for entry in conf.get_list("bsp.input.dir"):
-        fs, path = _fs.resolve(entry, conf)
-        protocol = fs.protocol if isinstance(fs.protocol, str) else fs.protocol[0]
-        if _glob.has_magic(path):
-            matches = sorted(fs.glob(path))
-            if not matches:
-                raise InputError(f"Input pattern {entry} matches 0 files")
+def _decompressing(raw: IO[bytes], url: str) -> IO[bytes]:
+    lower = url.lower()
+    if lower.endswith(".gz"):
+        return gzip.GzipFile(fileobj=raw, mode="rb")  # type: ignore[return-value]
+    if lower.endswith(".bz2"):
+        return bz2.BZ2File(raw, mode="rb")
+    return _InflateReader(raw)  # type: ignore[return-value]
+
+
+class _InflateReader:
+    """A ``readline`` view of a zlib stream (Hadoop's DefaultCodec, ``.deflate``)."""
+
+    def __init__(self, raw: IO[bytes]) -> None:
+        self._raw = raw
+        self._z = zlib.decompressobj()
+        self._buf = b""
+        self._eof = False
+
+    def readline(self) -> bytes:
+        while b"\n" not in self._buf and not self._eof:
+            data = self._raw.read(_BUFFER)
+            if not data:
+                self._buf += self._z.flush()
+                self._eof = True
+            else:
+                self._buf += self._z.decompress(data)
+        i = self._buf.find(b"\n")
+        if i < 0:
+            line, self._buf = self._buf, b""
         else:
-            matches = [path]
-        for m in matches:
-            info = _fs.info(fs, m)
-            if info["type"] == "directory":
-                children = sorted(fs.ls(m, detail=True), key=lambda d: str(d["name"]))
-                for child in children:
-                    if child["type"] == "file" and not _fs.is_hidden(child["name"]):
-                        out.append((_url(protocol, child["name"]), int(child["size"])))
-            elif not _fs.is_hidden(m) or m == path:
-                out.append((_url(protocol, m), int(info["size"])))
-    return out
+            line, self._buf = self._buf[: i + 1], self._buf[i + 1 :]
+        return line
 
+    def close(self) -> None:
+        self._raw.close()
 
-def _url(protocol: str, path: str) -> str:
-    if protocol in ("file", "local"):
-        return "file://" + path
-    return f"{protocol}://{path}" if "://" not in path else path
-
-
-def byte_range_splits(files: list[tuple[str, int]], num_splits: int) -> list[Split]:
-    """Cut the concatenated *files* into exactly *num_splits* contiguous byte ranges.
-
-    Each split is ``{"segments": [[url, start, length], ...]}``; trailing splits are
-    empty when the input has fewer bytes than splits.
-    """
-    total = sum(size for _, size in files)
-    target = max(1, math.ceil(total / num_splits)) if total else 1
-    splits: list[Split] = [{"segments": []} for _ in range(num_splits)]
-    current, room = 0, target
-    for url, size in files:
-        pos = 0
-        while pos < size:
-            take = min(room, size - pos)
-            splits[current]["segments"].append([url, pos, take])
-            pos += take
-            room -= take
-            if room == 0 and current < num_splits - 1:
-                current, room = current + 1, target
-            elif room == 0:
-                room = size  # the last split takes whatever rounding left over
-    return splits
+_BUFFER = 1 << 20
 
 
 class _LineReader(RecordReader):
@@ -113,6 +99,9 @@ class _LineReader(RecordReader):
                 f = open(path, "rb", buffering=_BUFFER) if _fs.is_local(fs) else fs.open(path, "rb", block_size=_BUFFER)
             except FileNotFoundError as exc:
                 raise InputError(f"Input path does not exist: {url}") from exc
+            if is_compressed_text(url):
+                f = _decompressing(f, url)
+                end = 1 << 62  # the whole file is one split
             self._open = f
             try:
                 pos = start
@@ -164,7 +153,7 @@ class TextInputFormat(InputFormat):
     """Key = byte offset of the line in its file (int), value = the line (str).  Hama: ``TextInputFormat``."""
 
     def get_splits(self, conf: HamaConfiguration, num_splits: int) -> list[Split]:
-        return byte_range_splits(list_input_files(conf), num_splits)
+        return plan_splits(conf, num_splits, splittable=lambda url: not is_compressed_text(url))
 
     def open_reader(self, conf: HamaConfiguration, split: Split) -> RecordReader:
         return _TextReader(conf, split)
@@ -198,14 +187,63 @@ def _text(obj: Any) -> bytes:
     return str(obj).encode("utf-8", "surrogateescape")
 
 
+def output_compression(conf: HamaConfiguration) -> str | None:
+    """The codec short name for compressed output (``bsp.output.compress``), or None."""
+    if not conf.get_bool("bsp.output.compress", False):
+        return None
+    from .codecs import get_codec
+
+    codec = conf.get("bsp.output.compression.codec") or "default"
+    try:
+        return get_codec(codec).java_class
+    except HamaError as exc:
+        raise ConfigError("bsp.output.compression.codec", str(exc)) from exc
+
+
+_TEXT_CODECS = {
+    "org.apache.hadoop.io.compress.DefaultCodec": ".deflate",
+    "org.apache.hadoop.io.compress.GzipCodec": ".gz",
+    "org.apache.hadoop.io.compress.BZip2Codec": ".bz2",
+}
+
+
+class _ZlibWriter:
+    def __init__(self, raw: IO[bytes]) -> None:
+        self._raw = raw
+        self._z = zlib.compressobj()
+
+    def write(self, data: bytes) -> int:
+        self._raw.write(self._z.compress(data))
+        return len(data)
+
+    def close(self) -> None:
+        self._raw.write(self._z.flush())
+
+
 class _TextWriter(RecordWriter):
     def __init__(self, conf: HamaConfiguration, url: str) -> None:
+        codec = output_compression(conf)
+        suffix = ""
+        if codec is not None:
+            if codec not in _TEXT_CODECS:
+                raise ConfigError("bsp.output.compression.codec",
+                                  f"text output supports {sorted(_TEXT_CODECS)}, not {codec}")
+            suffix = _TEXT_CODECS[codec]
+        url += suffix
         fs, path = _fs.resolve(url, conf)
         try:
             fs.makedirs(fs._parent(path), exist_ok=True)
-            self._f = fs.open(path, "wb")
+            raw = fs.open(path, "wb")
         except OSError as exc:
             raise OutputError(f"cannot create output file {url}: {exc}") from exc
+        self._f: Any = raw
+        if suffix == ".gz":
+            self._f = gzip.GzipFile(fileobj=raw, mode="wb")
+        elif suffix == ".bz2":
+            self._f = bz2.BZ2File(raw, mode="wb")
+        elif suffix == ".deflate":
+            self._f = _ZlibWriter(raw)
+        self._raw = raw
         self.url = url
 
     def write(self, key: Any, value: Any) -> None:
@@ -219,6 +257,8 @@ class _TextWriter(RecordWriter):
 
     def close(self) -> None:
         self._f.close()
+        if self._f is not self._raw:
+            self._raw.close()  # GzipFile/BZ2File leave a passed-in file object open
 
 
 class TextOutputFormat(OutputFormat):
