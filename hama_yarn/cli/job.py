@@ -7,7 +7,8 @@ import os
 import time
 from typing import Any
 
-from ..client import RunningJob, connect_job, list_jobs
+from ..client import Counters, RunningJob, connect_job, list_jobs
+from ..rpc.idl import counters_from_thrift
 from ..errors import HamaError, RPCError, UsageError
 from .common import add_conf_args, conf_from_args
 
@@ -120,6 +121,7 @@ def handle(args: argparse.Namespace) -> int:
     job_id = args.status or args.kill or args.target
     if not job_id:
         raise UsageError("hama job needs -list, -status JOB_ID or -kill JOB_ID")
+    job: RunningJob | None
     if args.status or args.action == "status":
         try:
             job = connect_job(conf, job_id)
@@ -141,9 +143,8 @@ def handle(args: argparse.Namespace) -> int:
             print(f"  peer {peer.index}\t{peer.state}\tsuperstep {peer.superstep}\t{peer.name}")
         if status.diagnostics:
             print(f"Diagnostics: {status.diagnostics}")
-        print(job.get_counters().format())
+        print(Counters(counters_from_thrift(status.counters)).format())
         return 0
-    job: RunningJob | None
     try:
         job = connect_job(conf, job_id)
     except HamaError:
