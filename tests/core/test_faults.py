@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import signal
+import subprocess
 import time
 from pathlib import Path
 
@@ -187,3 +188,29 @@ def test_ctrl_c_exits_130_and_stops_everything(hama: Hama, tmp_path: Path):
     assert not processes_mentioning(str(hama.tmp_dir)), "master and peers must be gone when hama exits"
     assert not out.exists()
     assert sorted(f.name for f in markers.iterdir()) == ["cleanup-0", "cleanup-1", "cleanup-2"]
+
+
+# ----------------------------------------------------------------- a barrier that can never complete
+def test_uneven_supersteps_fail_at_barrier_timeout(hama: Hama):
+    start = time.monotonic()
+    p = hama.run("run", job_script("core_uneven.py"), "-n", "3", "-D", "hama.sync.barrier.timeout.ms=1500", timeout=60)
+    assert p.returncode == 1
+    assert time.monotonic() - start < 20
+    diag = next(l for l in p.stderr.splitlines() if l.startswith("Task attempt_"))
+    assert "peer 1 " in diag and "at superstep 2:" in diag and "BarrierTimeoutError" in diag
+
+
+@pytest.mark.xfail(strict=True, reason="BUG: a peer waiting in a barrier that already-finished peers can never "
+                                        "join hangs until hama.sync.barrier.timeout.ms (default 1 h)")
+def test_uneven_supersteps_fail_fast(hama: Hama):
+    try:
+        p = hama.run("run", job_script("core_uneven.py"), "-n", "3", timeout=8)
+    except subprocess.TimeoutExpired:
+        for proc in processes_mentioning(str(hama.tmp_dir)):
+            try:
+                proc.kill()
+            except Exception:  # noqa: BLE001
+                pass
+        raise AssertionError("the job hung with peer 1 alone in the barrier of superstep 2") from None
+    assert p.returncode == 1
+    assert "peer 1" in p.stderr and "superstep 2" in p.stderr
