@@ -49,7 +49,10 @@ from kazoo.exceptions import (
     ConnectionClosedError,
     NodeExistsError,
     NoNodeError,
+    ConnectionLoss,
+    KazooException,
     NotEmptyError,
+    OperationTimeoutError,
     SessionExpiredError,
 )
 from kazoo.protocol.states import EventType, KazooState
@@ -290,7 +293,7 @@ class ZooKeeperSyncClient(SyncClient):
         self._check()
         return True
 
-    def _op(self, deadline: float, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    def _op(self, deadline: float, fn: Callable[..., Any], *args: Any, _sync: bool = False, **kwargs: Any) -> Any:
         """Run the kazoo ``*_async`` call *fn* with KazooRetry until *deadline*.
 
         Connection loss is retried (the session survives a SUSPENDED connection);
@@ -301,6 +304,8 @@ class ZooKeeperSyncClient(SyncClient):
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 raise _Deadline()
+            if _sync:
+                return fn(*args, **kwargs)
             return fn(*args, **kwargs).get(timeout=remaining)
 
         retry = KazooRetry(max_tries=-1, delay=0.01, backoff=2, max_delay=0.5,
@@ -317,6 +322,34 @@ class ZooKeeperSyncClient(SyncClient):
         except (SessionExpiredError, ConnectionClosedError) as exc:
             self._check()
             raise SyncError(f"peer {self.task_index}: ZooKeeper session lost: {type(exc).__name__}") from exc
+
+    def _batch(self, deadline: float, calls: list[tuple[Callable[..., Any], tuple[Any, ...], dict[str, Any]]]) -> list[Any]:
+        """Issue kazoo ``*_async`` calls back to back and collect each result.
+
+        ZooKeeper executes one session's requests in order, so a batch costs one
+        round trip.  A ZooKeeper error of one request (NoNode, NodeExists, ...) is
+        returned in its place; connection loss retries the whole batch (callers
+        make their batches idempotent), session loss raises SyncError.
+        """
+
+        def attempt() -> list[Any]:
+            self._check()
+            pending = [fn(*args, **kwargs) for fn, args, kwargs in calls]
+            out: list[Any] = []
+            for result in pending:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise _Deadline()
+                try:
+                    out.append(result.get(timeout=remaining))
+                except (ConnectionLoss, OperationTimeoutError, SessionExpiredError, ConnectionClosedError):
+                    raise
+                except KazooException as exc:
+                    out.append(exc)
+            return out
+
+        result: list[Any] = self._op(deadline, attempt, _sync=True)
+        return result
 
     def _ensure(self, path: str, deadline: float) -> None:
         """Create persistent *path* below the job znode (which must exist)."""
@@ -463,6 +496,13 @@ class ZooKeeperSyncClient(SyncClient):
     def enter_barrier(self, superstep: int, timeout: float) -> None:
         """Enter the barrier of *superstep*; return when all peers entered.
 
+        Hama's algorithm: watch ``sync/<s>/ready``, create this peer's EPHEMERAL
+        ``sync/<s>/<attemptId>``, count the children other than ``ready``; the last
+        arriver creates ``ready`` (in the same transaction it pre-creates
+        ``sync/<s+1>`` so the next barrier costs no extra round trip), everyone
+        else waits for ``ready`` to appear.  The three requests are pipelined:
+        ZooKeeper runs one session's requests in order.
+
         Parameters
         ----------
         superstep : int
@@ -478,39 +518,33 @@ class ZooKeeperSyncClient(SyncClient):
             On abort, session loss, or a missing job znode.
         """
         n = self.ctx.num_peers
-        start = time.monotonic()
-        deadline = start + timeout
+        deadline = time.monotonic() + timeout
         path = f"{self.sync_path}/{barrier_name(superstep)}"
         ready = f"{path}/{READY}"
         own = f"{path}/{self.node_name}"
         arrived = 0
         try:
             self._check()
-            gen = self._generation()
-            # Hama: ensure the barrier node, watch 'ready', create own node, count
-            try:
-                self._op(deadline, self.zk.create_async, path, b"")
-            except NodeExistsError:
-                pass
-            except NoNodeError:
-                self._ensure(path, deadline)
-            stat = self._op(deadline, self.zk.exists_async, ready, self._ready_watch)
-            if stat is not None:
-                raise SyncError(
-                    f"peer {self.task_index} entered barrier {superstep}, which already completed"
-                )
-            try:
-                self._op(deadline, self.zk.create_async, own, b"", ephemeral=True)
-            except NodeExistsError:
-                pass  # our own node, created by an attempt whose reply was lost
-            children = self._op(deadline, self.zk.get_children_async, path)
+            while True:
+                gen = self._generation()
+                seen, created, children = self._batch(deadline, [
+                    (self.zk.exists_async, (ready, self._ready_watch), {}),
+                    (self.zk.create_async, (own, b""), {"ephemeral": True}),
+                    (self.zk.get_children_async, (path,), {}),
+                ])
+                if isinstance(created, NoNodeError):  # the first peer at this barrier: create it
+                    self._ensure(path, deadline)
+                    continue
+                if not isinstance(created, NodeExistsError):  # exists: ours, from a retried request
+                    _raise(created, f"peer {self.task_index}: entering barrier {superstep}")
+                _raise(seen, f"peer {self.task_index}: entering barrier {superstep}")
+                _raise(children, f"peer {self.task_index}: entering barrier {superstep}")
+                break
+            if seen is not None:
+                raise SyncError(f"peer {self.task_index} entered barrier {superstep}, which already completed")
             arrived = len([c for c in children if c != READY])
             if arrived >= n:
-                try:
-                    self._op(deadline, self.zk.create_async, ready, b"", ephemeral=True)
-                except NodeExistsError:
-                    pass
-                log.debug("peer %d: barrier %s complete (last to arrive)", self.task_index, superstep)
+                self._release(path, ready, superstep, deadline)
                 return
             while True:
                 with self._cond:
@@ -530,8 +564,33 @@ class ZooKeeperSyncClient(SyncClient):
             count = self._count(path)
             raise BarrierTimeoutError(superstep, count if count >= 0 else arrived, n, timeout) from None
 
+    def _release(self, path: str, ready: str, superstep: int, deadline: float) -> None:
+        """Last arriver: create ``ready`` (and pre-create the next barrier's node)."""
+        following = f"{self.sync_path}/{barrier_name(superstep + 1)}"
+
+        def commit() -> Any:
+            txn = self.zk.transaction()
+            txn.create(ready, b"", ephemeral=True)
+            txn.create(following, b"")
+            return txn.commit_async()
+
+        results = self._op(deadline, commit)
+        if any(isinstance(r, Exception) for r in results):  # e.g. the next node exists already
+            try:
+                self._op(deadline, self.zk.create_async, ready, b"", ephemeral=True)
+            except NodeExistsError:
+                pass
+        log.debug("peer %d: barrier %s complete (last to arrive)", self.task_index, superstep)
+
     def leave_barrier(self, superstep: int, timeout: float) -> None:
         """Leave the barrier of *superstep* (ZooKeeper's double-barrier leave).
+
+        Deletes this peer's node and waits, watching the barrier's children, until
+        every other peer's node is gone: a simpler equivalent of Hama's
+        lowest/highest scheme with the same guarantee (nobody returns before every
+        peer has called ``leave_barrier``) and fewer round trips (the delete and the
+        watched listing are pipelined).  Each wake-up costs one listing; with the
+        usual near-simultaneous leaves that is one or two per peer.
 
         Parameters
         ----------
@@ -550,41 +609,30 @@ class ZooKeeperSyncClient(SyncClient):
         n = self.ctx.num_peers
         deadline = time.monotonic() + timeout
         path = f"{self.sync_path}/{barrier_name(superstep)}"
-        own = self.node_name
         remaining = n
         try:
             self._check()
+            gen = self._generation()
+            deleted, children = self._batch(deadline, [
+                (self.zk.delete_async, (f"{path}/{self.node_name}",), {}),
+                (self.zk.get_children_async, (path, self._wake), {}),
+            ])
+            if not isinstance(deleted, NoNodeError):
+                _raise(deleted, f"peer {self.task_index}: leaving barrier {superstep}")
             while True:
-                gen = self._generation()
-                try:
-                    children = self._op(deadline, self.zk.get_children_async, path)
-                except NoNodeError:
+                if isinstance(children, NoNodeError):
                     return
-                nodes = sorted(c for c in children if c != READY)
+                _raise(children, f"peer {self.task_index}: leaving barrier {superstep}")
+                nodes = sorted(c for c in children if c != READY and c != self.node_name)
                 remaining = len(nodes)
                 if not nodes:
                     return
-                if nodes == [own]:
-                    self._delete(f"{path}/{own}", deadline)
-                    return
-                if own == nodes[0]:
-                    watched = f"{path}/{nodes[-1]}"  # lowest waits for the highest
-                else:
-                    if own in nodes:
-                        self._delete(f"{path}/{own}", deadline)
-                    watched = f"{path}/{nodes[0]}"  # the others wait for the lowest
-                if self._op(deadline, self.zk.exists_async, watched, self._wake) is None:
-                    continue
                 if not self._wait(gen, deadline):
                     raise _Deadline()
+                gen = self._generation()
+                children = self._batch(deadline, [(self.zk.get_children_async, (path, self._wake), {})])[0]
         except _Deadline:
             raise BarrierTimeoutError(superstep, n - remaining, n, timeout) from None
-
-    def _delete(self, path: str, deadline: float) -> None:
-        try:
-            self._op(deadline, self.zk.delete_async, path)
-        except NoNodeError:
-            pass
 
     def close(self) -> None:
         """Stop the kazoo client (its ephemeral znodes go with the session)."""
@@ -596,6 +644,14 @@ class ZooKeeperSyncClient(SyncClient):
             _stop(self.zk)
         except Exception:  # noqa: BLE001
             log.debug("stopping the ZooKeeper client failed", exc_info=True)
+
+
+def _raise(result: Any, what: str) -> None:
+    """Raise *result* if a batched request failed (as SyncError unless it is one already)."""
+    if isinstance(result, SyncError):
+        raise result
+    if isinstance(result, BaseException):
+        raise SyncError(f"{what}: ZooKeeper error {type(result).__name__}: {result}") from result
 
 
 def _peer_info(raw: bytes | None) -> tuple[int, str]:

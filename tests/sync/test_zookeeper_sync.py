@@ -168,7 +168,7 @@ def test_znode_layout_matches_hama(make_job: Callable[..., ZKJob], quorum: str) 
         t0, r0 = in_thread(lambda: c0.enter_barrier(-1, 20))
         t1, r1 = in_thread(lambda: c1.enter_barrier(-1, 20))
         barrier = f"{job.path}/sync/-1"
-        wait_for(lambda: len(zk.get_children(barrier)) == 2)
+        wait_for(lambda: zk.exists(barrier) is not None and len(zk.get_children(barrier)) == 2)
         assert sorted(zk.get_children(barrier)) == [job.attempt(0), job.attempt(1)]  # no 'ready' yet
         assert zk.exists(f"{barrier}/ready") is None
         assert zk.exists(barrier).ephemeralOwner == 0  # the barrier node is PERSISTENT
@@ -181,6 +181,7 @@ def test_znode_layout_matches_hama(make_job: Callable[..., ZKJob], quorum: str) 
         t1.join(10)
         assert r0 == [None] and r1 == [None]
         assert sorted(zk.get_children(barrier)) == sorted([job.attempt(i) for i in range(3)] + ["ready"])
+        assert zk.exists(f"{job.path}/sync/0").ephemeralOwner == 0  # the last arriver pre-creates the next one
 
         results = [in_thread(lambda c=c: c.leave_barrier(-1, 20)) for c in (c0, c1, c2)]  # type: ignore[misc]
         for t, r in results:

@@ -1,0 +1,213 @@
+"""Sync service benchmark: barrier latency of the ``rpc`` and ``zookeeper`` backends.
+
+Each of P peer processes (multiprocessing, spawn) holds its own SyncClient, registers,
+passes the initial barrier, then times ``enter_barrier(s)`` + ``leave_barrier(s)`` for N
+barriers.  The table shows p50/p99 over all peers' samples next to a baseline measured in
+the same run: a raw Python TCP round trip between two processes (ratio = p50 / baseline p50).
+
+Run::
+
+    python benchmarks/bench_sync.py [--rpc-barriers 2000] [--zk-barriers 500] [--zk-quorum host:port]
+
+The ZooKeeper quorum is ``--zk-quorum``, else ``$HAMA_TEST_ZK_QUORUM``, else the ZooKeeper of
+``tests/cluster`` (``tests/cluster/cluster.sh up``); if none answers, the ZooKeeper rows show n/a.
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing as mp
+import os
+import secrets
+import socket
+import sys
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from hama_yarn.config import HamaConfiguration  # noqa: E402
+from hama_yarn.sync import INITIAL_BARRIER, SyncContext, client_class, server_class  # noqa: E402
+
+WARMUP = 10
+
+
+def pct(values: list[float], q: float) -> float:
+    s = sorted(values)
+    return s[min(len(s) - 1, int(q * len(s)))]
+
+
+# ------------------------------------------------------------------ baseline: TCP round trip
+
+
+def _echo_server(port_q: Any) -> None:
+    srv = socket.socket()
+    srv.bind(("127.0.0.1", 0))
+    srv.listen(1)
+    port_q.put(srv.getsockname()[1])
+    conn, _ = srv.accept()
+    conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    while True:
+        b = conn.recv(64)
+        if not b:
+            return
+        conn.sendall(b)
+
+
+def tcp_rtt(ctx: Any, n: int) -> list[float]:
+    """Round trip times (µs) of an 8-byte ping-pong between two processes."""
+    q = ctx.Queue()
+    p = ctx.Process(target=_echo_server, args=(q,), daemon=True)
+    p.start()
+    s = socket.create_connection(("127.0.0.1", q.get(timeout=30)))
+    s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    out = []
+    for _ in range(n + WARMUP):
+        t = time.perf_counter_ns()
+        s.sendall(b"01234567")
+        got = 0
+        while got < 8:
+            got += len(s.recv(64))
+        out.append((time.perf_counter_ns() - t) / 1000)
+    s.close()
+    p.join(5)
+    return out[WARMUP:]
+
+
+# ------------------------------------------------------------------ barrier peers
+
+
+def _peer(conf_dict: dict[str, str], job_id: str, num_peers: int, secret: str, master: str, index: int,
+          barriers: int, out: Any) -> None:
+    try:
+        conf = HamaConfiguration.from_dict(conf_dict)
+        ctx = SyncContext(conf, job_id, num_peers, secret, master)
+        client = client_class(conf)(ctx, index)
+        client.register(f"127.0.0.1:{50000 + index}", f"attempt_{job_id[4:]}_{index:06d}_0")
+        client.get_peer_names(60)
+        client.enter_barrier(INITIAL_BARRIER, 60)
+        client.leave_barrier(INITIAL_BARRIER, 60)
+        samples = []
+        for s in range(barriers + WARMUP):
+            t = time.perf_counter_ns()
+            client.enter_barrier(s, 60)
+            client.leave_barrier(s, 60)
+            samples.append((time.perf_counter_ns() - t) / 1000)
+        client.close()
+        out.put((index, samples[WARMUP:], ""))
+    except BaseException as exc:  # noqa: BLE001 - reported to the parent
+        out.put((index, [], f"{type(exc).__name__}: {exc}"))
+
+
+def barrier_latency(ctx: Any, backend: str, peers: int, barriers: int, quorum: str = "") -> list[float]:
+    """enter+leave latencies (µs) of every peer for *barriers* barriers."""
+    conf = HamaConfiguration()
+    conf.set("hama.sync.client.class", backend)
+    conf.set("hama.sync.server.class", backend)
+    if quorum:
+        conf.set("hama.zookeeper.quorum", quorum)
+    job_id = f"job_bench{uuid.uuid4().hex[:8]}_0001"
+    secret = secrets.token_hex(16)
+    server = server_class(conf)(SyncContext(conf, job_id, peers, secret))
+    server.start()
+    rpc = None
+    master = ""
+    if server.thrift_services():
+        from hama_yarn.rpc.server import RPCServer
+
+        rpc = RPCServer("127.0.0.1", 0, secret, server.thrift_services(), name="bench-master").start()
+        master = f"127.0.0.1:{rpc.port}"
+    out = ctx.Queue()
+    procs = [ctx.Process(target=_peer, args=(conf.to_dict(), job_id, peers, secret, master, i, barriers, out))
+             for i in range(peers)]
+    try:
+        for p in procs:
+            p.start()
+        samples: list[float] = []
+        errors = []
+        for _ in procs:
+            _index, got, error = out.get(timeout=600)
+            samples.extend(got)
+            if error:
+                errors.append(error)
+        for p in procs:
+            p.join(30)
+        if errors:
+            raise RuntimeError("; ".join(errors))
+        return samples
+    finally:
+        for p in procs:
+            if p.is_alive():
+                p.kill()
+        server.close(True)
+        if rpc is not None:
+            rpc.stop()
+
+
+# ------------------------------------------------------------------ ZooKeeper discovery
+
+
+def find_quorum(explicit: str) -> str:
+    """A reachable ZooKeeper quorum, or "" if none answers."""
+    candidates = [explicit, os.environ.get("HAMA_TEST_ZK_QUORUM", "")]
+    try:
+        from tests.cluster.cluster import info
+
+        candidates.append(info().zk_quorum)
+    except Exception:  # noqa: BLE001 - the test cluster is optional
+        pass
+    for quorum in filter(None, candidates):
+        try:
+            from kazoo.client import KazooClient
+
+            zk = KazooClient(hosts=quorum, timeout=5)
+            zk.start(timeout=3)
+            zk.stop()
+            zk.close()
+            return quorum
+        except Exception:  # noqa: BLE001
+            continue
+    return ""
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--rpc-barriers", type=int, default=2000)
+    ap.add_argument("--zk-barriers", type=int, default=500)
+    ap.add_argument("--peers", default="2,4", help="comma-separated peer counts (default 2,4)")
+    ap.add_argument("--zk-quorum", default="")
+    ap.add_argument("--rtt", type=int, default=5000, help="round trips of the TCP baseline")
+    args = ap.parse_args()
+    ctx = mp.get_context("spawn")
+    peer_counts = [int(x) for x in args.peers.split(",")]
+
+    rtt = tcp_rtt(ctx, args.rtt)
+    base50, base99 = pct(rtt, 0.5), pct(rtt, 0.99)
+    quorum = find_quorum(args.zk_quorum)
+
+    print("\nBarrier latency: enter_barrier + leave_barrier per superstep, P peer processes")
+    print(f"(ZooKeeper: {quorum or 'not reachable'}; python {sys.version.split()[0]}, {os.cpu_count()} cpus)\n")
+    print("| backend | P | barriers | p50 µs | p99 µs | p50 / TCP RTT p50 |")
+    print("|---|---|---|---|---|---|")
+    print(f"| baseline: raw Python TCP round trip (2 processes) | 2 | {len(rtt)} | {base50:.1f} | {base99:.1f} | 1.0 |")
+    for backend, n in (("rpc", args.rpc_barriers), ("zookeeper", args.zk_barriers)):
+        for peers in peer_counts:
+            if backend == "zookeeper" and not quorum:
+                print(f"| {backend} | {peers} | {n} | n/a | n/a | n/a |")
+                continue
+            try:
+                samples = barrier_latency(ctx, backend, peers, n, quorum)
+            except Exception as exc:  # noqa: BLE001 - one failing row must not hide the others
+                print(f"| {backend} | {peers} | {n} | error: {exc} | | |")
+                continue
+            p50, p99 = pct(samples, 0.5), pct(samples, 0.99)
+            print(f"| {backend} | {peers} | {n} | {p50:.1f} | {p99:.1f} | {p50 / base50:.1f} |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
