@@ -56,12 +56,12 @@ from kazoo.exceptions import (
     SessionExpiredError,
 )
 from kazoo.protocol.states import EventType, KazooState
-from kazoo.recipe.watchers import ChildrenWatch, DataWatch
+from kazoo.recipe.watchers import DataWatch
 from kazoo.retry import KazooRetry, RetryFailedError
 
 from ..config import HamaConfiguration
 from ..errors import BarrierTimeoutError, ConfigError, SyncError
-from .base import SyncClient, SyncContext, SyncServer
+from .base import INITIAL_BARRIER, SyncClient, SyncContext, SyncServer
 
 log = logging.getLogger(__name__)
 
@@ -523,6 +523,8 @@ class ZooKeeperSyncClient(SyncClient):
         ready = f"{path}/{READY}"
         own = f"{path}/{self.node_name}"
         arrived = 0
+        with self._cond:
+            self._ready_seen.clear()  # events of earlier barriers (barriers are sequential)
         try:
             self._check()
             while True:
@@ -674,7 +676,7 @@ class ZooKeeperSyncServer(SyncServer):
 
     Creates ``/bsp/<jobId>`` at :meth:`start`, publishes aborts as the
     ``/bsp/<jobId>/abort`` znode, and removes ``/bsp/<jobId>`` at :meth:`close`.
-    It watches ``sync/*/ready`` to call ``on_barrier`` (progress only).  It hosts
+    It watches ``sync/<next>/ready`` to call ``on_barrier`` (progress only).  It hosts
     no Thrift services.
 
     Parameters
@@ -692,8 +694,8 @@ class ZooKeeperSyncServer(SyncServer):
         self.abort_path = f"{self.job_path}/abort"
         self.zk: Any = None
         self._lock = threading.Lock()
-        self._watched: set[str] = set()
-        self._reported: set[int] = set()
+        self._advance_lock = threading.Lock()
+        self._next = INITIAL_BARRIER
         self._closed = False
 
     def _client(self) -> Any:
@@ -715,41 +717,35 @@ class ZooKeeperSyncServer(SyncServer):
             zk.retry(zk.ensure_path, self.sync_path)
             if zk.retry(zk.exists, self.abort_path) is not None:
                 zk.retry(zk.delete, self.abort_path)
-            ChildrenWatch(zk, self.sync_path, self._on_barriers)
         except SyncError:
             raise
         except Exception as exc:
             raise SyncError(f"cannot create {self.job_path} in ZooKeeper: {exc}") from exc
         log.info("zookeeper sync: job znode %s on %s", self.job_path, zk_hosts(self.ctx.conf))
+        self._advance()
 
-    def _on_barriers(self, children: list[str]) -> bool | None:
-        if self._closed:
-            return False
-        for child in children:
-            if child in self._watched:
-                continue
-            try:
-                superstep = int(child)
-            except ValueError:
-                continue
-            self._watched.add(child)
+    def _advance(self, event: Any = None) -> None:
+        """Report completed barriers in order; watch ``sync/<next>/ready`` for the next one.
 
-            def on_ready(data: bytes | None, stat: Any, *_: Any, s: int = superstep) -> bool | None:
-                if stat is None or self._closed:
-                    return None if not self._closed else False
-                if s not in self._reported:
-                    self._reported.add(s)
-                    try:
-                        self.on_barrier(s)
-                    except Exception:  # noqa: BLE001
-                        log.exception("on_barrier(%d) failed", s)
-                return False
-
-            try:
-                DataWatch(self.zk, f"{self.sync_path}/{child}/{READY}", on_ready)
-            except Exception:  # noqa: BLE001 - progress reporting only
-                log.debug("cannot watch barrier %s", child, exc_info=True)
-        return None
+        Called at start and by that watch (kazoo's event thread).  Only the next
+        barrier is watched, so the cost does not grow with the number of supersteps.
+        """
+        with self._advance_lock:
+            zk = self.zk
+            while zk is not None and not self._closed:
+                path = f"{self.sync_path}/{barrier_name(self._next)}/{READY}"
+                try:
+                    stat = zk.exists_async(path, watch=self._advance).get(timeout=_SLICE * 10)
+                except Exception:  # noqa: BLE001 - progress reporting only
+                    log.debug("cannot watch %s", path, exc_info=True)
+                    return
+                if stat is None:
+                    return
+                superstep, self._next = self._next, self._next + 1
+                try:
+                    self.on_barrier(superstep)
+                except Exception:  # noqa: BLE001
+                    log.exception("on_barrier(%d) failed", superstep)
 
     def abort(self, reason: str) -> None:
         """Create ``/bsp/<jobId>/abort`` (data: *reason*); waiting peers fail at once."""
