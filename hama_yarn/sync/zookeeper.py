@@ -322,6 +322,10 @@ class ZooKeeperSyncClient(SyncClient):
         except (SessionExpiredError, ConnectionClosedError) as exc:
             self._check()
             raise SyncError(f"peer {self.task_index}: ZooKeeper session lost: {type(exc).__name__}") from exc
+        except (NoNodeError, NodeExistsError, NotEmptyError):
+            raise  # callers handle these
+        except KazooException as exc:
+            raise SyncError(f"peer {self.task_index}: ZooKeeper error {type(exc).__name__}: {exc}") from exc
 
     def _batch(self, deadline: float, calls: list[tuple[Callable[..., Any], tuple[Any, ...], dict[str, Any]]]) -> list[Any]:
         """Issue kazoo ``*_async`` calls back to back and collect each result.
