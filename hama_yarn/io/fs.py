@@ -172,11 +172,12 @@ def resolve(path: str, conf: HamaConfiguration | None = None) -> tuple[fsspec.Ab
     return fs, inner
 
 
-def url_of(base_url: str, inner: str) -> str:
+def url_of(base_url: str, inner: str, fs: Any = None) -> str:
     """The URL of *inner* (a path from ``fs.ls``/``fs.glob``) on the filesystem of *base_url*.
 
     fsspec strips the authority (``host:port``) from paths of HDFS-like filesystems;
-    this puts the scheme and authority of *base_url* back.
+    this puts the scheme and authority of *base_url* back.  Other filesystems use
+    ``fs.unstrip_protocol``.
     """
     if "://" in inner:
         return inner
@@ -184,8 +185,10 @@ def url_of(base_url: str, inner: str) -> str:
     scheme = parsed.scheme.lower() or "file"
     if scheme in ("file", "local"):
         return "file://" + inner
-    if scheme in ("hdfs", "viewfs", "webhdfs", "swebhdfs") or parsed.netloc:
+    if scheme in ("hdfs", "viewfs", "webhdfs", "swebhdfs"):
         return f"{parsed.scheme}://{parsed.netloc}/{inner.lstrip('/')}"
+    if fs is not None:
+        return str(fs.unstrip_protocol(inner))
     return f"{parsed.scheme}://{inner}"
 
 

@@ -92,7 +92,7 @@ def list_input_status(conf: HamaConfiguration, with_block_size: bool = False) ->
             try:
                 st = _fs.info(fs, m)
             except InputError:
-                shown = m if _fs.is_local(fs) else _fs.url_of(base, m)
+                shown = m if _fs.is_local(fs) else _fs.url_of(base, m, fs)
                 raise InputError(f"Input path does not exist: {shown}") from None
             if st["type"] == "directory":
                 children = sorted(fs.ls(m, detail=True), key=lambda d: str(d["name"]))
@@ -107,7 +107,7 @@ def list_input_status(conf: HamaConfiguration, with_block_size: bool = False) ->
 def _entry(fs: Any, base: str, st: dict[str, Any], with_block_size: bool) -> InputFile:
     name = str(st["name"])
     bs = _fs.block_size(fs, name, st) if with_block_size else 0
-    return _fs.url_of(base, name), int(st.get("size") or 0), bs
+    return _fs.url_of(base, name, fs), int(st.get("size") or 0), bs
 
 
 def list_input_files(conf: HamaConfiguration) -> list[tuple[str, int]]:

@@ -24,6 +24,7 @@ from ..config import HamaConfiguration
 from ..errors import ConfigError, HamaError, RPCError, SyncError
 from ..io.formats import RecordReader, input_format, output_format
 from ..io.output import OutputCommitter
+from ..io.partitioning import partition_input, wants_partitioning
 from ..plugins import load_object
 from ..rpc.client import RPCClient
 from ..rpc.idl import counters_to_thrift
@@ -136,6 +137,14 @@ def run_peer(
         umbilical.call("peer_registered", task_index, messenger.name)
         names = sync.get_peer_names(conf.get_seconds("hama.sync.register.timeout.ms"))
         barrier_timeout = conf.get_seconds("hama.sync.barrier.timeout.ms")
+        split = json.loads(task.split_json) if task.split_json else None
+        reader_factory: Callable[[], RecordReader] | None = None
+        if split is not None:
+            fmt = input_format(conf)
+            reader_factory = lambda: fmt.open_reader(conf, split)  # noqa: E731
+        if wants_partitioning(conf):
+            # Hama's PartitioningRunner as a pre-superstep (barrier -2): not a user superstep.
+            reader_factory = partition_input(conf, task_index, names, messenger, sync, reader_factory)
         sync.enter_barrier(INITIAL_BARRIER, barrier_timeout)
         sync.leave_barrier(INITIAL_BARRIER, barrier_timeout)
 
@@ -143,11 +152,6 @@ def run_peer(
         if not (isinstance(bsp_cls, type) and issubclass(bsp_cls, BSP)):
             raise ConfigError("bsp.work.class", f"{conf.get('bsp.work.class')} is not a BSP subclass")
         combiner = _combiner(conf)
-        split = json.loads(task.split_json) if task.split_json else None
-        reader_factory: Callable[[], RecordReader] | None = None
-        if split is not None:
-            fmt = input_format(conf)
-            reader_factory = lambda: fmt.open_reader(conf, split)  # noqa: E731
         writer = None
         if conf.get("bsp.output.dir"):
             path = OutputCommitter(conf, job_id).task_path(attempt_id, task_index)
