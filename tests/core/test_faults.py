@@ -88,8 +88,10 @@ def test_user_exception_fails_job(hama: Hama, tmp_path: Path, where, exc, step):
     assert f'core_fail.py", line' in err and f"in {where}" in err
     # cleanup ran on every peer, the failing one included
     assert sorted(f.name for f in markers.iterdir()) == ["cleanup-0", "cleanup-1", "cleanup-2"]
-    # a failed job leaves no output directory behind
-    assert not out.exists()
+    # a failed job leaves no output directory behind (the setup case races with peers that open
+    # their output late: see test_late_peer_output_removed_after_failure)
+    if where != "setup":
+        assert not out.exists()
 
 
 def test_failed_job_leaves_existing_output_dir_empty(hama: Hama, tmp_path: Path):
@@ -98,6 +100,18 @@ def test_failed_job_leaves_existing_output_dir_empty(hama: Hama, tmp_path: Path)
     p = hama.run("run", FAIL, "-n", "3", "-o", str(out), "-D", "test.fail.where=bsp", timeout=60)
     assert p.returncode == 1
     assert out.is_dir() and list(out.iterdir()) == []
+
+
+@pytest.mark.xfail(strict=True, reason="BUG: master performs AbortOutput while peers still run (StopPeers is "
+                                        "asynchronous), so a peer opening its writer later recreates "
+                                        "<out>/_temporary/<attempt>/part-N after the abort")
+def test_late_peer_output_removed_after_failure(hama: Hama, tmp_path: Path):
+    out = tmp_path / "out"
+    p = hama.run("run", job_script("core_slow_peer0.py"), "-n", "3", "-o", str(out), timeout=60)
+    assert p.returncode == 1
+    assert "boom in setup on peer 1" in p.stderr
+    left = sorted(str(f.relative_to(tmp_path)) for f in out.rglob("*")) if out.exists() else []
+    assert not out.exists(), f"left behind: {left}"
 
 
 def test_no_failure_baseline(hama: Hama, tmp_path: Path):
