@@ -8,6 +8,7 @@ process holds its own client.
 
 from __future__ import annotations
 
+import functools
 import random
 import secrets
 import threading
@@ -201,7 +202,7 @@ def test_peer_names_ordered_by_task_index(make_job: Callable[[int], Job], num_pe
         clients[i].register(f"127.0.0.1:{ports[i]}", job.attempt(i))
         return clients[i].get_peer_names(20.0)
 
-    results = run_threads([lambda i=i: peer(i) for i in range(num_peers)])
+    results = run_threads([functools.partial(peer, i) for i in range(num_peers)])
     expected = [f"127.0.0.1:{ports[i]}" for i in range(num_peers)]
     for r in results:
         assert r == expected
@@ -256,7 +257,7 @@ def test_barrier_releases_only_when_all_arrived(make_job: Callable[[int], Job]) 
         passed[i] = time.monotonic()
         clients[i].leave_barrier(0, 20.0)
 
-    results = run_threads([lambda i=i: peer(i) for i in range(3)])
+    results = run_threads([functools.partial(peer, i) for i in range(3)])
     assert results == [None, None, None]
     assert last_arrival.is_set()
     for i in range(3):
@@ -282,7 +283,7 @@ def test_leave_barrier_waits_for_all(make_job: Callable[[int], Job]) -> None:
                 if entered_done.count(s) != 4:
                     violations.append(f"peer {i} left {s} before every peer passed its enter")
 
-    assert run_threads([lambda i=i: peer(i) for i in range(4)]) == [None] * 4
+    assert run_threads([functools.partial(peer, i) for i in range(4)]) == [None] * 4
     assert violations == []
 
 
@@ -307,7 +308,7 @@ def test_sequential_barriers(make_job: Callable[[int], Job], num_peers: int) -> 
             clients[i].leave_barrier(s, 20.0)
         return steps
 
-    results = run_threads([lambda i=i: peer(i) for i in range(num_peers)], timeout=120)
+    results = run_threads([functools.partial(peer, i) for i in range(num_peers)], timeout=120)
     assert results == [steps] * num_peers
     assert early == []
 
@@ -354,7 +355,7 @@ def test_abort_releases_barrier_waiters(make_job: Callable[[int], Job]) -> None:
             released[i] = time.monotonic()
 
     threads_done: list[Any] = []
-    runner = threading.Thread(target=lambda: threads_done.extend(run_threads([lambda i=i: peer(i) for i in range(2)])))
+    runner = threading.Thread(target=lambda: threads_done.extend(run_threads([functools.partial(peer, i) for i in range(2)])))
     runner.start()
     time.sleep(0.8)
     assert not released, "peers passed a barrier that a third peer never entered"
@@ -396,11 +397,17 @@ def test_abort_fails_later_barriers(make_job: Callable[[int], Job]) -> None:
     assert time.monotonic() - start < PROMPT
 
 
+def enter_leave(client: SyncClient, superstep: int) -> tuple[None, None]:
+    client.enter_barrier(superstep, 10.0)
+    client.leave_barrier(superstep, 10.0)
+    return None, None
+
+
 @pytest.mark.parametrize("succeeded", [True, False])
 def test_close_removes_state(backend: Backend, make_job: Callable[[int], Job], succeeded: bool) -> None:
     job = make_job(2)
     clients = registered(job)
-    assert run_threads([lambda c=c: (c.enter_barrier(-1, 10.0), c.leave_barrier(-1, 10.0)) for c in clients]) \
+    assert run_threads([functools.partial(enter_leave, c, -1) for c in clients]) \
         == [(None, None)] * 2
     job.close(succeeded)
     assert not backend.state_exists(job)

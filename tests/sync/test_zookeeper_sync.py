@@ -6,6 +6,7 @@ znode's lifetime, ``bsp.zookeeper.root``, quorum strings, and the server's ``on_
 
 from __future__ import annotations
 
+import functools
 import json
 import threading
 import time
@@ -183,7 +184,7 @@ def test_znode_layout_matches_hama(make_job: Callable[..., ZKJob], quorum: str) 
         assert sorted(zk.get_children(barrier)) == sorted([job.attempt(i) for i in range(3)] + ["ready"])
         assert zk.exists(f"{job.path}/sync/0").ephemeralOwner == 0  # the last arriver pre-creates the next one
 
-        results = [in_thread(lambda c=c: c.leave_barrier(-1, 20)) for c in (c0, c1, c2)]  # type: ignore[misc]
+        results = [in_thread(functools.partial(c.leave_barrier, -1, 20)) for c in (c0, c1, c2)]
         for t, r in results:
             t.join(10)
             assert r == [None]
@@ -231,7 +232,7 @@ def test_connection_drop_keeps_waiting(make_job: Callable[..., ZKJob]) -> None:
     job = make_job(2)
     c0, c1 = job.client(0), job.client(1)
     states: list[str] = []
-    c0.zk.add_listener(lambda s: states.append(s) and None)
+    c0.zk.add_listener(states.append)
     t, result = in_thread(lambda: c0.enter_barrier(0, 30))
     time.sleep(0.5)
     c0.zk._call(_CONNECTION_DROP, None)  # the socket breaks; kazoo reconnects in the same session

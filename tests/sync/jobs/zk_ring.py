@@ -7,12 +7,13 @@ there (default: never).  Each peer writes ``s<step>\t<sorted messages>`` and ``n
 """
 
 import json
+from typing import Any
 
 from hama_yarn import BSP
 
 
 class Ring(BSP):
-    def bsp(self, peer):
+    def bsp(self, peer: Any) -> None:
         conf = peer.get_configuration()
         steps = int(conf.get("test.steps") or 5)
         fail_peer = int(conf.get("test.fail.peer") or -1)
