@@ -125,11 +125,17 @@ def validate_conf(conf: HamaConfiguration) -> None:
 
 
 def _check_io(conf: HamaConfiguration) -> None:
+    from .io.fs import qualify
     from .io.output import check_output_dir
     from .io.text import list_input_files
 
+    # Qualify paths here (fs.defaultFS of the submitting machine), so the master and
+    # peers, wherever they run, see the same URLs.
     if conf.get("bsp.input.dir"):
+        conf.set("bsp.input.dir", ",".join(qualify(p, conf) for p in conf.get_list("bsp.input.dir")))
         list_input_files(conf)  # raises InputError for a missing path
+    if conf.get("bsp.output.dir"):
+        conf.set("bsp.output.dir", qualify(conf.get("bsp.output.dir") or "", conf))
     check_output_dir(conf)
 
 
@@ -340,7 +346,8 @@ def _start_master(conf: HamaConfiguration, job_dir: Path, secret: str, mode: str
     env = dict(os.environ)
     env[SECRET_ENV] = secret
     cmd = python_command(conf.get("hama.peer.python") or None, "appmaster") + ["--job-dir", str(job_dir)]
-    proc = subprocess.Popen(cmd, env=env, stdin=subprocess.DEVNULL, start_new_session=False)
+    # A session of its own: Ctrl-C in the terminal reaches only the client, which kills the job.
+    proc = subprocess.Popen(cmd, env=env, stdin=subprocess.DEVNULL, start_new_session=True)
     return _Launch(process=proc)
 
 
