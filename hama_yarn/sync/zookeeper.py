@@ -17,10 +17,13 @@ Znode layout (Hama's, under ``bsp.zookeeper.root``, default ``/bsp``)::
 
 Barrier (``enter_barrier``), as Hama does it: ensure ``sync/<s>``, watch
 ``sync/<s>/ready``, create the peer's ephemeral node, count the children other
-than ``ready``; the last arriver creates ``ready``, everyone else waits for it.
-``leave_barrier`` is ZooKeeper's double-barrier *leave* recipe (Hama's
-lowest/highest watching): the lowest node waits for the highest to go, every
-other peer deletes its node and waits for the lowest to go, until none is left.
+than ``ready``; the last arriver creates ``ready`` (and, in the same
+transaction, the next barrier's ``sync/<s+1>``), everyone else waits for it.
+``leave_barrier`` is a double-barrier *leave*: delete the own node and wait,
+watching ``sync/<s>``'s children, until every peer's node is gone (a simpler
+equivalent of Hama's lowest/highest watching, with fewer round trips).  The
+requests of each step are pipelined: ZooKeeper runs one session's requests in
+order.
 
 Every wait is driven by ZooKeeper watches and bounded by a deadline.  While the
 connection is SUSPENDED peers keep waiting (kazoo reconnects within the session);
