@@ -163,8 +163,10 @@ def _wait_service(layout: Layout, ports: Ports, service: str, timeout: float | N
     return waited
 
 
-def healthy(layout: Layout, ports: Ports, services: tuple[str, ...] = tuple(SERVICES)) -> dict[str, str | None]:
-    """service -> None if healthy, else the reason (one quick probe each, no waiting)."""
+def healthy(
+    layout: Layout, ports: Ports, services: tuple[str, ...] = tuple(SERVICES), attempts: int = 3
+) -> dict[str, str | None]:
+    """service -> None if healthy, else the reason (a quick probe each, retried on transient errors)."""
     out: dict[str, str | None] = {}
     procs = daemons.running(layout, ORDER)
     fns = _probe_fns(ports)
@@ -173,10 +175,14 @@ def healthy(layout: Layout, ports: Ports, services: tuple[str, ...] = tuple(SERV
         if dead:
             out[service] = f"not running: {', '.join(dead)}"
             continue
-        try:
-            out[service] = None if fns[service]() else "probe failed"
-        except Exception as exc:  # noqa: BLE001
-            out[service] = f"probe error: {type(exc).__name__}: {exc}"
+        for attempt in range(attempts):
+            try:
+                out[service] = None if fns[service]() else "probe failed"
+            except Exception as exc:  # noqa: BLE001
+                out[service] = f"probe error: {type(exc).__name__}: {exc}"
+            if out[service] is None:
+                break
+            time.sleep(1.0 * (attempt + 1))
     return out
 
 

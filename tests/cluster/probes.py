@@ -137,7 +137,7 @@ def hdfs_ready(ports: Ports) -> bool:
     if namenode_live_datanodes(ports) < 1:
         return False
     payload = f"probe {uuid.uuid4()}".encode()
-    path = "/tmp/.cluster-probe"
+    path = f"/tmp/.cluster-probe-{uuid.uuid4().hex}"  # unique: several sessions may probe at once
     webhdfs(ports, "/tmp", "MKDIRS", "PUT", permission="1777")
     webhdfs(ports, path, "CREATE", "PUT", data=payload, overwrite="true")
     ok = webhdfs(ports, path, "OPEN") == payload
