@@ -293,7 +293,7 @@ class RunningJob:
 
 
 # ----------------------------------------------------------------- submit
-def submit_job(conf: HamaConfiguration) -> RunningJob:
+def submit_job(conf: HamaConfiguration, detach: bool = False) -> RunningJob:
     """Validate, stage and start a job; return it running.
 
     Raises
@@ -321,14 +321,14 @@ def submit_job(conf: HamaConfiguration) -> RunningJob:
         conf.set("bsp.job.name", (conf.get("bsp.work.class") or job_id).rsplit(":", 1)[-1])
     secret = new_secret()
     write_json_atomic(job_dir / "job.json", {"job_id": job_id, "conf": conf.to_dict()})
-    launch = _start_master(conf, job_dir, secret, mode)
+    launch = _start_master(conf, job_dir, secret, mode, detach)
     address = _wait_for_master(conf, job_dir, launch)
     _register(conf, job_id, address, secret, launch)
     log.info("Running job: %s", job_id)
     return RunningJob(job_id, address, secret, job_dir, launch, conf.get_seconds("hama.rpc.timeout.ms"))
 
 
-def _start_master(conf: HamaConfiguration, job_dir: Path, secret: str, mode: str) -> _Launch:
+def _start_master(conf: HamaConfiguration, job_dir: Path, secret: str, mode: str, detach: bool = False) -> _Launch:
     if mode == "inline":
         from .launcher.inline import InlinePeerLauncher
         from .master.server import Master
@@ -347,7 +347,15 @@ def _start_master(conf: HamaConfiguration, job_dir: Path, secret: str, mode: str
     env[SECRET_ENV] = secret
     cmd = python_command(conf.get("hama.peer.python") or None, "appmaster") + ["--job-dir", str(job_dir)]
     # A session of its own: Ctrl-C in the terminal reaches only the client, which kills the job.
-    proc = subprocess.Popen(cmd, env=env, stdin=subprocess.DEVNULL, start_new_session=True)
+    # Detached, the master (and its peers) log to <job dir>/master.log, so the client's
+    # output stream closes as soon as it prints the job id.
+    log_file = open(job_dir / "master.log", "ab") if detach else None  # noqa: SIM115
+    try:
+        proc = subprocess.Popen(cmd, env=env, stdin=subprocess.DEVNULL, stdout=log_file, stderr=log_file,
+                                start_new_session=True)
+    finally:
+        if log_file is not None:
+            log_file.close()
     return _Launch(process=proc)
 
 

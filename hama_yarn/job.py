@@ -106,7 +106,7 @@ class BSPJob:
         self.set("bsp.input.partitioner.class", _name_of(cls))
 
     # -- control -----------------------------------------------------------
-    def submit(self) -> None:
+    def submit(self, detach: bool = False) -> None:
         """Submit the job (returns once its master runs).
 
         Raises
@@ -115,7 +115,7 @@ class BSPJob:
             See :func:`hama_yarn.client.submit_job`.
         """
         self._ensure_define()
-        self._running = submit_job(self.conf)
+        self._running = submit_job(self.conf, detach=detach)
 
     def _job(self) -> RunningJob:
         if self._running is None:

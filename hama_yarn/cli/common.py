@@ -38,7 +38,7 @@ def conf_from_args(args: argparse.Namespace) -> HamaConfiguration:
 def run_job(job: BSPJob, quiet: bool = False, detach: bool = False) -> int:
     """Submit *job*, follow it, print counters; return the exit code."""
     if detach:
-        job.submit()
+        job.submit(detach=True)
         print(job.get_job_id())
         return EXIT_OK
     ok = job.wait_for_completion(verbose=not quiet, stream=sys.stderr)

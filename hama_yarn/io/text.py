@@ -96,7 +96,7 @@ class _LineReader(RecordReader):
             end = start + length
             fs, path = _fs.resolve(url, self.conf)
             try:
-                f = open(path, "rb", buffering=_BUFFER) if _fs.is_local(fs) else fs.open(path, "rb", block_size=_BUFFER)
+                f = _fs.open_input(fs, path, _BUFFER)
             except FileNotFoundError as exc:
                 raise InputError(f"Input path does not exist: {url}") from exc
             if is_compressed_text(url):
@@ -247,8 +247,10 @@ class _TextWriter(RecordWriter):
         self.url = url
 
     def write(self, key: Any, value: Any) -> None:
+        if key is None and value is None:
+            return  # Hadoop's LineRecordWriter writes nothing for (null, null)
         if key is None:
-            line = b"" if value is None else _text(value)
+            line = _text(value)
         elif value is None:
             line = _text(key)
         else:

@@ -28,6 +28,7 @@ from ..peer.main import load_job
 from ..rpc.idl import counters_from_thrift, counters_to_thrift, idl
 from ..rpc.server import RPCServer
 from ..sync import SyncContext, server_class
+from ..util import write_json_atomic
 from . import state as st
 
 log = logging.getLogger(__name__)
@@ -125,6 +126,9 @@ class Master:
         """Wait for stopping peers (so they can report), stop serving, close sync and launcher."""
         if self._stopper is not None:
             self._stopper.join(self.conf.get_seconds("hama.job.kill.grace.ms") + 10)
+            if self.machine.state is not st.JobState.SUCCEEDED:
+                # A peer that was slow to start may have created output after the first abort.
+                self.committer.abort_job()
         self.server.stop()
         try:
             self.sync_server.close(self.machine.state is st.JobState.SUCCEEDED)
@@ -154,12 +158,13 @@ class Master:
                 event: st.Event = self._events.get(timeout=max(0.0, next_tick - now))
             except queue.Empty:
                 next_tick = now + tick_every
-                barrier = self._barrier
-                if barrier != reported_barrier:
-                    # Barriers are reported here, not per superstep, to keep the barrier path lean.
-                    reported_barrier = barrier
-                    self._handle(st.BarrierCompleted(now, barrier))
                 event = st.Tick(now)
+            barrier = self._barrier
+            if barrier != reported_barrier and isinstance(event, st.Tick | st.PeerExited | st.PeerFailed):
+                # Barriers are reported on ticks (not per superstep, to keep the barrier
+                # path lean) and before a failure, so diagnostics name the right superstep.
+                reported_barrier = barrier
+                self._handle(st.BarrierCompleted(now, barrier))
             self._handle(event)
 
     def _handle(self, event: st.Event) -> None:
@@ -201,7 +206,21 @@ class Master:
                 self.finish_time = time.time()
                 self._changed.notify_all()
             log.info("job %s %s%s", self.job_id, action.state.value, f": {action.diagnostics}" if action.diagnostics else "")
+            self._record_final_state(action.state)
             self._finished.set()
+
+    def _record_final_state(self, state: st.JobState) -> None:
+        """Note the final state in the local job registry (``hama job -list all``)."""
+        from ..client import registry_dir
+
+        path = registry_dir(self.conf) / f"{self.job_id}.json"
+        try:
+            if path.exists():
+                entry = json.loads(path.read_text())
+                entry.update(final_state=state.value, superstep=self.machine.superstep, finished=time.time())
+                write_json_atomic(path, entry)
+        except (OSError, ValueError):
+            log.debug("cannot update the job registry", exc_info=True)
 
     def _on_peer_exit(self, ex: PeerExit) -> None:
         self.post(st.PeerExited(time.monotonic(), ex.index, ex.returncode, ex.description))
@@ -284,6 +303,7 @@ class _UmbilicalHandler:
         self.m.post(st.PeerHeartbeat(time.monotonic(), task_index, superstep, counters_from_thrift(counters)))
 
     def task_done(self, task_index: int, superstep: int, counters: list[Any]) -> None:
+        self.m.sync_server.peer_finished(task_index)
         self.m.post(st.PeerSucceeded(time.monotonic(), task_index, superstep, counters_from_thrift(counters)))
 
     def task_failed(self, task_index: int, superstep: int, error: str, traceback: str, counters: list[Any]) -> None:

@@ -323,6 +323,9 @@ class JobStateMachine:
         if isinstance(ev, BarrierCompleted):
             if ev.superstep >= 0:
                 self.superstep = max(self.superstep, ev.superstep + 1)
+                for p in self.peers:
+                    if p.state is PeerState.RUNNING:
+                        p.superstep = max(p.superstep, ev.superstep + 1)
             return []
         if isinstance(ev, PeerSucceeded):
             p = self._peer(ev.index)

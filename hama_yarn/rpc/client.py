@@ -133,6 +133,9 @@ class RPCClient:
                 if isinstance(err, errors.RPCError) and not isinstance(exc, idl().RemoteError):
                     self._drop()  # the connection is in an unknown state
                 raise err from exc
+            except BaseException:
+                self._drop()  # interrupted mid-call: the reply would desynchronize the stream
+                raise
 
     def __getattr__(self, method: str) -> Any:
         if method.startswith("_"):

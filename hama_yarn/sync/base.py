@@ -115,5 +115,12 @@ class SyncServer(abc.ABC):
     def abort(self, reason: str) -> None:
         """Fail every peer waiting in a barrier or registration with *reason*."""
 
+    def peer_finished(self, task_index: int) -> None:
+        """Peer *task_index* returned from bsp(): it will enter no more barriers.
+
+        Backends should then fail (at once, not at the barrier timeout) any peer that
+        waits, or later waits, in a barrier the finished peer never entered.
+        """
+
     def close(self, succeeded: bool) -> None:
         """The job ended: remove its state."""

@@ -39,6 +39,7 @@ class BarrierState:
         self._arrived: dict[int, set[int]] = {}
         self._completed = -(2**62)
         self._aborted: str | None = None
+        self._finished: set[int] = set()
 
     def register(self, task_index: int, name: str) -> None:
         """Record the name of peer *task_index*."""
@@ -72,21 +73,40 @@ class BarrierState:
                 raise SyncError(f"peer {task_index} entered barrier {superstep}, which already completed")
             arrived = self._arrived.setdefault(superstep, set())
             arrived.add(task_index)
+            self._check_finished(superstep, task_index)
             if len(arrived) >= self.num_peers:
                 del self._arrived[superstep]
                 self._completed = superstep
                 self._cond.notify_all()
                 done = True
             else:
-                done = self._cond.wait_for(lambda: self._completed >= superstep or self._aborted is not None, timeout)
-                if self._aborted is not None:
+                done = self._cond.wait_for(
+                    lambda: self._completed >= superstep or self._aborted is not None or bool(self._finished),
+                    timeout,
+                )
+                if self._completed < superstep:
                     self._check()
+                    self._check_finished(superstep, task_index)
                 if not done:
                     count = len(self._arrived.get(superstep, ()))
                     raise BarrierTimeoutError(superstep, count, self.num_peers, timeout)
                 done = False
         if done:
             self._on_barrier(superstep)
+
+    def finish(self, task_index: int) -> None:
+        """Peer *task_index* finished: barriers it never entered can no longer complete."""
+        with self._cond:
+            self._finished.add(task_index)
+            self._cond.notify_all()
+
+    def _check_finished(self, superstep: int, task_index: int) -> None:
+        if self._finished:
+            gone = sorted(self._finished)
+            raise SyncError(
+                f"peer {task_index} waits in the barrier of superstep {superstep}, but peer(s) {gone} already "
+                "finished bsp(): peers called sync() a different number of times"
+            )
 
     def abort(self, reason: str) -> None:
         """Fail all current and future waiters with *reason*."""
@@ -131,6 +151,9 @@ class RPCSyncServer(SyncServer):
 
     def abort(self, reason: str) -> None:
         self.state.abort(reason)
+
+    def peer_finished(self, task_index: int) -> None:
+        self.state.finish(task_index)
 
 
 class RPCSyncClient(SyncClient):

@@ -102,9 +102,6 @@ def test_failed_job_leaves_existing_output_dir_empty(hama: Hama, tmp_path: Path)
     assert out.is_dir() and list(out.iterdir()) == []
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: master performs AbortOutput while peers still run (StopPeers is "
-                                        "asynchronous), so a peer opening its writer later recreates "
-                                        "<out>/_temporary/<attempt>/part-N after the abort")
 def test_late_peer_output_removed_after_failure(hama: Hama, tmp_path: Path):
     out = tmp_path / "out"
     p = hama.run("run", job_script("core_slow_peer0.py"), "-n", "3", "-o", str(out), timeout=60)
@@ -149,8 +146,6 @@ def test_sigkilled_peer_fails_job_fast(hama: Hama, tmp_path: Path):
     assert not processes_mentioning(str(hama.tmp_dir))
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: PeerExited diagnostics use the peer's heartbeat superstep "
-                                        "(state.py PeerExited branch), not the superstep the peer died in")
 def test_sigkilled_peer_diagnostics_name_its_superstep(hama: Hama):
     # Heartbeats are slowed down so only barrier progress can tell the master where the peer was.
     p = hama.run("run", FAIL, "-n", "3", "-D", "test.fail.where=sigkill",
@@ -211,11 +206,11 @@ def test_uneven_supersteps_fail_at_barrier_timeout(hama: Hama):
     assert p.returncode == 1
     assert time.monotonic() - start < 20
     diag = next(l for l in p.stderr.splitlines() if l.startswith("Task attempt_"))
-    assert "peer 1 " in diag and "at superstep 2:" in diag and "BarrierTimeoutError" in diag
+    assert "peer 1 " in diag and "at superstep 2:" in diag
+    # Either the barrier timed out or (sooner) the master saw the other peers finish.
+    assert "BarrierTimeoutError" in diag or "different number of times" in diag
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: a peer waiting in a barrier that already-finished peers can never "
-                                        "join hangs until hama.sync.barrier.timeout.ms (default 1 h)")
 def test_uneven_supersteps_fail_fast(hama: Hama):
     try:
         p = hama.run("run", job_script("core_uneven.py"), "-n", "3", timeout=8)

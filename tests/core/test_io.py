@@ -164,8 +164,6 @@ def test_text_output_format_lines(tmp_path):
     assert path.read_bytes() == b"1\tone\nk\nv\nt\ta\tb\nraw\t2.5\n"
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: TextOutputFormat writes an empty line for write(None, None); "
-                                        "Hama/Hadoop LineRecordWriter writes nothing")
 def test_text_output_both_none_writes_nothing(tmp_path):
     conf = HamaConfiguration()
     path = tmp_path / "part-00000"

@@ -89,9 +89,6 @@ def _registry(hama: Hama) -> list[dict]:
     return [json.loads(f.read_text()) for f in d.glob("job_*.json")] if d.is_dir() else []
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: the detached master inherits the CLI's stdout/stderr "
-                                        "(client._start_master), so `JOB=$(hama run --detach ...)` blocks "
-                                        "until the job ends + 60 s linger")
 def test_detach_returns_job_id_promptly(hama: Hama):
     proc = hama.popen("run", SLEEPER, "-n", "2", "--detach", "-D", "test.steps=100")
     try:
