@@ -20,9 +20,10 @@ import logging
 import os
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from .errors import ConfigError
 from .resources import data_path
@@ -30,6 +31,8 @@ from .resources import data_path
 log = logging.getLogger(__name__)
 
 __all__ = ["HamaConfiguration", "KeySpec", "default_keys", "parse_bool", "parse_define"]
+
+T = TypeVar("T")
 
 _VAR = re.compile(r"\$\{([^}$\s]+)\}")
 
@@ -225,6 +228,17 @@ class HamaConfiguration(Mapping[str, str]):
                 return name
         return None
 
+    def _typed(self, key: str, default: T | None, parse: Callable[[str], T], what: str) -> T:
+        value = self.get(key)
+        if value is None or value.strip() == "":
+            if default is None:
+                raise ConfigError(key, "is not set")
+            return default
+        try:
+            return parse(value.strip())
+        except ValueError:
+            raise ConfigError(key, f"expected {what}, got {value!r}") from None
+
     def get_int(self, key: str, default: int | None = None) -> int:
         """Return *key* as an int.
 
@@ -233,36 +247,15 @@ class HamaConfiguration(Mapping[str, str]):
         ConfigError
             If the value is not an integer, or unset with no *default*.
         """
-        value = self.get(key)
-        if value is None or value.strip() == "":
-            if default is None:
-                raise ConfigError(key, "is not set")
-            return default
-        try:
-            return int(value.strip())
-        except ValueError:
-            raise ConfigError(key, f"expected an integer, got {value!r}") from None
+        return self._typed(key, default, int, "an integer")
 
     def get_float(self, key: str, default: float | None = None) -> float:
         """Return *key* as a float (see :meth:`get_int`)."""
-        value = self.get(key)
-        if value is None or value.strip() == "":
-            if default is None:
-                raise ConfigError(key, "is not set")
-            return default
-        try:
-            return float(value.strip())
-        except ValueError:
-            raise ConfigError(key, f"expected a number, got {value!r}") from None
+        return self._typed(key, default, float, "a number")
 
     def get_bool(self, key: str, default: bool | None = None) -> bool:
-        """Return *key* as a bool (``true``/``false``)."""
-        value = self.get(key)
-        if value is None or value.strip() == "":
-            if default is None:
-                raise ConfigError(key, "is not set")
-            return default
-        return parse_bool(key, value)
+        """Return *key* as a bool (``true``/``false``, see :meth:`get_int`)."""
+        return self._typed(key, default, lambda v: parse_bool(key, v), "true or false")
 
     def get_seconds(self, key: str) -> float:
         """Return a ``*.ms`` key converted to seconds."""
