@@ -189,7 +189,7 @@ def build_spec(conf: HamaConfiguration, job_id: str, files: dict[str, str]) -> A
     conf : HamaConfiguration
         The job's configuration (resources, queue, name, tags, environment).
     job_id : str
-        The job id (tagged ``hama-job:<id>``).
+        The staging job id (the application name when no job name is set).
     files : dict
         Destination name -> local path of every file to localize.
     """
@@ -223,7 +223,7 @@ def build_spec(conf: HamaConfiguration, job_id: str, files: dict[str, str]) -> A
     return skein.ApplicationSpec(
         name=conf.get("hama.yarn.app.name") or conf.get("bsp.job.name") or job_id,
         queue=conf.get("hama.yarn.queue") or "default",
-        tags=[TAG, f"hama-job:{job_id}", *extra_tags],
+        tags=[TAG, *extra_tags],
         max_attempts=1,
         master=master,
         services={SERVICE: peer},
@@ -250,6 +250,7 @@ def submit_yarn(conf: HamaConfiguration) -> YarnRunningJob:
     except skein.exceptions.SkeinError as exc:
         shutil.rmtree(job_dir, ignore_errors=True)
         raise JobSubmissionError(f"YARN refused the application: {exc}") from exc
+    job_id = job_id_for(app_id)
     tracking = _tracking_url(client, app_id)
     log.info("Submitted application %s (job %s); tracking URL: %s", app_id, job_id, tracking)
     for cb in list(_listener):
@@ -314,6 +315,15 @@ def _wait_master(client: Any, app_id: str, conf: HamaConfiguration) -> str:
         f"Check that queue {conf.get('hama.yarn.queue')!r} has room for {conf.get_int('hama.yarn.master.memory')} MiB.\n"
         + logs_hint(app_id)
     )
+
+
+def job_id_for(app_id: str) -> str:
+    """The job id of the application: ``application_<cluster ts>_<n>`` -> ``job_<cluster ts>_<n>``.
+
+    As MapReduce does, the job id mirrors the application id, so it is unique on the
+    cluster and the master and every peer derive the same one.
+    """
+    return "job_" + app_id.split("_", 1)[1] if app_id.startswith("application_") else app_id
 
 
 def logs_hint(app_id: str) -> str:
@@ -395,11 +405,8 @@ def hama_applications(states: tuple[str, ...] = ("SUBMITTED", "ACCEPTED", "RUNNI
 
 
 def job_id_of(report: Any) -> str:
-    """The hama job id of an application report (from its ``hama-job:`` tag), or its app id."""
-    for tag in report.tags or ():
-        if tag.startswith("hama-job:"):
-            return str(tag.split(":", 1)[1])
-    return str(report.id)
+    """The hama job id of an application report."""
+    return job_id_for(str(report.id))
 
 
 def find_application(ident: str, states: tuple[str, ...] = _ACTIVE[2:] + _FINAL) -> Any | None:
@@ -527,7 +534,15 @@ def _log_tail(c: Any, limit: int = 3000) -> str:
             text = resp.read().decode("utf-8", "replace")
     except Exception:  # noqa: BLE001
         return ""
-    return "\n".join(text[-limit:].splitlines()[-25:])
+    lines = [ln for ln in text[-limit:].splitlines() if not _NM_ENVELOPE.match(ln)]
+    return "\n".join(lines[-25:])
+
+
+#: Header and footer lines the NodeManager wraps around a log file.
+_NM_ENVELOPE = re.compile(
+    r"^(Container: container_\S+ on \S+|LogAggregationType: \w+|=+|\*+|LogType:.*|LogLastModifiedTime:.*|"
+    r"LogLength:\d+|LogContents:|End of LogType:.*)\s*$"
+)
 
 
 def _banner(role: str) -> None:
@@ -554,6 +569,7 @@ def run_yarn_master(job_dir: str, linger: float) -> int:
     app = skein.ApplicationClient.from_current()
     app_id = skein.properties.application_id
     secret = (Path(job_dir) / SECRET_FILE).read_text().strip()
+    job_dir = _container_job_dir(job_dir, "master")
     _, conf = load_job(job_dir)
     host = os.environ.get("NM_HOST") or socket.getfqdn()
 
@@ -593,6 +609,22 @@ def run_yarn_master(job_dir: str, linger: float) -> int:
 
 
 # ------------------------------------------------------------------ container side
+def _container_job_dir(job_dir: str, role: str) -> str:
+    """Copy job.json with the cluster-wide job id (and this node's host for peers) into ./hama-<role>-job."""
+    import skein
+
+    from ..peer.main import load_job
+
+    _, conf = load_job(job_dir)
+    if role == "peer" and not conf.get("bsp.peer.hostname"):
+        conf.set("bsp.peer.hostname", os.environ.get("NM_HOST") or socket.getfqdn())
+    local = Path(f"hama-{role}-job")
+    local.mkdir(exist_ok=True)
+    job_id = job_id_for(skein.properties.application_id or "")
+    write_json_atomic(local / "job.json", {"job_id": job_id, "conf": conf.to_dict()})
+    return str(local)
+
+
 def yarn_peer_context(job_dir: str) -> tuple[str, int, str, str]:
     """``(job_dir, task_index, master_address, secret)`` of the peer in this container.
 
@@ -602,7 +634,6 @@ def yarn_peer_context(job_dir: str) -> tuple[str, int, str, str]:
     """
     import skein
 
-    from ..peer.main import load_job
 
     _banner("peer")
     index_env = os.environ.get(TASK_INDEX_ENV)
@@ -612,13 +643,8 @@ def yarn_peer_context(job_dir: str) -> tuple[str, int, str, str]:
     app = skein.ApplicationClient.from_current()
     address = bytes(app.kv.wait(KV_MASTER_ADDRESS)).decode()
     secret = (Path(job_dir) / SECRET_FILE).read_text().strip()
-    job_id, conf = load_job(job_dir)
-    if not conf.get("bsp.peer.hostname"):
-        conf.set("bsp.peer.hostname", os.environ.get("NM_HOST") or socket.getfqdn())
-        local = Path("hama-peer-job")
-        local.mkdir(exist_ok=True)
-        write_json_atomic(local / "job.json", {"job_id": job_id, "conf": conf.to_dict()})
-        job_dir = str(local)
-    print(f"peer {index} of job {job_id}: master {address}", file=sys.stderr, flush=True)
+    job_dir = _container_job_dir(job_dir, "peer")
+    print(f"peer {index} of job {job_id_for(skein.properties.application_id or '')}: master {address}",
+          file=sys.stderr, flush=True)
     return job_dir, index, address, secret
 

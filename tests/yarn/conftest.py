@@ -47,11 +47,11 @@ def assert_no_hama_apps(client: Any, timeout: float = 60.0) -> None:
 
 
 def app_of(client: Any, job_id: str) -> Any:
-    """The YARN application report of hama job *job_id* (tag ``hama-job:<id>``)."""
-    states = ["SUBMITTED", "ACCEPTED", "RUNNING", "FINISHED", "FAILED", "KILLED"]
-    found = [r for r in client.get_applications(states=states) if f"hama-job:{job_id}" in set(r.tags or ())]
-    assert len(found) == 1, f"expected one application for {job_id}, got {found}"
-    return found[0]
+    """The YARN application report of hama job *job_id* (``job_<ts>_<n>`` is ``application_<ts>_<n>``)."""
+    assert job_id.startswith("job_"), job_id
+    report = client.application_report("application_" + job_id[4:])
+    assert "hama" in set(report.tags or ()), report.tags
+    return report
 
 
 def wait_final(client: Any, app_id: str, timeout: float = 90.0) -> Any:
