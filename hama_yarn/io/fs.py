@@ -20,6 +20,7 @@ so a new filesystem needs no change elsewhere.
 from __future__ import annotations
 
 import getpass
+import io
 import logging
 import os
 import posixpath
@@ -47,6 +48,7 @@ __all__ = [
     "block_size",
     "hadoop_user",
     "LOCAL_BLOCK_SIZE",
+    "open_input",
 ]
 
 #: Hadoop's ``fs.local.block.size`` default: the split size for local files.
@@ -240,3 +242,58 @@ def block_size(fs: Any, path: str, file_info: dict[str, Any] | None = None) -> i
         except (OSError, AttributeError, ValueError, TypeError):
             log.debug("no block size for %s", path, exc_info=True)
     return LOCAL_BLOCK_SIZE
+
+
+class _RawReader(io.RawIOBase):
+    """A ``RawIOBase`` over any file object with ``read(n)``/``seek``/``tell``.
+
+    hdfs-native's ``FileReader`` implements ``read`` but not ``readinto`` (so
+    ``io.BufferedReader`` cannot wrap it) and its ``seek`` returns None.
+    """
+
+    def __init__(self, f: Any, name: str) -> None:
+        super().__init__()
+        self._f = f
+        self.name = name  # shown in error messages (SequenceFile errors name the file)
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def readinto(self, b: Any) -> int:
+        view = memoryview(b).cast("B")
+        data = self._f.read(len(view))
+        n = len(data)
+        view[:n] = data
+        return n
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        self._f.seek(offset, whence)
+        return int(self._f.tell())
+
+    def tell(self) -> int:
+        return int(self._f.tell())
+
+    def close(self) -> None:
+        if not self.closed:
+            self._f.close()
+        super().close()
+
+
+def open_input(fs: Any, path: str, buffer_size: int = 1 << 20, buffered: bool = True, name: str = "") -> Any:
+    """Open *path* on *fs* for reading: a seekable binary file with ``readline``.
+
+    Local files use plain ``open``; others are wrapped so that buffering, ``seek`` and
+    ``tell`` behave like a local file on every fsspec implementation.
+
+    Raises
+    ------
+    FileNotFoundError
+        When the file does not exist.
+    """
+    if is_local(fs):
+        return open(path, "rb", buffering=buffer_size if buffered else 0)  # noqa: SIM115
+    raw = _RawReader(fs.open(path, "rb"), name or path)
+    return io.BufferedReader(raw, buffer_size=buffer_size) if buffered else raw

@@ -90,7 +90,7 @@ def dump(
     url = _fs.qualify(path, conf)
     fs, inner = _fs.resolve(url, conf)
     try:
-        f: Any = open(inner, "rb", buffering=0) if _fs.is_local(fs) else fs.open(inner, "rb")  # noqa: SIM115
+        f: Any = _fs.open_input(fs, inner, buffered=False, name=path)
     except FileNotFoundError as exc:
         raise InputError(f"Input path does not exist: {path}") from exc
     except IsADirectoryError as exc:

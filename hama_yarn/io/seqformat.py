@@ -83,10 +83,7 @@ class _SequenceFileReader(RecordReader):
     def _open(self, url: str) -> SequenceFileReader:
         fs, path = _fs.resolve(url, self.conf)
         try:
-            if _fs.is_local(fs):
-                f: Any = open(path, "rb", buffering=0)  # noqa: SIM115 - the reader buffers itself
-            else:
-                f = fs.open(path, "rb")
+            f: Any = _fs.open_input(fs, path, buffered=False, name=url)  # the reader buffers itself
         except FileNotFoundError as exc:
             raise InputError(f"Input path does not exist: {url}") from exc
         except OSError as exc:

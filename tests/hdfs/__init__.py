@@ -1,0 +1,1 @@
+"""Integration tests against the real HDFS of tests/cluster."""
