@@ -2,8 +2,9 @@
 
 Run ``python benchmarks/bench_sequencefile.py [--quick]``.  Prints one row per
 (workload, compression): MB/s and records/s for writing and reading, plus a
-Java column that :func:`java_baseline` fills once Hadoop jars are available
-(``HAMA_TEST_HADOOP_CLASSPATH``); it prints ``-`` until then.
+Java columns from Hadoop's own SequenceFile (tests/io/java/SeqTool.java, compiled against
+``HAMA_TEST_HADOOP_CLASSPATH`` or tests/cluster/lib) and the ratio hama-yarn / Java;
+``-`` when no JDK or jars are available.
 
 Workloads:
 
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import subprocess
 import sys
 import tempfile
 import time
@@ -53,8 +55,39 @@ def _large(n: int) -> Iterator[tuple[Any, Any]]:
         yield f"key-{i:08d}", _BLOB
 
 
-def java_baseline(workload: str, compression: str, path: str) -> tuple[float, float] | None:
-    """Return (write MB/s, read MB/s) measured by Hadoop's Java SequenceFile.
+_JAVA: list[str] | None = None
+_JAVA_TRIED = False
+
+
+def _java_command() -> list[str] | None:
+    """Compile tests/io/java/SeqTool.java once; the ``java ... SeqTool`` prefix, or None."""
+    global _JAVA, _JAVA_TRIED
+    if _JAVA_TRIED:
+        return _JAVA
+    _JAVA_TRIED = True
+    classpath = os.environ.get("HAMA_TEST_HADOOP_CLASSPATH")
+    lib = os.environ.get("HAMA_TEST_LIB_DIR") or str(Path(__file__).resolve().parents[1] / "tests/cluster/lib")
+    if not classpath and not Path(lib).is_dir():
+        return None
+    classpath = classpath or f"{lib}/*"
+    src = Path(__file__).resolve().parents[1] / "tests/io/java/SeqTool.java"
+    out = tempfile.mkdtemp(prefix="seqtool-")
+    try:
+        subprocess.run(["javac", "-nowarn", "-cp", classpath, "-d", out, str(src)], check=True, capture_output=True)
+    except (OSError, subprocess.CalledProcessError) as exc:
+        print(f"(java baseline unavailable: {exc})", file=sys.stderr)
+        return None
+    opts = os.environ.get("HAMA_TEST_JDK_JAVA_OPTIONS", "").split()
+    _JAVA = ["java", *opts, "-cp", f"{out}:{classpath}", "SeqTool"]
+    return _JAVA
+
+
+def java_baseline(workload: str, compression: str, path: str, py_file: str = "", records: int = 0
+                  ) -> tuple[float, float] | None:
+    """Return (write seconds, read seconds) of Hadoop's Java SequenceFile.
+
+    Java writes the same workload to *path* and reads *py_file*, the file hama-yarn
+    wrote in the same run (tests/io/java/SeqTool.java ``bench``).
 
     Parameters
     ----------
@@ -63,19 +96,27 @@ def java_baseline(workload: str, compression: str, path: str) -> tuple[float, fl
     compression : str
         ``"none"`` or ``"block"``.
     path : str
-        Scratch file for the Java run.
+        Scratch file for the Java writer.
+    py_file : str
+        The file hama-yarn wrote (read by Java).
+    records : int
+        Number of records.
 
     Returns
     -------
     tuple of (float, float) or None
-        None when ``HAMA_TEST_HADOOP_CLASSPATH`` is unset (no jars yet).
+        None when no Hadoop jars / JDK are available.
     """
-    classpath = os.environ.get("HAMA_TEST_HADOOP_CLASSPATH")
-    if not classpath:
+    cmd = _java_command()
+    if cmd is None or not py_file:
         return None
-    # Plug-in point: compile/run a small Java writer/reader against
-    # `classpath` (see tests/io/java/ once it exists) and parse its timings.
-    return None
+    p = subprocess.run([*cmd, "bench", workload, compression, path, py_file, str(records)],
+                       capture_output=True, text=True)
+    if p.returncode != 0:
+        print(f"(java bench failed: {p.stderr.strip().splitlines()[-1:]})", file=sys.stderr)
+        return None
+    write_s, read_s, _size = p.stdout.split()
+    return float(write_s), float(read_s)
 
 
 def _bench(wl: Workload, compression: str, tmp: str) -> dict[str, Any]:
@@ -99,7 +140,7 @@ def _bench(wl: Workload, compression: str, tmp: str) -> dict[str, Any]:
         "size": size,
         "write_s": t_write,
         "read_s": t_read,
-        "java": java_baseline(wl.name, compression, path + ".java"),
+        "java": java_baseline(wl.name, compression, path + ".java", path, wl.records),
     }
 
 
@@ -116,7 +157,7 @@ def main(argv: list[str] | None = None) -> int:
     hdr = (
         f"{'workload':<8} {'compr':<6} {'records':>8} {'file MB':>8} "
         f"{'write MB/s':>11} {'write rec/s':>12} {'read MB/s':>10} {'read rec/s':>11} "
-        f"{'java w/r MB/s':>14}"
+        f"{'java w MB/s':>11} {'java r MB/s':>11} {'ratio w':>8} {'ratio r':>8}"
     )
     print(hdr)
     print("-" * len(hdr))
@@ -130,12 +171,19 @@ def main(argv: list[str] | None = None) -> int:
                 # MB/s over the uncompressed (NONE) file size, so rows compare.
                 mb = raw_size / 1e6
                 java = res["java"]
-                java_s = "-" if java is None else f"{java[0]:.0f}/{java[1]:.0f}"
+                if java is None:
+                    jw = jr = rw = rr = "-"
+                else:
+                    jw, jr = f"{mb / java[0]:.1f}", f"{mb / java[1]:.1f}"
+                    rw, rr = f"{java[0] / res['write_s']:.0%}", f"{java[1] / res['read_s']:.0%}"
                 print(
                     f"{wl.name:<8} {compression:<6} {wl.records:>8} {res['size'] / 1e6:>8.1f} "
                     f"{mb / res['write_s']:>11.1f} {wl.records / res['write_s']:>12.0f} "
-                    f"{mb / res['read_s']:>10.1f} {wl.records / res['read_s']:>11.0f} {java_s:>14}"
+                    f"{mb / res['read_s']:>10.1f} {wl.records / res['read_s']:>11.0f} "
+                    f"{jw:>11} {jr:>11} {rw:>8} {rr:>8}"
                 )
+    print("ratio = hama-yarn throughput / Java Hadoop throughput (same workload, same run; "
+          "Java reads the file hama-yarn wrote)")
     return 0
 
 

@@ -138,16 +138,28 @@ public class SeqTool {
     }
   }
 
+  static String pad(int i, int width) {
+    String s = Integer.toString(i);
+    return s.length() >= width ? s : "0".repeat(width - s.length()) + s;
+  }
+
   // Same workloads as benchmarks/bench_sequencefile.py.
   static void bench(Configuration conf, String[] a, PrintStream out) throws Exception {
     String wl = a[1];
     CompressionType ct = CompressionType.valueOf(a[2].toUpperCase());
     Path jp = new Path(a[3]);
     int n = Integer.parseInt(a[5]);
-    boolean small = wl.equals("small");
+    boolean small = wl.startsWith("small");
     byte[] blob = new byte[64 * 1024];
     new Random(1).nextBytes(blob);
     FileSystem.getLocal(conf).delete(jp, false);
+    if (!a[1].endsWith("-warm")) {  // warm up class loading, FileSystem and the JIT first
+      String[] w = a.clone();
+      w[1] = wl + "-warm"; w[3] = a[3] + ".warm"; w[4] = a[3] + ".warm"; w[5] = Integer.toString(Math.max(1, n / 5));
+      bench(conf, w, new PrintStream(OutputStream.nullOutputStream()));
+      FileSystem.getLocal(conf).delete(new Path(w[3]), false);
+    }
+    small = wl.startsWith("small");
     long t0 = System.nanoTime();
     List<SequenceFile.Writer.Option> opts = new ArrayList<>(Arrays.asList(SequenceFile.Writer.file(jp),
         SequenceFile.Writer.keyClass(small ? LongWritable.class : Text.class),
@@ -158,9 +170,9 @@ public class SeqTool {
       LongWritable lk = new LongWritable(); Text tk = new Text(); Text tv = new Text(); BytesWritable bv = new BytesWritable(blob);
       for (int i = 0; i < n; i++) {
         if (small) {
-          lk.set(i); tv.set(String.format("value-%012d-abcdefghijklmnopqrstuvwxyz0123", i)); w.append(lk, tv);
+          lk.set(i); tv.set("value-" + pad(i, 12) + "-abcdefghijklmnopqrstuvwxyz0123"); w.append(lk, tv);
         } else {
-          tk.set(String.format("key-%08d", i)); w.append(tk, bv);
+          tk.set("key-" + pad(i, 8)); w.append(tk, bv);
         }
       }
     }
