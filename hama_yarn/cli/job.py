@@ -56,7 +56,7 @@ def _yarn_configured() -> bool:
 
 def _yarn_report(ident: str) -> Any:
     """The YARN report of the hama application with this job id or application id, or None."""
-    if not (_yarn_configured() or ident.startswith("application_")):
+    if not _yarn_configured():
         return None
     from ..launcher.yarn import find_application
 
@@ -121,6 +121,8 @@ def handle(args: argparse.Namespace) -> int:
     job_id = args.status or args.kill or args.target
     if not job_id:
         raise UsageError("hama job needs -list, -status JOB_ID or -kill JOB_ID")
+    if job_id.startswith("application_"):
+        job_id = "job_" + job_id.split("_", 1)[1]  # a YARN job's id mirrors its application id
     job: RunningJob | None
     if args.status or args.action == "status":
         try:

@@ -411,7 +411,7 @@ def job_id_of(report: Any) -> str:
 
 def find_application(ident: str, states: tuple[str, ...] = _ACTIVE[2:] + _FINAL) -> Any | None:
     """The report of the hama application whose app id or job id is *ident* (newest first)."""
-    candidates = [r for r in hama_applications(states) if r.id == ident or job_id_of(r) == ident]
+    candidates = [r for r in hama_applications(states) if ident in (r.id, job_id_of(r))]
     return max(candidates, key=lambda r: r.start_time) if candidates else None
 
 
