@@ -83,6 +83,8 @@ def configure_mindist(job: GraphJob, max_iteration: int = 30) -> None:
 
 
 def configure_wcc(job: GraphJob) -> None:
-    """Weakly connected components, until convergence."""
+    """Weakly connected components, until convergence.
+
+    No combiner: iteration 0's edge announcements must all arrive.
+    """
     job.set_vertex_class(WCCVertex)
-    job.set_combiner_class(MinLabelCombiner)
