@@ -6,7 +6,7 @@ import random
 from collections import Counter
 from pathlib import Path
 
-import networkx as nx
+import networkx as nx  # type: ignore[import-untyped]
 import pytest
 
 from hama_yarn.graph.algorithms import cdlp, components, inlink, label_key, lcc, pagerank, paths
