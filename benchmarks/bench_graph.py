@@ -28,8 +28,8 @@ import time
 from typing import Any
 
 import numpy as np
-import scipy.sparse as sp
-from scipy.sparse.csgraph import dijkstra
+import scipy.sparse as sp  # type: ignore[import-untyped]
+from scipy.sparse.csgraph import dijkstra  # type: ignore[import-untyped]
 
 from hama_yarn.config import HamaConfiguration
 from hama_yarn.graph import GraphJob

@@ -170,6 +170,23 @@ class GraphJobRunner(BSP):
             lst.append(msg)
         self._sent += 1
 
+    def send_to_all(self, edges: list[Edge], msg: Any) -> None:
+        """Queue *msg* for the destination of every edge (the hot path, inlined)."""
+        owners = self._owner
+        outs = self._out
+        for e in edges:
+            d = e.dest
+            p = owners.get(d)
+            if p is None:
+                p = self.owner(d)
+            box = outs[p]
+            lst = box.get(d)
+            if lst is None:
+                box[d] = [msg]
+            else:
+                lst.append(msg)
+        self._sent += len(edges)
+
     def aggregate(self, index: int, old: Any, value: Any) -> None:
         """Fold a vertex contribution into the peer-local aggregator *index*."""
         try:

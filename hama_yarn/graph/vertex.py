@@ -160,9 +160,7 @@ class Vertex:
 
     def send_message_to_neighbors(self, msg: Any) -> None:
         """Send *msg* along every outgoing edge."""
-        send = self._r().send
-        for e in self._edges:
-            send(e.dest, msg)
+        self._r().send_to_all(self._edges, msg)
 
     # ----------------------------------------------------------- global information
     def get_superstep_count(self) -> int:
