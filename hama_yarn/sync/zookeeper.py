@@ -12,18 +12,23 @@ Znode layout (Hama's, under ``bsp.zookeeper.root``, default ``/bsp``)::
     /bsp/<jobId>/peers/<host:port>        EPHEMERAL   data: {"task_index": i, "attempt_id": "..."}
     /bsp/<jobId>/sync/<superstep>         PERSISTENT  one per barrier ("-1" is the initial one)
     /bsp/<jobId>/sync/<superstep>/<attemptId>  EPHEMERAL  a peer inside the barrier
-    /bsp/<jobId>/sync/<superstep>/ready   EPHEMERAL   created by the last peer to arrive
+    /bsp/<jobId>/sync/<superstep>/ready   PERSISTENT  created by the last peer to arrive
+    /bsp/<jobId>/finished/<taskIndex>     PERSISTENT  the peer returned from bsp() (server's peer_finished())
     /bsp/<jobId>/abort                    PERSISTENT  data: the reason (server's abort())
 
-Barrier (``enter_barrier``), as Hama does it: ensure ``sync/<s>``, watch
-``sync/<s>/ready``, create the peer's ephemeral node, count the children other
-than ``ready``; the last arriver creates ``ready`` (and, in the same
-transaction, the next barrier's ``sync/<s+1>``), everyone else waits for it.
-``leave_barrier`` is a double-barrier *leave*: delete the own node and wait,
-watching ``sync/<s>``'s children, until every peer's node is gone (a simpler
-equivalent of Hama's lowest/highest watching, with fewer round trips).  The
-requests of each step are pipelined: ZooKeeper runs one session's requests in
-order.
+Barrier (``enter_barrier``): one pipelined round trip watches ``sync/<s>/ready``,
+creates the peer's ephemeral node and lists the barrier; the last arriver creates
+``ready`` (and, in the same multi-op, the next barrier's ``sync/<s+1>``), everyone
+else waits for the ``ready`` watch.  That is ONE ZooKeeper write per peer per
+superstep, plus one multi-op by the last arriver.  ``leave_barrier`` is a no-op:
+``enter_barrier`` releases all peers together and message bundles carry the
+superstep they were sent in (:mod:`hama_yarn.sync.base`), so Hama's double-barrier
+*leave* (a delete and a second wait per peer per superstep) buys nothing.
+
+Garbage collection is lazy and off the critical path: when the server sees
+``sync/<s>/ready`` (it watches it anyway for progress), every peer has returned
+from barrier *s - 1*, so it deletes ``sync/<s-1>`` and its children with one
+asynchronous multi-op.  A job therefore holds at most two barrier subtrees.
 
 Every wait is driven by ZooKeeper watches and bounded by a deadline.  While the
 connection is SUSPENDED peers keep waiting (kazoo reconnects within the session);
@@ -59,7 +64,7 @@ from kazoo.exceptions import (
     SessionExpiredError,
 )
 from kazoo.protocol.states import EventType, KazooState
-from kazoo.recipe.watchers import DataWatch
+from kazoo.recipe.watchers import ChildrenWatch, DataWatch
 from kazoo.retry import KazooRetry, RetryFailedError
 
 from ..config import HamaConfiguration
@@ -72,6 +77,8 @@ __all__ = ["ZooKeeperSyncClient", "ZooKeeperSyncServer", "zk_hosts", "job_path",
 
 #: Name of the child of ``sync/<s>`` created by the last peer to arrive.
 READY = "ready"
+#: Child of the job znode whose children ``<taskIndex>`` name peers that returned from bsp().
+FINISHED = "finished"
 #: Longest single wait between re-checks of the state (watches do the real work).
 _SLICE = 1.0
 #: Time allowed to connect to ZooKeeper at start-up (capped by the session timeout).
@@ -189,6 +196,7 @@ class ZooKeeperSyncClient(SyncClient):
         self.peers_path = f"{self.job_path}/peers"
         self.sync_path = f"{self.job_path}/sync"
         self.abort_path = f"{self.job_path}/abort"
+        self.finished_path = f"{self.job_path}/{FINISHED}"
         self.session_timeout = _session_timeout(ctx.conf)
         self.peer_name = ""
         self.node_name = f"task_{task_index:06d}"  # the attempt id once registered
@@ -199,12 +207,14 @@ class ZooKeeperSyncClient(SyncClient):
         self._suspended_since: float | None = None
         self._ready_seen: set[str] = set()
         self._job_seen = False
+        self._finished_peers: frozenset[int] = frozenset()
         self._closed = False
         self.zk = _connect(ctx.conf, f"peer {task_index}")
         self.zk.add_listener(self._on_state)
         try:
             DataWatch(self.zk, self.abort_path, self._on_abort)
             DataWatch(self.zk, self.job_path, self._on_job)
+            ChildrenWatch(self.zk, self.finished_path, self._on_finished)
         except Exception as exc:
             _stop(self.zk)
             raise SyncError(f"peer {task_index}: cannot watch {self.job_path}: {exc}") from exc
@@ -254,6 +264,14 @@ class ZooKeeperSyncClient(SyncClient):
             self._gen += 1
             self._cond.notify_all()
         return False
+
+    def _on_finished(self, children: list[str]) -> None:
+        """``finished`` children changed: peers that returned from bsp() (the server's peer_finished)."""
+        done = frozenset(int(c) for c in children if c.isdigit() and int(c) != self.task_index)
+        with self._cond:
+            self._finished_peers = done
+            self._gen += 1
+            self._cond.notify_all()
 
     def _wake(self, event: Any = None) -> None:
         """Watch callback: something changed, re-check."""
@@ -503,12 +521,17 @@ class ZooKeeperSyncClient(SyncClient):
     def enter_barrier(self, superstep: int, timeout: float) -> None:
         """Enter the barrier of *superstep*; return when all peers entered.
 
-        Hama's algorithm: watch ``sync/<s>/ready``, create this peer's EPHEMERAL
-        ``sync/<s>/<attemptId>``, count the children other than ``ready``; the last
-        arriver creates ``ready`` (in the same transaction it pre-creates
-        ``sync/<s+1>`` so the next barrier costs no extra round trip), everyone
-        else waits for ``ready`` to appear.  The three requests are pipelined:
-        ZooKeeper runs one session's requests in order.
+        Hama's algorithm with one ZooKeeper write per peer: in one pipelined round
+        trip, watch ``sync/<s>/ready``, create this peer's EPHEMERAL
+        ``sync/<s>/<attemptId>`` and list ``sync/<s>``'s children (ZooKeeper runs
+        one session's requests in order).  The peer whose listing counts all peers
+        is the last arriver: it creates ``ready`` and, in the same multi-op, the
+        next barrier's ``sync/<s+1>`` (so the next barrier costs no extra round
+        trip).  Everyone else waits for the ``ready`` watch.
+
+        ``ready`` is PERSISTENT: a barrier stays complete when its last arriver's
+        session ends.  Nothing is deleted here: the server collects completed
+        barriers (see :class:`ZooKeeperSyncServer`).
 
         Parameters
         ----------
@@ -522,7 +545,8 @@ class ZooKeeperSyncClient(SyncClient):
         BarrierTimeoutError
             If not every peer arrived in time.
         SyncError
-            On abort, session loss, or a missing job znode.
+            On abort, session loss, a missing job znode, or when a peer that never
+            entered this barrier finished bsp() (it can never complete).
         """
         n = self.ctx.num_peers
         deadline = time.monotonic() + timeout
@@ -530,6 +554,7 @@ class ZooKeeperSyncClient(SyncClient):
         ready = f"{path}/{READY}"
         own = f"{path}/{self.node_name}"
         arrived = 0
+        what = f"peer {self.task_index}: entering barrier {superstep}"
         with self._cond:
             self._ready_seen.clear()  # events of earlier barriers (barriers are sequential)
         try:
@@ -541,25 +566,36 @@ class ZooKeeperSyncClient(SyncClient):
                     (self.zk.create_async, (own, b""), {"ephemeral": True}),
                     (self.zk.get_children_async, (path,), {}),
                 ])
-                if isinstance(created, NoNodeError):  # the first peer at this barrier: create it
+                if isinstance(created, NoNodeError):  # nobody pre-created this barrier: create it
                     self._ensure(path, deadline)
                     continue
                 if not isinstance(created, NodeExistsError):  # exists: ours, from a retried request
-                    _raise(created, f"peer {self.task_index}: entering barrier {superstep}")
-                _raise(seen, f"peer {self.task_index}: entering barrier {superstep}")
-                _raise(children, f"peer {self.task_index}: entering barrier {superstep}")
+                    _raise(created, what)
+                _raise(seen, what)
+                _raise(children, what)
                 break
             if seen is not None:
                 raise SyncError(f"peer {self.task_index} entered barrier {superstep}, which already completed")
             arrived = len([c for c in children if c != READY])
             if arrived >= n:
-                self._release(path, ready, superstep, deadline)
+                self._release(ready, superstep, deadline)
                 return
             while True:
                 with self._cond:
                     if ready in self._ready_seen:
                         self._ready_seen.discard(ready)
                         return
+                    finished = self._finished_peers
+                if finished:
+                    # A finished peer entered this barrier only if it completed (``ready``
+                    # is persistent and was created before that peer could return).
+                    if self._op(deadline, self.zk.exists_async, ready, self._ready_watch) is not None:
+                        return
+                    raise SyncError(
+                        f"peer {self.task_index} waits in the barrier of superstep {superstep}, but peer(s) "
+                        f"{sorted(finished)} already finished bsp(): peers called sync() a different number "
+                        "of times"
+                    )
                 if not self._wait(gen, deadline):
                     raise _Deadline()
                 gen = self._generation()
@@ -573,75 +609,48 @@ class ZooKeeperSyncClient(SyncClient):
             count = self._count(path)
             raise BarrierTimeoutError(superstep, count if count >= 0 else arrived, n, timeout) from None
 
-    def _release(self, path: str, ready: str, superstep: int, deadline: float) -> None:
-        """Last arriver: create ``ready`` (and pre-create the next barrier's node)."""
+    def _release(self, ready: str, superstep: int, deadline: float) -> None:
+        """Last arriver: create ``ready`` and pre-create the next barrier's node (one multi-op)."""
         following = f"{self.sync_path}/{barrier_name(superstep + 1)}"
 
         def commit() -> Any:
             txn = self.zk.transaction()
-            txn.create(ready, b"", ephemeral=True)
+            txn.create(ready, b"")
             txn.create(following, b"")
             return txn.commit_async()
 
         results = self._op(deadline, commit)
-        if any(isinstance(r, Exception) for r in results):  # e.g. the next node exists already
+        if isinstance(results[0], NodeExistsError):
+            pass  # another peer counted everyone too (their creates raced) and released it
+        elif any(isinstance(r, Exception) for r in results):  # e.g. the next node exists already
             try:
-                self._op(deadline, self.zk.create_async, ready, b"", ephemeral=True)
+                self._op(deadline, self.zk.create_async, ready, b"")
             except NodeExistsError:
                 pass
         log.debug("peer %d: barrier %s complete (last to arrive)", self.task_index, superstep)
 
     def leave_barrier(self, superstep: int, timeout: float) -> None:
-        """Leave the barrier of *superstep* (ZooKeeper's double-barrier leave).
+        """No ZooKeeper request: :meth:`enter_barrier` already released all peers together.
 
-        Deletes this peer's node and waits, watching the barrier's children, until
-        every other peer's node is gone: a simpler equivalent of Hama's
-        lowest/highest scheme with the same guarantee (nobody returns before every
-        peer has called ``leave_barrier``) and fewer round trips (the delete and the
-        watched listing are pipelined).  Each wake-up costs one listing; with the
-        usual near-simultaneous leaves that is one or two per peer.
+        Safe because message bundles are tagged with the superstep they were sent in
+        (see :mod:`hama_yarn.sync.base`): a peer that runs ahead into superstep
+        *s + 1* cannot mix its messages into a slower peer's superstep *s*, and it
+        cannot pass barrier *s + 1* before every peer entered it.  Only a failure
+        already known (abort, session loss) is raised here.
 
         Parameters
         ----------
         superstep : int
             The barrier number.
         timeout : float
-            Seconds to wait.
+            Unused.
 
         Raises
         ------
-        BarrierTimeoutError
-            If not every peer left in time (``arrived`` counts the peers that left).
         SyncError
-            On abort or session loss.
+            If the job was aborted or the session is lost.
         """
-        n = self.ctx.num_peers
-        deadline = time.monotonic() + timeout
-        path = f"{self.sync_path}/{barrier_name(superstep)}"
-        remaining = n
-        try:
-            self._check()
-            gen = self._generation()
-            deleted, children = self._batch(deadline, [
-                (self.zk.delete_async, (f"{path}/{self.node_name}",), {}),
-                (self.zk.get_children_async, (path, self._wake), {}),
-            ])
-            if not isinstance(deleted, NoNodeError):
-                _raise(deleted, f"peer {self.task_index}: leaving barrier {superstep}")
-            while True:
-                if isinstance(children, NoNodeError):
-                    return
-                _raise(children, f"peer {self.task_index}: leaving barrier {superstep}")
-                nodes = sorted(c for c in children if c != READY and c != self.node_name)
-                remaining = len(nodes)
-                if not nodes:
-                    return
-                if not self._wait(gen, deadline):
-                    raise _Deadline()
-                gen = self._generation()
-                children = self._batch(deadline, [(self.zk.get_children_async, (path, self._wake), {})])[0]
-        except _Deadline:
-            raise BarrierTimeoutError(superstep, n - remaining, n, timeout) from None
+        self._check()
 
     def close(self) -> None:
         """Stop the kazoo client (its ephemeral znodes go with the session)."""
@@ -681,10 +690,12 @@ def _peer_info(raw: bytes | None) -> tuple[int, str]:
 class ZooKeeperSyncServer(SyncServer):
     """Master side of the ``zookeeper`` sync service (Hama's ``ZKSyncBSPMasterClient``).
 
-    Creates ``/bsp/<jobId>`` at :meth:`start`, publishes aborts as the
-    ``/bsp/<jobId>/abort`` znode, and removes ``/bsp/<jobId>`` at :meth:`close`.
-    It watches ``sync/<next>/ready`` to call ``on_barrier`` (progress only).  It hosts
-    no Thrift services.
+    Creates ``/bsp/<jobId>`` (with ``sync``, ``sync/-1`` and ``finished``) at
+    :meth:`start`, publishes aborts as the ``/bsp/<jobId>/abort`` znode and
+    finished peers as ``/bsp/<jobId>/finished/<taskIndex>``, and removes
+    ``/bsp/<jobId>`` at :meth:`close`.  It watches ``sync/<next>/ready`` to call
+    ``on_barrier`` (progress) and to collect the previous barrier's znodes
+    asynchronously.  It hosts no Thrift services.
 
     Parameters
     ----------
@@ -699,10 +710,12 @@ class ZooKeeperSyncServer(SyncServer):
         self.job_path = job_path(ctx.conf, ctx.job_id)
         self.sync_path = f"{self.job_path}/sync"
         self.abort_path = f"{self.job_path}/abort"
+        self.finished_path = f"{self.job_path}/{FINISHED}"
         self.zk: Any = None
         self._lock = threading.Lock()
         self._advance_lock = threading.Lock()
         self._next = INITIAL_BARRIER
+        self._collect_next = INITIAL_BARRIER - 1  # the runtime partitioning barrier (-2), if any
         self._closed = False
 
     def _client(self) -> Any:
@@ -712,7 +725,7 @@ class ZooKeeperSyncServer(SyncServer):
             return self.zk
 
     def start(self) -> None:
-        """Connect and create ``/bsp/<jobId>`` (and ``sync``) persistently.
+        """Connect and create ``/bsp/<jobId>`` (with ``sync``, ``sync/-1``, ``finished``) persistently.
 
         Raises
         ------
@@ -722,12 +735,17 @@ class ZooKeeperSyncServer(SyncServer):
         zk = self._client()
         try:
             zk.retry(zk.ensure_path, self.sync_path)
+            for path in (self.finished_path, f"{self.sync_path}/{barrier_name(INITIAL_BARRIER)}"):
+                try:
+                    zk.retry(zk.create, path, b"")
+                except NodeExistsError:
+                    pass
             if zk.retry(zk.exists, self.abort_path) is not None:
                 zk.retry(zk.delete, self.abort_path)
         except SyncError:
             raise
         except Exception as exc:
-            raise SyncError(f"cannot create {self.job_path} in ZooKeeper: {exc}") from exc
+            raise SyncError(f"cannot create {self.job_path} in ZooKeeper at {zk_hosts(self.ctx.conf)}: {exc}") from exc
         log.info("zookeeper sync: job znode %s on %s", self.job_path, zk_hosts(self.ctx.conf))
         self._advance()
 
@@ -736,6 +754,7 @@ class ZooKeeperSyncServer(SyncServer):
 
         Called at start and by that watch (kazoo's event thread).  Only the next
         barrier is watched, so the cost does not grow with the number of supersteps.
+        Each completed barrier *s* lets the previous ones be collected.
         """
         with self._advance_lock:
             zk = self.zk
@@ -749,10 +768,50 @@ class ZooKeeperSyncServer(SyncServer):
                 if stat is None:
                     return
                 superstep, self._next = self._next, self._next + 1
+                # ready(s) exists => every peer entered s => every peer returned from s - 1
+                while self._collect_next < superstep:
+                    self._collect(zk, self._collect_next)
+                    self._collect_next += 1
                 try:
                     self.on_barrier(superstep)
                 except Exception:  # noqa: BLE001
                     log.exception("on_barrier(%d) failed", superstep)
+
+    def _collect(self, zk: Any, superstep: int) -> None:
+        """Delete ``sync/<superstep>`` and its children: one asynchronous multi-op, no waiting."""
+        path = f"{self.sync_path}/{barrier_name(superstep)}"
+
+        def done(result: Any) -> None:
+            try:
+                failed = [r for r in result.get() if isinstance(r, Exception)]
+            except Exception as exc:  # noqa: BLE001 - the job's znode is removed at close anyway
+                failed = [exc]
+            if failed:
+                log.debug("collecting %s failed: %s", path, failed)
+
+        def children(result: Any) -> None:
+            try:
+                names = result.get()
+            except NoNodeError:
+                return
+            except Exception:  # noqa: BLE001
+                log.debug("cannot list %s", path, exc_info=True)
+                return
+            if self._closed:
+                return
+            try:
+                txn = zk.transaction()
+                for name in names:
+                    txn.delete(f"{path}/{name}")
+                txn.delete(path)
+                txn.commit_async().rawlink(done)
+            except Exception:  # noqa: BLE001 - closed meanwhile
+                log.debug("cannot collect %s", path, exc_info=True)
+
+        try:
+            zk.get_children_async(path).rawlink(children)
+        except Exception:  # noqa: BLE001
+            log.debug("cannot list %s", path, exc_info=True)
 
     def abort(self, reason: str) -> None:
         """Create ``/bsp/<jobId>/abort`` (data: *reason*); waiting peers fail at once."""
@@ -765,6 +824,24 @@ class ZooKeeperSyncServer(SyncServer):
             pass
         except Exception:  # noqa: BLE001 - the master also stops the peers
             log.warning("cannot publish the abort of %s in ZooKeeper", self.ctx.job_id, exc_info=True)
+
+    def peer_finished(self, task_index: int) -> None:
+        """Create ``/bsp/<jobId>/finished/<task_index>``.
+
+        Peers watch ``finished``: a peer waiting (or later waiting) in a barrier
+        that has not completed fails at once, naming the finished peer(s), like
+        the ``rpc`` backend (a finished peer could only have entered a barrier
+        that completed, and ``ready`` stays until the barrier is collected).
+        """
+        if self._closed:
+            return
+        try:
+            zk = self._client()
+            zk.create_async(f"{self.finished_path}/{task_index}", b"").get(timeout=max(5.0, _SLICE * 10))
+        except NodeExistsError:
+            pass
+        except Exception:  # noqa: BLE001 - a missed notice only delays the failure to the barrier timeout
+            log.warning("cannot publish that peer %d of %s finished", task_index, self.ctx.job_id, exc_info=True)
 
     def close(self, succeeded: bool) -> None:
         """Delete ``/bsp/<jobId>`` recursively (after success *and* failure) and disconnect."""

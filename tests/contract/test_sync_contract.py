@@ -264,24 +264,25 @@ def test_barrier_releases_only_when_all_arrived(make_job: Callable[[int], Job]) 
         assert passed[i] >= arrival_time[0], f"peer {i} passed the barrier before the last peer arrived"
 
 
-def test_leave_barrier_waits_for_all(make_job: Callable[[int], Job]) -> None:
-    """A peer that passed leave_barrier(s) never runs ahead of one that did not pass enter_barrier(s)."""
+def test_no_peer_runs_a_barrier_ahead(make_job: Callable[[int], Job]) -> None:
+    """Whatever leave_barrier does (a no-op is allowed: bundles carry their superstep),
+    no peer passes enter_barrier(s + 1) before every peer passed enter_barrier(s)."""
     job = make_job(4)
     clients = registered(job)
-    entered_done: list[int] = []
+    steps = 6
+    passed = [0] * steps
     lock = threading.Lock()
     violations: list[str] = []
 
     def peer(i: int) -> None:
-        for s in range(5):
+        for s in range(steps):
             clients[i].enter_barrier(s, 20.0)
             with lock:
-                entered_done.append(s)
-            time.sleep(random.random() * 0.02)
+                if s > 0 and passed[s - 1] != 4:
+                    violations.append(f"peer {i} passed {s} while only {passed[s - 1]} peers passed {s - 1}")
+                passed[s] += 1
+            time.sleep(random.random() * 0.01)
             clients[i].leave_barrier(s, 20.0)
-            with lock:
-                if entered_done.count(s) != 4:
-                    violations.append(f"peer {i} left {s} before every peer passed its enter")
 
     assert run_threads([functools.partial(peer, i) for i in range(4)]) == [None] * 4
     assert violations == []
@@ -395,6 +396,48 @@ def test_abort_fails_later_barriers(make_job: Callable[[int], Job]) -> None:
     with pytest.raises(SyncError, match="stop now"):
         clients[0].enter_barrier(1, 30.0)
     assert time.monotonic() - start < PROMPT
+
+
+# ------------------------------------------------------------------ peer_finished
+
+
+def test_finished_peer_fails_waiters_promptly(make_job: Callable[[int], Job]) -> None:
+    """A peer that returned from bsp() never enters another barrier: waiters fail at once, naming it."""
+    job = make_job(3)
+    clients = registered(job)
+    assert run_threads([functools.partial(enter_leave, c, 0) for c in clients]) == [(None, None)] * 3
+    results: list[Any] = []
+    runner = threading.Thread(target=lambda: results.extend(
+        run_threads([lambda: clients[0].enter_barrier(1, 60.0), lambda: clients[1].enter_barrier(1, 60.0)])))
+    runner.start()
+    time.sleep(0.5)
+    finished_at = time.monotonic()
+    job.server.peer_finished(2)
+    runner.join(30)
+    assert not runner.is_alive()
+    for err in results:
+        assert isinstance(err, SyncError) and not isinstance(err, BarrierTimeoutError), err
+        assert "different number of times" in str(err)
+        assert "[2]" in str(err)
+    assert time.monotonic() - finished_at < PROMPT
+    start = time.monotonic()  # and a later barrier fails at once too
+    with pytest.raises(SyncError, match="different number of times"):
+        clients[0].enter_barrier(2, 60.0)
+    assert time.monotonic() - start < PROMPT
+
+
+def test_finished_peer_does_not_fail_a_completed_barrier(make_job: Callable[[int], Job]) -> None:
+    """The usual end of a job: peers finish right after the last barrier, while others still wake up."""
+    job = make_job(4)
+    clients = registered(job)
+    for step in range(3):
+        def peer(i: int, step: int = step) -> None:
+            clients[i].enter_barrier(step, 20.0)
+            clients[i].leave_barrier(step, 20.0)
+            if i % 2 == 0 and step == 2:
+                job.server.peer_finished(i)
+
+        assert run_threads([functools.partial(peer, i) for i in range(4)]) == [None] * 4
 
 
 def enter_leave(client: SyncClient, superstep: int) -> tuple[None, None]:
