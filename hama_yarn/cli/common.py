@@ -36,7 +36,24 @@ def conf_from_args(args: argparse.Namespace) -> HamaConfiguration:
 
 
 def run_job(job: BSPJob, quiet: bool = False, detach: bool = False) -> int:
-    """Submit *job*, follow it, print counters; return the exit code."""
+    """Submit *job*, follow it, print counters; return the exit code.
+
+    On YARN the application id and tracking URL are printed the moment it is submitted.
+    """
+    if (job.get("bsp.master.address") or "").strip() == "yarn":
+        from ..launcher.yarn import announce
+
+        def submitted(app_id: str, tracking_url: str) -> None:
+            if not quiet:
+                print(f"Submitted application {app_id}", file=sys.stderr, flush=True)
+                print(f"Tracking URL: {tracking_url or '-'}", file=sys.stderr, flush=True)
+
+        with announce(submitted):
+            return _run(job, quiet, detach)
+    return _run(job, quiet, detach)
+
+
+def _run(job: BSPJob, quiet: bool, detach: bool) -> int:
     if detach:
         job.submit(detach=True)
         print(job.get_job_id())

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from typing import Any
 
 from ..bsp import BSP, Combiner
@@ -79,14 +78,4 @@ def handle(args: argparse.Namespace) -> int:
         if not (isinstance(obj, type) and issubclass(obj, Combiner)):
             raise UsageError(f"{args.combiner} is not a Combiner subclass")
         job.set_combiner_class(spec)
-    if (job.get("bsp.master.address") or "").strip() != "yarn":
-        return run_job(job, quiet=args.quiet, detach=args.detach)
-    from ..launcher.yarn import announce
-
-    def submitted(app_id: str, tracking_url: str) -> None:
-        if not args.quiet:
-            print(f"Submitted application {app_id}", file=sys.stderr, flush=True)
-            print(f"Tracking URL: {tracking_url or '-'}", file=sys.stderr, flush=True)
-
-    with announce(submitted):
-        return run_job(job, quiet=args.quiet, detach=args.detach)
+    return run_job(job, quiet=args.quiet, detach=args.detach)
