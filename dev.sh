@@ -19,7 +19,7 @@ setup() {
   want="$(cat pyproject.toml | sha1sum | cut -d' ' -f1)-$1"
   if [[ ! -f "$stamp" || "$(cat "$stamp")" != "$want" ]]; then
     "$venv/bin/python" -m pip install -q --upgrade pip==25.3
-    "$venv/bin/python" -m pip install -q -e ".[$1]"
+    "$venv/bin/python" -m pip install -q -e ".${1:+[$1]}"
     echo "$want" > "$stamp"
   fi
 }
@@ -27,7 +27,7 @@ setup() {
 cmd="${1:-help}"; shift || true
 case "$cmd" in
   setup)    setup "test,zookeeper,hdfs,yarn,hbase,compression" ;;
-  pagerank) setup "test,zookeeper,hdfs,yarn,hbase,compression"
+  pagerank) setup ""
             exec "$venv/bin/hama" example pagerank "$@" ;;
   unit)     setup "test,zookeeper,hdfs,yarn,hbase,compression"
             HAMA_TEST_SERVICES=0 exec "$venv/bin/python" -m pytest "$@" ;;
