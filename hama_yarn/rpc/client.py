@@ -127,7 +127,7 @@ class RPCClient:
                 self._sock.settimeout(want)
                 self._current_timeout = want
             try:
-                return getattr(client, method)(*args)
+                return client._req(method, *args)
             except Exception as exc:
                 err = map_error(exc, f"{self.service}.{method} at {self.address}")
                 if isinstance(err, errors.RPCError) and not isinstance(exc, idl().RemoteError):

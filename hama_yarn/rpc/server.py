@@ -47,6 +47,7 @@ class _Guard:
                 log.exception("%s.%s failed", self._service, name)
                 raise remote_error(kind="InternalError", message=f"{type(exc).__name__}: {exc}") from exc
 
+        setattr(self, name, call)  # cache: __getattr__ runs once per method
         return call
 
 
