@@ -385,6 +385,18 @@ class SnappyCodec(CompressionCodec):
         return bytes(self._lib.compress_raw(data))
 
     def _raw_decompress(self, data: bytes, limit: int) -> bytes:
+        # Check the chunk's declared length (a little-endian varint) before
+        # the library sizes its output buffer from it.
+        declared = shift = 0
+        for b in data[:10]:
+            declared |= (b & 0x7F) << shift
+            shift += 7
+            if b < 0x80:
+                break
+        else:
+            raise CodecError("snappy: corrupt chunk length preamble")
+        if declared > limit:
+            raise CodecError(f"snappy: chunk declares {declared} bytes, more than its block's {limit}")
         return bytes(self._lib.decompress_raw(data))
 
     def compress(self, data: bytes) -> bytes:
@@ -419,6 +431,9 @@ class Lz4Codec(CompressionCodec):
         return bytes(self._lib.compress(data, store_size=False))
 
     def _raw_decompress(self, data: bytes, limit: int) -> bytes:
+        # ``limit`` comes from the (possibly corrupt) block header and sizes
+        # lz4's output buffer; LZ4 cannot expand a chunk more than 255-fold.
+        limit = min(limit, len(data) * 255 + 64)
         return bytes(self._lib.decompress(data, uncompressed_size=limit))
 
     def compress(self, data: bytes) -> bytes:

@@ -102,6 +102,8 @@ _I32 = struct.Struct(">i")
 _II = struct.Struct(">ii")
 _SYNC_ESCAPE_BYTES = _I32.pack(SYNC_ESCAPE)
 _READ_CHUNK = 1 << 20
+#: Largest single read issued to the file (corrupt lengths never size a read).
+_MAX_READ = 16 << 20
 
 # ---------------------------------------------------------------------------
 # Errors
@@ -679,10 +681,18 @@ class SequenceFileReader:
         avail = len(self._buf) - self._bpos
         if avail >= n or self._eof:
             return avail
+        if self.file_size is not None:
+            # A corrupt length must not make us allocate (or read) more than
+            # the file holds: one byte past its end is enough to tell.
+            n = min(n, max(self.file_size - (self._bbase + self._bpos), 0) + 1)
+            if avail >= n:
+                return avail
         parts = [self._buf[self._bpos :]] if avail else []
         self._bbase += self._bpos
         self._bpos = 0
-        want = max(n - avail, self._chunk)
+        # Bounded reads: without a known size, memory grows only with data that exists.
+        cap = max(self._chunk, _MAX_READ)
+        want = min(max(n - avail, self._chunk), cap)
         while avail < n:
             data = self._f.read(want)
             if not data:
@@ -690,7 +700,7 @@ class SequenceFileReader:
                 break
             parts.append(data)
             avail += len(data)
-            want = max(n - avail, self._chunk)
+            want = min(max(n - avail, self._chunk), cap)
         self._buf = b"".join(parts) if len(parts) != 1 else bytes(parts[0])
         return avail
 
@@ -1024,7 +1034,7 @@ class SequenceFileReader:
                         )
             except SequenceFileError:
                 raise
-            except (struct.error, IndexError, ValueError, UnicodeError, TypeError) as exc:
+            except (struct.error, IndexError, ValueError, UnicodeError, TypeError, RecursionError) as exc:
                 raise CorruptRecordError(
                     f"cannot deserialize record ({self.key_class} -> {self.value_class}): {exc}",
                     path=path,
@@ -1156,7 +1166,7 @@ class SequenceFileReader:
                     )
             except SequenceFileError:
                 raise
-            except (struct.error, IndexError, ValueError, UnicodeError, TypeError) as exc:
+            except (struct.error, IndexError, ValueError, UnicodeError, TypeError, RecursionError) as exc:
                 raise CorruptRecordError(
                     f"cannot deserialize a record of the block ({self.key_class} -> "
                     f"{self.value_class}): {exc}",

@@ -994,6 +994,8 @@ class VectorWritableCodec(WritableCodec):
 
 
 _PAIR_DTYPE = np.dtype([("i", ">i4"), ("v", ">f8")])
+#: Most zero cells a DenseVectorWritable may declare beyond its stored cells (32 MiB).
+_DENSE_MAX_ZERO_FILL = 1 << 22
 
 
 class DenseVectorWritableCodec(WritableCodec):
@@ -1019,6 +1021,12 @@ class DenseVectorWritableCodec(WritableCodec):
         stop = start + count * _PAIR_DTYPE.itemsize
         if stop > len(buf):
             raise IndexError("DenseVectorWritable runs past the end of the buffer")
+        if size > count and size - count > _DENSE_MAX_ZERO_FILL:
+            # Sparse-style entries are allowed, but a corrupt dimension must
+            # not allocate gigabytes of zeros (Java would run out of heap).
+            raise WritableError(
+                f"implausible DenseVectorWritable size {size} for {count} stored cells"
+            )
         pairs = np.frombuffer(buf, dtype=_PAIR_DTYPE, count=count, offset=start)
         out = np.zeros(size, dtype=np.float64)
         idx = pairs["i"].astype(np.int64)
