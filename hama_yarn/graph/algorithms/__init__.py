@@ -25,6 +25,9 @@ ALGORITHMS = {
     "cdlp": "hama_yarn.graph.algorithms.cdlp:CDLPVertex",
     "lcc": "hama_yarn.graph.algorithms.lcc:LCCVertex",
     "inlink": "hama_yarn.graph.algorithms.inlink:InlinkCountVertex",
+    "bipartite": "hama_yarn.graph.algorithms.bipartite:BipartiteMatchingVertex",
+    "kcore": "hama_yarn.graph.algorithms.kcore:KCoreVertex",
+    "semi": "hama_yarn.graph.algorithms.semicluster:SemiClusteringVertex",
 }
 
 
