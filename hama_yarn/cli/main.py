@@ -33,14 +33,14 @@ class _Parser(argparse.ArgumentParser):
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``hama`` with every subcommand."""
-    from . import example, job, run, seqdumper
+    from . import example, job, pipes, run, seqdumper
 
     p = _Parser(prog="hama", description="hama-yarn: Apache Hama's BSP framework in Python, on YARN.")
     p.add_argument("--version", action="version", version=f"hama-yarn {__version__}")
     p.add_argument("-v", "--verbose", action="count", default=0, help="more logging (repeat for debug)")
     p.add_argument("-q", "--quiet", action="store_true", help="only errors")
     sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    for module in (run, example, job, seqdumper):
+    for module in (run, example, job, seqdumper, pipes):
         module.add_parser(sub)
     return p
 
@@ -85,7 +85,10 @@ def _hama_style(argv: list[str]) -> list[str]:
     return ["-" + a if a in _HAMA_LONG else a for a in argv]
 
 
-_HAMA_LONG = {"-list", "-status", "-kill", "-file", "-count", "-submit"}
+_HAMA_LONG = {"-list", "-status", "-kill", "-file", "-count", "-submit",
+              # hama pipes (cli/pipes.py PIPES_LONG_OPTIONS)
+              "-conf", "-input", "-output", "-program", "-interpreter", "-programArgs", "-bspTasks", "-streaming",
+              "-inputformat", "-outputformat", "-partitioner", "-jobname", "-cachefiles", "-jobconf", "-jar"}
 
 
 if __name__ == "__main__":  # pragma: no cover
