@@ -178,7 +178,7 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--rpc-barriers", type=int, default=2000)
     ap.add_argument("--zk-barriers", type=int, default=500)
-    ap.add_argument("--peers", default="2,4", help="comma-separated peer counts (default 2,4)")
+    ap.add_argument("--peers", default="2,4,8", help="comma-separated peer counts (default 2,4,8)")
     ap.add_argument("--zk-quorum", default="")
     ap.add_argument("--rtt", type=int, default=5000, help="round trips of the TCP baseline")
     args = ap.parse_args()
@@ -189,7 +189,7 @@ def main() -> int:
     base50, base99 = pct(rtt, 0.5), pct(rtt, 0.99)
     quorum = find_quorum(args.zk_quorum)
 
-    print("\nBarrier latency: enter_barrier + leave_barrier per superstep, P peer processes")
+    print("\nEmpty-superstep latency: enter_barrier + leave_barrier per superstep, P peer processes")
     print(f"(ZooKeeper: {quorum or 'not reachable'}; python {sys.version.split()[0]}, {os.cpu_count()} cpus)\n")
     print("| backend | P | barriers | p50 µs | p99 µs | p50 / TCP RTT p50 |")
     print("|---|---|---|---|---|---|")

@@ -314,6 +314,24 @@ class ZooKeeperSyncClient(SyncClient):
         self._check()
         return True
 
+    def _get(self, result: Any, deadline: float) -> Any:
+        """The value of kazoo async *result*, waiting in slices.
+
+        A request sent while the connection is down waits in kazoo's queue; the
+        slices let :meth:`_check` end the wait once the connection has been gone for
+        longer than the session timeout (or the job was aborted) instead of at the
+        (possibly much later) deadline.
+        """
+        while True:
+            self._check()
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise _Deadline()
+            try:
+                return result.get(timeout=min(remaining, _SLICE))
+            except self.zk.handler.timeout_exception:
+                continue
+
     def _op(self, deadline: float, fn: Callable[..., Any], *args: Any, _sync: bool = False, **kwargs: Any) -> Any:
         """Run the kazoo ``*_async`` call *fn* with KazooRetry until *deadline*.
 
@@ -322,12 +340,11 @@ class ZooKeeperSyncClient(SyncClient):
         """
         def attempt() -> Any:
             self._check()
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
+            if deadline - time.monotonic() <= 0:
                 raise _Deadline()
             if _sync:
                 return fn(*args, **kwargs)
-            return fn(*args, **kwargs).get(timeout=remaining)
+            return self._get(fn(*args, **kwargs), deadline)
 
         retry = KazooRetry(max_tries=-1, delay=0.01, backoff=2, max_delay=0.5,
                            deadline=max(0.001, deadline - time.monotonic()), ignore_expire=False,
@@ -362,11 +379,8 @@ class ZooKeeperSyncClient(SyncClient):
             pending = [fn(*args, **kwargs) for fn, args, kwargs in calls]
             out: list[Any] = []
             for result in pending:
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    raise _Deadline()
                 try:
-                    out.append(result.get(timeout=remaining))
+                    out.append(self._get(result, deadline))
                 except (ConnectionLoss, OperationTimeoutError, SessionExpiredError, ConnectionClosedError):
                     raise
                 except KazooException as exc:
@@ -813,13 +827,30 @@ class ZooKeeperSyncServer(SyncServer):
         except Exception:  # noqa: BLE001
             log.debug("cannot list %s", path, exc_info=True)
 
+    def _connected(self, zk: Any) -> bool:
+        """Wait (at most the session timeout) for a connection; False if there is none.
+
+        kazoo's synchronous calls wait without limit for a reconnect, so the server
+        only issues requests while connected, and with bounded waits.
+        """
+        deadline = time.monotonic() + _session_timeout(self.ctx.conf)
+        while not zk.connected:
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(0.05)
+        return True
+
     def abort(self, reason: str) -> None:
         """Create ``/bsp/<jobId>/abort`` (data: *reason*); waiting peers fail at once."""
         if self._closed:
             return
         try:
             zk = self._client()
-            zk.retry(zk.create, self.abort_path, reason.encode("utf-8"), makepath=True)
+            if not self._connected(zk):
+                log.warning("cannot publish the abort of %s: no connection to ZooKeeper at %s",
+                            self.ctx.job_id, zk_hosts(self.ctx.conf))
+                return
+            zk.create_async(self.abort_path, reason.encode("utf-8")).get(timeout=_session_timeout(self.ctx.conf))
         except NodeExistsError:
             pass
         except Exception:  # noqa: BLE001 - the master also stops the peers
@@ -837,6 +868,8 @@ class ZooKeeperSyncServer(SyncServer):
             return
         try:
             zk = self._client()
+            if not zk.connected:
+                raise SyncError("no connection to ZooKeeper")
             zk.create_async(f"{self.finished_path}/{task_index}", b"").get(timeout=max(5.0, _SLICE * 10))
         except NodeExistsError:
             pass
@@ -851,6 +884,10 @@ class ZooKeeperSyncServer(SyncServer):
         if zk is None:
             return
         try:
+            if not self._connected(zk):
+                log.warning("cannot delete %s: no connection to ZooKeeper at %s within the session timeout",
+                            self.job_path, zk_hosts(self.ctx.conf))
+                return
             for attempt in range(5):
                 try:
                     zk.retry(zk.delete, self.job_path, recursive=True)
