@@ -5,7 +5,10 @@ Usage::
     python examples/graph/graph.py ALGO -i INPUT -o OUTPUT [-n PEERS] [options] [-D k=v] [-r local|inline|yarn]
 
 ALGO: pagerank (Hama's semantics), pagerank-graphalytics, sssp, bfs, mindist, wcc,
-cdlp, lcc, inlink.  Input formats (``--format``): adjacency (default,
+cdlp, lcc, inlink, bipartite (Hama's input ``A L:B D``; ``--seed``), kcore (symmetric
+adjacency), semi (semi-clustering; ``--format semi`` reads Hama's ``id<TAB>nbr-w,nbr-w``).
+``--vectorized`` runs pagerank-graphalytics, sssp, bfs or wcc on the numpy path
+(:mod:`hama_yarn.graph.vectorized`).  Input formats (``--format``): adjacency (default,
 ``id<TAB>dst dst:weight ...``), edgelist (Graphalytics ``.v``/``.e``; pass both
 files comma-separated, add ``--undirected`` for undirected edge files), json
 (Hama's fastgen), sequencefile.  Output: ``id<TAB>value`` in OUTPUT/part-*.
@@ -24,11 +27,12 @@ import sys
 
 from hama_yarn.cli.common import add_conf_args, conf_from_args, run_job
 from hama_yarn.graph import GraphJob
-from hama_yarn.graph.algorithms import cdlp, components, inlink, lcc, pagerank, paths
+from hama_yarn.graph.algorithms import bipartite, cdlp, components, inlink, kcore, lcc, pagerank, paths, semicluster
 
 log = logging.getLogger(__name__)
 
-ALGOS = ["pagerank", "pagerank-graphalytics", "sssp", "bfs", "mindist", "wcc", "cdlp", "lcc", "inlink"]
+ALGOS = ["pagerank", "pagerank-graphalytics", "sssp", "bfs", "mindist", "wcc", "cdlp", "lcc", "inlink",
+         "bipartite", "kcore", "semi"]
 
 
 def build(args: argparse.Namespace) -> GraphJob:
@@ -36,7 +40,7 @@ def build(args: argparse.Namespace) -> GraphJob:
     job = GraphJob(conf_from_args(args))
     job.set_job_name(f"graph-{args.algorithm}")
     job.set_num_bsp_task(args.num_tasks)
-    job.set_input_format(args.format)
+    job.set_input_format("adjacency" if args.format == "semi" else args.format)
     if args.undirected:
         job.set("hama.graph.undirected", "true")
     job.set_input_path(args.input)
@@ -58,8 +62,18 @@ def build(args: argparse.Namespace) -> GraphJob:
         cdlp.configure_cdlp(job, args.iterations or 10)
     elif a == "lcc":
         lcc.configure_lcc(job)
+    elif a == "bipartite":
+        bipartite.configure_bipartite(job, args.iterations or 30, args.seed)
+    elif a == "kcore":
+        kcore.configure_kcore(job)
+    elif a == "semi":
+        if args.format == "semi":
+            job.set_vertex_input_reader_class(semicluster.SemiClusterReader)
+        semicluster.configure_semicluster(job, args.iterations or 10)
     else:
         inlink.configure_inlink(job)
+    if args.vectorized:
+        job.set_vectorized(True)
     return job
 
 
@@ -70,11 +84,14 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("-i", "--input", required=True)
     p.add_argument("-o", "--output", required=True)
     p.add_argument("-n", "--num-tasks", type=int, default=2)
-    p.add_argument("--format", default="adjacency", choices=["adjacency", "edgelist", "json", "sequencefile"])
+    p.add_argument("--format", default="adjacency", choices=["adjacency", "edgelist", "json", "sequencefile", "semi"])
     p.add_argument("--undirected", action="store_true", help="edgelist: add every edge both ways")
     p.add_argument("--source", help="source vertex (sssp, bfs)")
     p.add_argument("--iterations", type=int, help="iterations (pagerank, cdlp, mindist)")
     p.add_argument("--damping", type=float, default=0.85)
+    p.add_argument("--seed", type=int, help="bipartite: random seed")
+    p.add_argument("--vectorized", action="store_true",
+                   help="numpy fast path (pagerank, pagerank-graphalytics, sssp, bfs, wcc)")
     add_conf_args(p)
     args = p.parse_args(argv)
     return run_job(build(args), quiet=getattr(args, "quiet", False))

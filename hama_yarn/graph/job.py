@@ -29,6 +29,8 @@ log = logging.getLogger(__name__)
 __all__ = ["GraphJob"]
 
 RUNNER = "hama_yarn.graph.runner:GraphJobRunner"
+VECTORIZED_RUNNER = "hama_yarn.graph.vectorized:VectorizedGraphRunner"
+VECTORIZED_ALGORITHM = "hama.graph.vectorized.algorithm"
 
 
 def _name(obj: type | str) -> str:
@@ -103,6 +105,26 @@ class GraphJob(BSPJob):
         """``hama.graph.combiner.class``: combines the messages to one vertex from one peer."""
         self.set(COMBINER_CLASS, _name(cls))
 
+    def set_vectorized(self, on: bool = True, algorithm: str | None = None) -> None:
+        """Run on the vectorized numpy path (:mod:`hama_yarn.graph.vectorized`) instead of vertex objects.
+
+        Parameters
+        ----------
+        on : bool
+            True selects :class:`~hama_yarn.graph.vectorized.VectorizedGraphRunner`,
+            False the Vertex API runner again.
+        algorithm : str, optional
+            ``pagerank``, ``pagerank-hama``, ``sssp``, ``bfs`` or ``wcc``; by default it
+            follows the vertex class (``GraphalyticsPageRankVertex`` -> ``pagerank``, ...).
+        """
+        self.set_bsp_class(VECTORIZED_RUNNER if on else RUNNER)
+        if algorithm is not None:
+            self.set(VECTORIZED_ALGORITHM, algorithm)
+
+    def is_vectorized(self) -> bool:
+        """True when :meth:`set_vectorized` selected the numpy path."""
+        return self.conf.get("bsp.work.class") == VECTORIZED_RUNNER
+
     def set_input_format(self, fmt: type | str) -> None:
         """``adjacency``, ``edgelist``, ``json``, ``sequencefile`` (graph readers) or a core format."""
         if isinstance(fmt, str) and fmt in GRAPH_INPUT_FORMATS:
@@ -131,6 +153,10 @@ class GraphJob(BSPJob):
         load_class(conf, READER_CLASS, VertexInputReader)
         load_class(conf, COMBINER_CLASS, Combiner)
         aggregator_classes(conf)
+        if self.is_vectorized():
+            from .vectorized import algorithm_for
+
+            algorithm_for(conf.get(VERTEX_CLASS), conf.get(VECTORIZED_ALGORITHM))
         super().submit(detach)
 
 
