@@ -1,0 +1,323 @@
+/* hamapipes: the child side of Hama's binary Pipes protocol (see hamapipes.h). */
+#include "hamapipes.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+enum {
+    START = 0, SET_BSPJOB_CONF = 1, RUN_SETUP = 3, RUN_BSP = 4, RUN_CLEANUP = 5, READ_KEYVALUE = 6,
+    WRITE_KEYVALUE = 7, GET_MSG = 8, GET_MSG_COUNT = 9, SEND_MSG = 10, SYNC = 11, GET_ALL_PEERNAME = 12,
+    GET_PEERNAME = 13, GET_PEER_INDEX = 14, GET_PEER_COUNT = 15, GET_SUPERSTEP_COUNT = 16,
+    REOPEN_INPUT = 17, CLEAR = 18, CLOSE = 19, ABORT = 20, DONE = 21, TASK_DONE = 22,
+    INCREMENT_COUNTER = 24, SEQFILE_OPEN = 25, SEQFILE_READNEXT = 26, SEQFILE_APPEND = 27,
+    SEQFILE_CLOSE = 28, LOG = 31, END_OF_DATA = 32
+};
+
+struct hp_ctx {
+    int fd;
+    unsigned char in[1 << 17];
+    size_t in_pos, in_len;
+    unsigned char *out;
+    size_t out_len, out_cap;
+    char **conf;
+    long conf_n;
+    char **names;
+    int num_names;
+    char *name_buf;
+};
+
+static void die(const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "hamapipes: ");
+    vfprintf(stderr, fmt, ap);
+    fprintf(stderr, "\n");
+    va_end(ap);
+    exit(70);
+}
+
+/* ------------------------------------------------------------ output */
+static void put(hp_ctx *c, const void *data, size_t n) {
+    if (c->out_len + n > c->out_cap) {
+        c->out_cap = (c->out_len + n) * 2 + 4096;
+        c->out = realloc(c->out, c->out_cap);
+        if (!c->out) die("out of memory");
+    }
+    memcpy(c->out + c->out_len, data, n);
+    c->out_len += n;
+}
+
+static void flush_out(hp_ctx *c) {
+    size_t off = 0;
+    while (off < c->out_len) {
+        ssize_t w = write(c->fd, c->out + off, c->out_len - off);
+        if (w <= 0) die("write to the framework failed");
+        off += (size_t)w;
+    }
+    c->out_len = 0;
+}
+
+static void put_vlong(hp_ctx *c, int64_t i) {
+    unsigned char b[9];
+    int len, n = 0, idx;
+    int64_t tmp;
+    if (i >= -112 && i <= 127) {
+        b[0] = (unsigned char)(signed char)i;
+        put(c, b, 1);
+        return;
+    }
+    len = -112;
+    if (i < 0) { i ^= -1LL; len = -120; }
+    tmp = i;
+    while (tmp != 0) { tmp >>= 8; len--; }
+    b[n++] = (unsigned char)(signed char)len;
+    len = (len < -120) ? -(len + 120) : -(len + 112);
+    for (idx = len; idx != 0; idx--) b[n++] = (unsigned char)((i >> ((idx - 1) * 8)) & 0xFF);
+    put(c, b, (size_t)n);
+}
+
+static void put_string(hp_ctx *c, const char *s) {
+    size_t n = strlen(s);
+    put_vlong(c, (int64_t)n);
+    put(c, s, n);
+}
+
+/* ------------------------------------------------------------ input */
+static unsigned char get_byte(hp_ctx *c) {
+    if (c->in_pos == c->in_len) {
+        ssize_t r;
+        flush_out(c);
+        r = read(c->fd, c->in, sizeof c->in);
+        if (r <= 0) die("the framework closed the connection");
+        c->in_pos = 0;
+        c->in_len = (size_t)r;
+    }
+    return c->in[c->in_pos++];
+}
+
+static int64_t get_vlong(hp_ctx *c) {
+    signed char first = (signed char)get_byte(c);
+    int size, k, negative;
+    int64_t v = 0;
+    if (first >= -112) return first;
+    negative = first < -120;
+    size = negative ? -119 - first : -111 - first;
+    for (k = 0; k < size - 1; k++) v = (v << 8) | get_byte(c);
+    return negative ? (v ^ -1LL) : v;
+}
+
+static char *get_string(hp_ctx *c) {
+    int64_t n = get_vlong(c), k;
+    char *s;
+    if (n < 0 || n > (1 << 30)) die("bad string length %lld", (long long)n);
+    s = malloc((size_t)n + 1);
+    if (!s) die("out of memory");
+    for (k = 0; k < n; k++) s[k] = (char)get_byte(c);
+    s[n] = 0;
+    return s;
+}
+
+static void command(hp_ctx *c, int op) { put_vlong(c, op); }
+
+static int reply(hp_ctx *c, int op) {
+    int got = (int)get_vlong(c);
+    if (got == END_OF_DATA) return 0;
+    if (got == ABORT) die("aborted by the framework");
+    if (got != op) die("expected reply %d, got %d", op, got);
+    return 1;
+}
+
+/* ------------------------------------------------------------ API */
+const char *hp_conf_get(hp_ctx *c, const char *key) {
+    long k;
+    for (k = 0; k + 1 < c->conf_n; k += 2)
+        if (strcmp(c->conf[k], key) == 0) return c->conf[k + 1];
+    return NULL;
+}
+
+long hp_conf_get_int(hp_ctx *c, const char *key, long dflt) {
+    const char *v = hp_conf_get(c, key);
+    return (v && *v) ? strtol(v, NULL, 10) : dflt;
+}
+
+void hp_send(hp_ctx *c, const char *peer, const char *msg) {
+    command(c, SEND_MSG);
+    put_string(c, peer);
+    put_string(c, msg);
+    reply(c, SEND_MSG);
+}
+
+char *hp_get_current_message(hp_ctx *c) {
+    command(c, GET_MSG);
+    return reply(c, GET_MSG) ? get_string(c) : NULL;
+}
+
+int hp_get_num_current_messages(hp_ctx *c) {
+    command(c, GET_MSG_COUNT);
+    reply(c, GET_MSG_COUNT);
+    return (int)get_vlong(c);
+}
+
+void hp_sync(hp_ctx *c) { command(c, SYNC); reply(c, SYNC); }
+void hp_clear(hp_ctx *c) { command(c, CLEAR); reply(c, CLEAR); }
+
+int64_t hp_get_superstep_count(hp_ctx *c) {
+    command(c, GET_SUPERSTEP_COUNT);
+    reply(c, GET_SUPERSTEP_COUNT);
+    return get_vlong(c);
+}
+
+static void load_names(hp_ctx *c) {
+    int k;
+    if (c->names) return;
+    command(c, GET_ALL_PEERNAME);
+    reply(c, GET_ALL_PEERNAME);
+    c->num_names = (int)get_vlong(c);
+    c->names = calloc((size_t)c->num_names + 1, sizeof(char *));
+    for (k = 0; k < c->num_names; k++) c->names[k] = get_string(c);
+}
+
+const char *hp_peer_name(hp_ctx *c, int index) {
+    if (index == -1) {
+        if (!c->name_buf) {
+            command(c, GET_PEERNAME);
+            put_vlong(c, -1);
+            reply(c, GET_PEERNAME);
+            c->name_buf = get_string(c);
+        }
+        return c->name_buf;
+    }
+    load_names(c);
+    return (index >= 0 && index < c->num_names) ? c->names[index] : "";
+}
+
+int hp_get_peer_index(hp_ctx *c) {
+    command(c, GET_PEER_INDEX);
+    reply(c, GET_PEER_INDEX);
+    return (int)get_vlong(c);
+}
+
+int hp_get_num_peers(hp_ctx *c) {
+    command(c, GET_PEER_COUNT);
+    reply(c, GET_PEER_COUNT);
+    return (int)get_vlong(c);
+}
+
+int hp_read_next(hp_ctx *c, char **key, char **value) {
+    command(c, READ_KEYVALUE);
+    if (!reply(c, READ_KEYVALUE)) return 0;
+    *key = get_string(c);
+    *value = get_string(c);
+    return 1;
+}
+
+void hp_write(hp_ctx *c, const char *key, const char *value) {
+    command(c, WRITE_KEYVALUE);
+    put_string(c, key);
+    put_string(c, value);
+    reply(c, WRITE_KEYVALUE);
+}
+
+void hp_reopen_input(hp_ctx *c) { command(c, REOPEN_INPUT); reply(c, REOPEN_INPUT); }
+
+void hp_increment_counter(hp_ctx *c, const char *group, const char *name, int64_t amount) {
+    command(c, INCREMENT_COUNTER);
+    put_string(c, group);
+    put_string(c, name);
+    put_vlong(c, amount);
+    reply(c, INCREMENT_COUNTER);
+}
+
+void hp_log(hp_ctx *c, const char *msg) { command(c, LOG); put_string(c, msg); }
+
+int hp_seqfile_open(hp_ctx *c, const char *path, const char *option, const char *kc, const char *vc) {
+    command(c, SEQFILE_OPEN);
+    put_string(c, path);
+    put_string(c, option);
+    put_string(c, kc);
+    put_string(c, vc);
+    reply(c, SEQFILE_OPEN);
+    return (int)get_vlong(c);
+}
+
+int hp_seqfile_read_next(hp_ctx *c, int id, char **key, char **value) {
+    command(c, SEQFILE_READNEXT);
+    put_vlong(c, id);
+    if (!reply(c, SEQFILE_READNEXT)) return 0;
+    *key = get_string(c);
+    *value = get_string(c);
+    return 1;
+}
+
+int hp_seqfile_append(hp_ctx *c, int id, const char *key, const char *value) {
+    command(c, SEQFILE_APPEND);
+    put_vlong(c, id);
+    put_string(c, key);
+    put_string(c, value);
+    reply(c, SEQFILE_APPEND);
+    return (int)get_vlong(c);
+}
+
+int hp_seqfile_close(hp_ctx *c, int id) {
+    command(c, SEQFILE_CLOSE);
+    put_vlong(c, id);
+    reply(c, SEQFILE_CLOSE);
+    return (int)get_vlong(c);
+}
+
+/* ------------------------------------------------------------ task loop */
+int hp_run_task(const hp_bsp *bsp) {
+    static hp_ctx ctx;
+    hp_ctx *c = &ctx;
+    const char *port = getenv("hama.pipes.command.port");
+    struct sockaddr_in addr;
+    int one = 1, op;
+    long k;
+    if (!port) die("hama.pipes.command.port is not set: run this program with 'hama pipes'");
+    c->fd = socket(AF_INET, SOCK_STREAM, 0);
+    memset(&addr, 0, sizeof addr);
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons((unsigned short)atoi(port));
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (c->fd < 0 || connect(c->fd, (struct sockaddr *)&addr, sizeof addr) != 0) die("cannot connect to port %s", port);
+    setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    for (;;) {
+        op = (int)get_vlong(c);
+        switch (op) {
+        case START:
+            if (get_vlong(c) != 0) die("unsupported protocol version");
+            break;
+        case SET_BSPJOB_CONF:
+            c->conf_n = (long)get_vlong(c);
+            c->conf = calloc((size_t)c->conf_n + 1, sizeof(char *));
+            for (k = 0; k < c->conf_n; k++) c->conf[k] = get_string(c);
+            break;
+        case RUN_SETUP:
+        case RUN_BSP:
+        case RUN_CLEANUP: {
+            void (*fn)(hp_ctx *) = op == RUN_SETUP ? bsp->setup : op == RUN_BSP ? bsp->bsp : bsp->cleanup;
+            if (fn) fn(c);
+            command(c, TASK_DONE);
+            flush_out(c);
+            break;
+        }
+        case CLOSE:
+            command(c, DONE);
+            flush_out(c);
+            close(c->fd);
+            return 0;
+        case ABORT:
+            die("aborted by the framework");
+            break;
+        default:
+            die("unknown command %d from the framework", op);
+        }
+    }
+}
