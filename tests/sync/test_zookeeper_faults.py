@@ -154,7 +154,7 @@ def test_zookeeper_stopped_mid_superstep(tmp_path: Path, throwaway_zk: Throwaway
                 assert job.poll() is None, job.communicate()[1]
                 assert time.monotonic() < deadline, "the job never reached a superstep"
                 jobs = zk.get_children("/bsp") if zk.exists("/bsp") else []
-                if jobs and len(zk.get_children(f"/bsp/{jobs[0]}/sync") or []) >= 2:
+                if jobs and zk.exists(f"/bsp/{jobs[0]}/sync/2") is not None:  # barrier 1 completed
                     break
                 time.sleep(0.1)
         stopped_at = time.monotonic()
@@ -172,6 +172,43 @@ def test_zookeeper_stopped_mid_superstep(tmp_path: Path, throwaway_zk: Throwaway
     assert "SyncError" in stderr or "ZooKeeper" in stderr, stderr
     assert "session" in stderr.lower(), stderr  # says why: no connection for longer than the session timeout
     assert elapsed < SESSION_MS / 1000 + 20, f"the job took {elapsed:.0f}s to fail after ZooKeeper stopped"
+
+
+def test_zookeeper_back_within_session_timeout(tmp_path: Path, throwaway_zk: ThrowawayZooKeeper) -> None:
+    """ZooKeeper crashes mid-superstep and is back (same port, same data) well within the session
+    timeout: sessions and ephemeral znodes survive, the peers reconnect and the job completes."""
+    session_ms = 30000
+    cmd = hama_cmd(tmp_path, SLOW, throwaway_zk.quorum, "-D", f"hama.zookeeper.session.timeout={session_ms}",
+                   "-D", "hama.sync.barrier.timeout.ms=120000", "-D", "test.steps=60", "-D", "test.sleep=0.05")
+    job = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env(),
+                           stdin=subprocess.DEVNULL)
+    try:
+        with kazoo_client(throwaway_zk.quorum) as zk:
+            deadline = time.monotonic() + 60
+            while True:
+                assert job.poll() is None, job.communicate()[1]
+                assert time.monotonic() < deadline, "the job never reached a superstep"
+                jobs = zk.get_children("/bsp") if zk.exists("/bsp") else []
+                if jobs and zk.exists(f"/bsp/{jobs[0]}/sync/2") is not None:  # barrier 1 completed
+                    break
+                time.sleep(0.1)
+        stopped_at = time.monotonic()
+        throwaway_zk.stop()
+        time.sleep(0.5)
+        throwaway_zk.start()
+        back_after = time.monotonic() - stopped_at
+        assert back_after < session_ms / 1000 / 2, f"ZooKeeper took {back_after:.0f}s to restart"
+        try:
+            _, stderr = job.communicate(timeout=180)
+        except subprocess.TimeoutExpired:
+            raise AssertionError("the job hung after ZooKeeper came back") from None
+    finally:
+        if job.poll() is None:
+            job.kill()
+            job.communicate()
+    assert job.returncode == 0, stderr
+    assert "suspended" in stderr  # it did notice the outage
+    assert "SUPERSTEPS=60" in stderr
 
 
 def test_sigkilled_peer_in_barrier(tmp_path: Path, request: pytest.FixtureRequest) -> None:

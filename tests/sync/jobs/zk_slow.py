@@ -18,4 +18,5 @@ class Slow(BSP):
             for name in names:
                 peer.send(name, step)
             peer.sync()
-            assert len(peer.messages()) == len(names)
+            got = list(peer.messages())
+            assert len(got) == len(names), got
