@@ -21,7 +21,6 @@ import time
 import logging
 import os
 import socket
-import struct
 from typing import Any
 
 from ..bsp import BSP, BSPPeer
@@ -127,7 +126,7 @@ class BinaryChannel:
                 except Exception:  # noqa: BLE001 - describe_failure kills it
                     pass
             raise self.child.fail(f"the child closed the connection while the framework waited for {self.waiting}")
-        return b[0]
+        return int(b[0])
 
     def _bytes(self, n: int) -> bytes:
         parts = []
@@ -144,9 +143,10 @@ class BinaryChannel:
 
     def read_vint(self) -> int:
         """Read a Hadoop VInt/VLong."""
-        first = struct.unpack("b", bytes((self._byte(),)))[0]
+        b = self._byte()
+        first = b - 256 if b > 127 else b
         if first >= -112:
-            return int(first)
+            return first
         negative = first < -120
         size = (-119 - first) if negative else (-111 - first)
         value = int.from_bytes(self._bytes(size - 1), "big")
