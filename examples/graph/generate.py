@@ -1,0 +1,70 @@
+"""Generate graph inputs: Graph500 R-MAT or Hama's fastgen (``hama example gen``).
+
+Usage::
+
+    python examples/graph/generate.py rmat --scale 16 [--edge-factor 16] [--seed 1] [--weights] -o OUT [-t TASKS] [-of text|json]
+    python examples/graph/generate.py fastgen -v 1000 [-e 3] [--seed S] [-w WEIGHT] -o OUT [-t TASKS] [-of text|json]
+
+R-MAT: ``2**scale`` vertices, ``edge-factor * 2**scale`` edges (a=0.57, b=c=0.19, ids
+permuted, as Graph500), ``--weights`` adds Graph500 SSSP weights 1..255.  fastgen
+(Hama's ``gen fastgen``): every vertex gets up to ``-e`` distinct random
+out-neighbours; ``-w`` is the edge value written (JSON) or, when nonzero, ``dst:w``
+(text).  Output: ``OUT/part-NNNNN`` per task, in the text adjacency format
+(``id<TAB>dst dst ...``, the graph package's default input) or Hama's fastgen JSON
+(``--format json`` for the graph jobs).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import time
+
+import numpy as np
+
+from hama_yarn.graph.generators import fastgen, rmat, rmat_weights, write_adjacency, write_json
+
+log = logging.getLogger(__name__)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Parse the command line, generate and write the graph; return the exit code."""
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = p.add_subparsers(dest="kind", required=True)
+    r = sub.add_parser("rmat", help="Graph500 R-MAT")
+    r.add_argument("--scale", type=int, required=True)
+    r.add_argument("--edge-factor", type=int, default=16)
+    r.add_argument("--seed", type=int, default=1)
+    r.add_argument("--weights", action="store_true", help="Graph500 SSSP weights 1..255")
+    f = sub.add_parser("fastgen", help="Hama's FastGraphGen")
+    f.add_argument("-v", "--vertices", type=int, default=10)
+    f.add_argument("-e", "--max-edges", type=int, default=3)
+    f.add_argument("--seed", type=int)
+    f.add_argument("-w", "--weight", type=int, default=0)
+    for s in (r, f):
+        s.add_argument("-o", "--output", required=True)
+        s.add_argument("-t", "--tasks", type=int, default=1, help="part files")
+        s.add_argument("-of", "--format", default="text", choices=["text", "json"])
+        s.add_argument("--quiet", action="store_true")
+    args = p.parse_args(argv)
+    start = time.perf_counter()
+    weights: np.ndarray | None
+    if args.kind == "rmat":
+        n = 1 << args.scale
+        src, dst = rmat(args.scale, args.edge_factor, args.seed)
+        weights = rmat_weights(len(src), args.seed + 1) if args.weights else None
+    else:
+        n = args.vertices
+        src, dst = fastgen(n, args.max_edges, args.seed)
+        weights = np.full(len(src), args.weight, dtype=np.int64) if (args.weight or args.format == "json") else None
+    writer = write_json if args.format == "json" else write_adjacency
+    files = writer(args.output, n, src, dst, weights, parts=args.tasks)
+    if not args.quiet:
+        print(f"{args.kind}: {n} vertices, {len(src)} edges -> {len(files)} file(s) in {args.output} "
+              f"({time.perf_counter() - start:.2f} s)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
