@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 __all__ = ["BinaryBSP", "BinaryChannel", "ACCEPT_TIMEOUT"]
 
 ACCEPT_TIMEOUT = "hama.pipes.accept.timeout.ms"
+_SMALL = [bytes((i,)) for i in range(128)]
 PROTOCOL_VERSION = 0
 
 (START, SET_BSPJOB_CONF, SET_INPUT_TYPES, RUN_SETUP, RUN_BSP, RUN_CLEANUP, READ_KEYVALUE, WRITE_KEYVALUE,
@@ -83,14 +84,15 @@ class BinaryChannel:
         self.child = child
         self.timeout = timeout
         sock.settimeout(timeout)
-        self._rfile = sock.makefile("rb", buffering=1 << 17)
+        self._buf = bytearray()
+        self._pos = 0
         self._out = io.BytesIO()
         self.waiting = ""
 
     # ------------------------------------------------------------ writing
     def vint(self, value: int) -> None:
         """Queue a Hadoop VInt/VLong."""
-        self._out.write(encode_vlong(value))
+        self._out.write(_SMALL[value] if 0 <= value < 128 else encode_vlong(value))
 
     def string(self, value: str) -> None:
         """Queue a string (VInt length + UTF-8)."""
@@ -111,38 +113,50 @@ class BinaryChannel:
             raise self.child.fail(f"cannot write to the child ({exc.__class__.__name__})") from None
 
     # ------------------------------------------------------------ reading
-    def _byte(self) -> int:
+    def _fill(self) -> None:
+        """Flush the replies, then block for more bytes from the child."""
+        self.flush()
         try:
-            b = self._rfile.read(1)
+            chunk = self.sock.recv(1 << 17)
         except (TimeoutError, socket.timeout):
             raise self.child.fail(f"no answer from the child within {self.timeout:g} s while waiting for "
                                   f"{self.waiting} ({TIMEOUT})") from None
         except OSError as exc:
             raise self.child.fail(f"connection to the child failed ({exc}) while waiting for {self.waiting}") from None
-        if not b:
+        if not chunk:
             if self.child.proc.poll() is None:
                 try:
                     self.child.proc.wait(timeout=5)
                 except Exception:  # noqa: BLE001 - describe_failure kills it
                     pass
             raise self.child.fail(f"the child closed the connection while the framework waited for {self.waiting}")
-        return int(b[0])
+        if self._pos:
+            del self._buf[: self._pos]
+            self._pos = 0
+        self._buf += chunk
+
+    def _byte(self) -> int:
+        if self._pos >= len(self._buf):
+            self._fill()
+        b = self._buf[self._pos]
+        self._pos += 1
+        return b
 
     def _bytes(self, n: int) -> bytes:
-        parts = []
-        while n > 0:
-            try:
-                chunk = self._rfile.read(n)
-            except (TimeoutError, socket.timeout):
-                raise self.child.fail(f"no answer from the child within {self.timeout:g} s ({TIMEOUT})") from None
-            if not chunk:
-                raise self.child.fail(f"the child closed the connection in the middle of {self.waiting}")
-            parts.append(chunk)
-            n -= len(chunk)
-        return b"".join(parts)
+        while len(self._buf) - self._pos < n:
+            self._fill()
+        data = bytes(self._buf[self._pos:self._pos + n])
+        self._pos += n
+        return data
 
     def read_vint(self) -> int:
         """Read a Hadoop VInt/VLong."""
+        pos = self._pos
+        if pos < len(self._buf):
+            b = self._buf[pos]
+            if b < 128:  # one-byte non-negative value: the common case
+                self._pos = pos + 1
+                return b
         b = self._byte()
         first = b - 256 if b > 127 else b
         if first >= -112:
@@ -155,6 +169,11 @@ class BinaryChannel:
     def read_string(self) -> str:
         """Read a VInt-length-prefixed UTF-8 string."""
         n = self.read_vint()
+        pos = self._pos
+        end = pos + n
+        if 0 <= n and end <= len(self._buf):
+            self._pos = end
+            return self._buf[pos:end].decode("utf-8", "replace")
         if n < 0 or n > 1 << 30:
             raise self.child.fail(f"bad string length {n} while reading {self.waiting}")
         return self._bytes(n).decode("utf-8", "replace")
@@ -162,7 +181,6 @@ class BinaryChannel:
     def close(self) -> None:
         """Close the socket."""
         try:
-            self._rfile.close()
             self.sock.close()
         except OSError:
             pass
@@ -289,7 +307,6 @@ class BinaryBSP(BSP):
         assert chan is not None and self._child is not None
         name = {TASK_DONE: "TASK_DONE(22)", DONE: "DONE(21)"}[until]
         while True:
-            chan.flush()
             chan.waiting = name
             op = chan.read_vint()
             if op == until:

@@ -106,7 +106,6 @@ class StreamingChannel:
         ChildError
             When the child closes stdout or sends nothing within the timeout.
         """
-        self.flush()
         buf = self._buf
         while True:
             nl = buf.find(b"\n", self._pos)
@@ -117,6 +116,7 @@ class StreamingChannel:
                     del buf[: self._pos]
                     self._pos = 0
                 return line[:-1] if line.endswith("\r") else line
+            self.flush()
             deadline = time.monotonic() + self.timeout
             while True:
                 left = deadline - time.monotonic()

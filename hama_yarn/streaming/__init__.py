@@ -182,12 +182,17 @@ class BSPPeer:
     getNumCurrentMessages = get_num_current_messages
 
     def messages(self) -> Iterator[str]:
-        """Every message left, read one by one."""
-        for _ in range(self.get_num_current_messages()):
-            msg = self.get_current_message()
-            if msg is None:
-                return
-            yield msg
+        """Every message left (GET_MSG requests are pipelined in batches)."""
+        left = self.get_num_current_messages()
+        while left > 0:
+            batch = min(left, 4096)
+            left -= batch
+            self._line(*([f"%{GET_MSG}%="] * batch))
+            for _ in range(batch):
+                line = self._read()
+                if line == END:
+                    return
+                yield line
 
     def getAllMessages(self) -> list[str]:  # noqa: N802
         """Hama: all messages left, as a list."""

@@ -31,6 +31,8 @@ struct hp_ctx {
     char **names;
     int num_names;
     char *name_buf;
+    unsigned char *pending; /* opcodes of one-way requests whose replies are not read yet */
+    size_t pending_n, pending_cap;
 };
 
 static void die(const char *fmt, ...) {
@@ -126,12 +128,38 @@ static char *get_string(hp_ctx *c) {
 
 static void command(hp_ctx *c, int op) { put_vlong(c, op); }
 
-static int reply(hp_ctx *c, int op) {
+static int read_reply(hp_ctx *c, int op) {
     int got = (int)get_vlong(c);
     if (got == END_OF_DATA) return 0;
     if (got == ABORT) die("aborted by the framework");
     if (got != op) die("expected reply %d, got %d", op, got);
     return 1;
+}
+
+/* Read the replies of earlier one-way requests (they arrive in order). */
+static void drain(hp_ctx *c) {
+    size_t k, n = c->pending_n;
+    c->pending_n = 0;
+    for (k = 0; k < n; k++) read_reply(c, c->pending[k]);
+}
+
+static int reply(hp_ctx *c, int op) {
+    drain(c);
+    return read_reply(c, op);
+}
+
+/* A request whose reply carries no data: read it later (pipelining), at most 4096 behind. */
+static void later(hp_ctx *c, int op) {
+    if (c->pending_n == c->pending_cap) {
+        c->pending_cap = c->pending_cap ? c->pending_cap * 2 : 256;
+        c->pending = realloc(c->pending, c->pending_cap);
+        if (!c->pending) die("out of memory");
+    }
+    c->pending[c->pending_n++] = (unsigned char)op;
+    if (c->pending_n >= 4096 || c->out_len >= (1 << 16)) {
+        flush_out(c);
+        if (c->pending_n >= 4096) drain(c);
+    }
 }
 
 /* ------------------------------------------------------------ API */
@@ -151,12 +179,27 @@ void hp_send(hp_ctx *c, const char *peer, const char *msg) {
     command(c, SEND_MSG);
     put_string(c, peer);
     put_string(c, msg);
-    reply(c, SEND_MSG);
+    later(c, SEND_MSG);
 }
 
 char *hp_get_current_message(hp_ctx *c) {
     command(c, GET_MSG);
     return reply(c, GET_MSG) ? get_string(c) : NULL;
+}
+
+char **hp_get_all_messages(hp_ctx *c, int *count) {
+    int left = hp_get_num_current_messages(c), got = 0, k, batch;
+    char **msgs = calloc((size_t)left + 1, sizeof(char *));
+    if (!msgs) die("out of memory");
+    while (left > 0) { /* pipelined: up to 4096 GET_MSG requests in flight */
+        batch = left < 4096 ? left : 4096;
+        left -= batch;
+        for (k = 0; k < batch; k++) command(c, GET_MSG);
+        for (k = 0; k < batch; k++)
+            if (reply(c, GET_MSG)) msgs[got++] = get_string(c);
+    }
+    *count = got;
+    return msgs;
 }
 
 int hp_get_num_current_messages(hp_ctx *c) {
@@ -166,7 +209,7 @@ int hp_get_num_current_messages(hp_ctx *c) {
 }
 
 void hp_sync(hp_ctx *c) { command(c, SYNC); reply(c, SYNC); }
-void hp_clear(hp_ctx *c) { command(c, CLEAR); reply(c, CLEAR); }
+void hp_clear(hp_ctx *c) { command(c, CLEAR); later(c, CLEAR); }
 
 int64_t hp_get_superstep_count(hp_ctx *c) {
     command(c, GET_SUPERSTEP_COUNT);
@@ -222,17 +265,17 @@ void hp_write(hp_ctx *c, const char *key, const char *value) {
     command(c, WRITE_KEYVALUE);
     put_string(c, key);
     put_string(c, value);
-    reply(c, WRITE_KEYVALUE);
+    later(c, WRITE_KEYVALUE);
 }
 
-void hp_reopen_input(hp_ctx *c) { command(c, REOPEN_INPUT); reply(c, REOPEN_INPUT); }
+void hp_reopen_input(hp_ctx *c) { command(c, REOPEN_INPUT); later(c, REOPEN_INPUT); }
 
 void hp_increment_counter(hp_ctx *c, const char *group, const char *name, int64_t amount) {
     command(c, INCREMENT_COUNTER);
     put_string(c, group);
     put_string(c, name);
     put_vlong(c, amount);
-    reply(c, INCREMENT_COUNTER);
+    later(c, INCREMENT_COUNTER);
 }
 
 void hp_log(hp_ctx *c, const char *msg) { command(c, LOG); put_string(c, msg); }
@@ -304,6 +347,7 @@ int hp_run_task(const hp_bsp *bsp) {
         case RUN_CLEANUP: {
             void (*fn)(hp_ctx *) = op == RUN_SETUP ? bsp->setup : op == RUN_BSP ? bsp->bsp : bsp->cleanup;
             if (fn) fn(c);
+            drain(c);
             command(c, TASK_DONE);
             flush_out(c);
             break;

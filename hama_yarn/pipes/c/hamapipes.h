@@ -29,6 +29,8 @@ long hp_conf_get_int(hp_ctx *ctx, const char *key, long dflt);
 void hp_send(hp_ctx *ctx, const char *peer, const char *msg);
 char *hp_get_current_message(hp_ctx *ctx);          /* NULL when none is left */
 int hp_get_num_current_messages(hp_ctx *ctx);
+/* Every message left, fetched with pipelined requests; free each string and the array. */
+char **hp_get_all_messages(hp_ctx *ctx, int *count);
 void hp_sync(hp_ctx *ctx);
 void hp_clear(hp_ctx *ctx);
 
