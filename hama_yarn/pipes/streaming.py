@@ -150,6 +150,21 @@ def _parse_command(line: str) -> tuple[bool, int, str] | None:
         return None
 
 
+def _python_path(conf: Any) -> dict[str, str]:
+    """``PYTHONPATH`` for Python children: the program's directory, shipped files' directories, cwd."""
+    dirs = []
+    for f in [conf.get("hama.pipes.executable") or ""] + (conf.get("hama.yarn.files") or "").split(","):
+        f = f.strip().removeprefix("file://")
+        if f:
+            d = os.path.dirname(os.path.abspath(f))
+            if os.path.isdir(d):
+                dirs.append(d)
+    dirs.append(os.getcwd())
+    if os.environ.get("PYTHONPATH"):
+        dirs.append(os.environ["PYTHONPATH"])
+    return {"PYTHONPATH": os.pathsep.join(dict.fromkeys(dirs))}
+
+
 class StreamingBSP(BSP):
     """Runs the job's child program through streaming protocol version 0 (Hama ``PipesBSP``)."""
 
@@ -164,7 +179,7 @@ class StreamingBSP(BSP):
         conf = peer.get_configuration()
         timeout = conf.get_int(TIMEOUT, DEFAULT_TIMEOUT_MS) / 1000.0
         label = f"streaming child of peer {peer.get_peer_index()} ({peer.get_peer_name()})"
-        self._child = ChildProcess(child_command(conf), label)
+        self._child = ChildProcess(child_command(conf), label, _python_path(conf))
         chan = self._chan = StreamingChannel(self._child, timeout)
         try:
             chan.write(f"%{OP.START}%=", str(PROTOCOL_VERSION))

@@ -5,7 +5,14 @@ over stdin/stdout.  This module is self-contained (standard library only), so it
 also be copied next to a child program.  It mirrors Hama's ``python/BSPPeer.py`` and
 ``BSPRunner.py``: Hama's camelCase names (``readNext``, ``getCurrentMessage`` returning
 ``False`` when empty, ...) and hama-yarn's snake_case ones (``read_next``,
-``get_current_message`` returning ``None``) are both offered.  All values are strings.
+``get_current_message`` returning ``None``) are both offered.  All values are strings;
+like Hama's, the camelCase counts and indexes (``getNumPeers``, ``getPeerIndex``,
+``getSuperstepCount``, ``getNumCurrentMessages``) return strings, the snake_case ones ints.
+
+Hama's own children (``from BSP import BSP``, ``python BSPRunner.py HelloWorldBSP``) run
+unmodified with the shims in ``hama_yarn/streaming/compat`` (``BSP``, ``BSPPeer``,
+``BSPRunner``): ``hama pipes -streaming true -program <compat>/BSPRunner.py
+-programArgs HelloWorldBSP -cachefiles HelloWorldBSP.py``.
 
 Examples
 --------
@@ -179,7 +186,9 @@ class BSPPeer:
         self._cmd(GET_MSG_COUNT)
         return int(self._read())
 
-    getNumCurrentMessages = get_num_current_messages
+    def getNumCurrentMessages(self) -> str:  # noqa: N802
+        """Hama: the count, as a string (Hama's Python peer returns the raw line)."""
+        return str(self.get_num_current_messages())
 
     def messages(self) -> Iterator[str]:
         """Every message left (GET_MSG requests are pipelined in batches)."""
@@ -215,7 +224,9 @@ class BSPPeer:
         self._cmd(GET_SUPERSTEP_COUNT)
         return int(self._read())
 
-    getSuperstepCount = get_superstep_count
+    def getSuperstepCount(self) -> str:  # noqa: N802
+        """Hama: the superstep, as a string."""
+        return str(self.get_superstep_count())
 
     def get_peer_name(self, index: int | None = None) -> str:
         """This peer's name, or peer *index*'s ("" when out of range)."""
@@ -235,7 +246,9 @@ class BSPPeer:
         self._cmd(GET_PEER_INDEX)
         return int(self._read())
 
-    getPeerIndex = get_peer_index
+    def getPeerIndex(self) -> str:  # noqa: N802
+        """Hama: this peer's index, as a string."""
+        return str(self.get_peer_index())
 
     def get_all_peer_names(self) -> list[str]:
         """Every peer's name, by index."""
@@ -250,7 +263,9 @@ class BSPPeer:
         self._cmd(GET_PEER_COUNT)
         return int(self._read())
 
-    getNumPeers = get_num_peers
+    def getNumPeers(self) -> str:  # noqa: N802
+        """Hama: number of peers, as a string."""
+        return str(self.get_num_peers())
 
     # ------------------------------------------------------------ I/O
     def read_next(self) -> tuple[str, str] | None:

@@ -92,6 +92,7 @@ def test_every_peer_operation(hama: Hama, tmp_path: Path, sum_input: Path) -> No
     assert sum(o["records"] for o in parts.values()) == 10
     for i, o in parts.items():
         assert o["num_peers"] == 2 and o["index"] == i and o["self_is_indexed"]
+        assert o["camel"] == ["2", str(i), "0"]  # Hama's Python peer returns the raw lines
         assert o["name_for_index_0"] == names[0] and o["out_of_range"] == ""
         assert o["reopen_same"] and o["step_after_sync"] == 1 and o["setup_step"] == 0
         assert o["empty"] is False and o["conf_peers"] == "2"
@@ -130,3 +131,29 @@ def test_faults_fail_fast_with_diagnostics(hama: Hama, mode: str, needles: list[
     while processes_mentioning(child("faulty.py")) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not processes_mentioning(child("faulty.py")), "child process left behind"
+
+
+COMPAT = Path(__file__).resolve().parents[2] / "hama_yarn" / "streaming" / "compat"
+
+
+def test_hama_runner_convention_unmodified_child(hama: Hama, tmp_path: Path) -> None:
+    """``BSPRunner.py HelloWorldBSP`` with a Hama-style module shipped as a cache file."""
+    out = tmp_path / "out"
+    p = hama.run("pipes", "-streaming", "true", "-interpreter", "python3", "-program", str(COMPAT / "BSPRunner.py"),
+                 "-programArgs", "HelloWorldBSP", "-cachefiles", child("hama_style/HelloWorldBSP.py"),
+                 "-bspTasks", "2", "-output", str(out))
+    assert p.returncode == 0, p.stderr
+    parts = read_records(out)
+    assert sorted(parts) == [0, 1]
+    for rows in parts.values():
+        assert len(rows) == 30 and all(v == "" for _, v in rows)
+        assert sorted(int(k.rsplit(" ", 1)[1]) for k, _ in rows) == [s for s in range(15) for _ in range(2)]
+
+
+def test_hama_style_client_behaviour(hama: Hama, tmp_path: Path, sum_input: Path) -> None:
+    out = tmp_path / "out"
+    p = hama.run("pipes", "-streaming", "true", "-program", child("hama_style/hama_style_peer.py"),
+                 "-bspTasks", "3", "-input", str(sum_input), "-inputformat", "keyvalue", "-output", str(out))
+    assert p.returncode == 0, p.stderr
+    rows = [r for part in read_records(out).values() for r in part]
+    assert rows == [("total", "55.0")]

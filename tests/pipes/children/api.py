@@ -7,12 +7,13 @@ from hama_yarn.streaming import BSP, run
 
 class Api(BSP):
     def setup(self, peer):
-        self.setup_step = peer.getSuperstepCount()
+        self.setup_step = peer.get_superstep_count()
 
     def bsp(self, peer):
         out = {}
-        out["num_peers"] = peer.getNumPeers()
-        out["index"] = peer.getPeerIndex()
+        out["num_peers"] = peer.get_num_peers()
+        out["index"] = peer.get_peer_index()
+        out["camel"] = [peer.getNumPeers(), peer.getPeerIndex(), peer.getSuperstepCount()]
         names = peer.getAllPeerNames()
         out["names"] = names
         out["self_is_indexed"] = names[peer.get_peer_index()] == peer.getPeerName()
@@ -37,7 +38,7 @@ class Api(BSP):
         peer.send(names[0], "kept from %d" % peer.get_peer_index())
         peer.sync()
         out["step_after_sync"] = peer.get_superstep_count()
-        out["count"] = peer.getNumCurrentMessages()
+        out["count"] = peer.get_num_current_messages()
         out["messages"] = sorted(peer.getAllMessages())
         out["empty"] = peer.getCurrentMessage()
         out["conf_peers"] = peer.config.get("bsp.peers.num")
