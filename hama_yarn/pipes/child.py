@@ -44,8 +44,11 @@ def _resolve_program(program: str) -> str:
     if program.startswith("file://"):
         program = program[len("file://"):]
     path = Path(program)
+    local = Path(path.name)
+    if os.environ.get("CONTAINER_ID") and local.is_file():
+        # In a YARN container: the copy shipped through hama.yarn.files (the client's path may not exist here).
+        return str(local.resolve())
     if not path.exists():
-        local = Path(path.name)
         if local.exists():
             path = local.resolve()
         else:

@@ -157,3 +157,17 @@ def test_hama_style_client_behaviour(hama: Hama, tmp_path: Path, sum_input: Path
     assert p.returncode == 0, p.stderr
     rows = [r for part in read_records(out).values() for r in part]
     assert rows == [("total", "55.0")]
+
+
+def test_record_with_newline_is_rejected(hama: Hama, tmp_path: Path) -> None:
+    """Version 0 cannot carry a newline: a record holding one fails the task clearly."""
+    from hama_yarn.io.sequencefile import SequenceFileWriter
+
+    seq = tmp_path / "in.seq"
+    with SequenceFileWriter(str(seq), "org.apache.hadoop.io.Text", "org.apache.hadoop.io.Text") as w:
+        w.append("k", "two\nlines")
+    p = hama.run("pipes", "-streaming", "true", "-program", child("sum.py"), "-bspTasks", "1",
+                 "-input", str(seq), "-inputformat", "sequencefile", timeout=60)
+    assert p.returncode == 1
+    assert "contains a newline, which streaming protocol version 0 cannot carry" in p.stderr
+    assert "streaming child of peer 0" in p.stderr
