@@ -26,6 +26,9 @@ PIPES_LONG_OPTIONS = {
 }
 
 PIPES_BSP = "hama_yarn.pipes:PipesBSP"
+#: Hama's partitioner class names -> hama-yarn's.
+PARTITIONERS = {"org.apache.hama.pipes.PipesPartitioner": "hama_yarn.pipes.binary:PipesPartitioner",
+                "PipesPartitioner": "hama_yarn.pipes.binary:PipesPartitioner"}
 
 
 def add_parser(sub: Any) -> None:
@@ -88,7 +91,7 @@ def build_job(args: argparse.Namespace) -> BSPJob:
             raise UsageError(f"-streaming expects true or false, not {args.streaming!r}")
         job.set(STREAMING, args.streaming.lower() in ("true", "1", "yes"))
     if args.partitioner:
-        job.set_partitioner_class(args.partitioner)
+        job.set_partitioner_class(PARTITIONERS.get(args.partitioner, args.partitioner))
     set_io(job, args)
     # Ship the program (and -cachefiles) to YARN containers: they land in the working directory.
     ship = [str(local.resolve())] + [f for f in (args.cachefiles or "").split(",") if f.strip()]

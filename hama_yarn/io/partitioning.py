@@ -58,6 +58,9 @@ def partitioner_from_conf(conf: HamaConfiguration) -> Partitioner | None:
     if not (isinstance(cls, type) and issubclass(cls, Partitioner)):
         raise ConfigError(key, f"{name} is not a Partitioner subclass")
     part: Partitioner = cls()
+    configure = getattr(part, "configure", None)
+    if callable(configure):  # partitioners that need the job configuration (e.g. PipesPartitioner)
+        configure(conf)
     return part
 
 

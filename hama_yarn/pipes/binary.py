@@ -18,18 +18,20 @@ from __future__ import annotations
 
 import io
 import time
+import weakref
 import logging
 import os
 import socket
 from typing import Any
 
-from ..bsp import BSP, BSPPeer
+from ..bsp import BSP, BSPPeer, Partitioner
+from ..config import HamaConfiguration
 from ..io.writables import encode_vlong
 from .child import DEFAULT_TIMEOUT_MS, TIMEOUT, ChildError, ChildProcess, child_command
 
 log = logging.getLogger(__name__)
 
-__all__ = ["BinaryBSP", "BinaryChannel", "ACCEPT_TIMEOUT"]
+__all__ = ["BinaryBSP", "BinaryChannel", "PipesPartitioner", "start_child", "ACCEPT_TIMEOUT"]
 
 ACCEPT_TIMEOUT = "hama.pipes.accept.timeout.ms"
 _SMALL = [bytes((i,)) for i in range(128)]
@@ -186,6 +188,112 @@ class BinaryChannel:
             pass
 
 
+def _accept(server: socket.socket, child: ChildProcess, timeout: float) -> socket.socket:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            conn, _ = server.accept()
+            return conn
+        except (TimeoutError, socket.timeout):
+            pass
+        if child.proc.poll() is not None:
+            raise child.fail("the child exited before connecting to hama.pipes.command.port")
+        if time.monotonic() > deadline:
+            raise child.fail(f"the child did not connect within {timeout:g} s ({ACCEPT_TIMEOUT})")
+
+
+def start_child(conf: HamaConfiguration, label: str) -> tuple[ChildProcess, BinaryChannel]:
+    """Listen, start the child, accept its connection, send START and SET_BSPJOB_CONF.
+
+    Raises
+    ------
+    ChildError
+        When the child cannot be started or does not connect in time (it is killed).
+    """
+    timeout = conf.get_int(TIMEOUT, DEFAULT_TIMEOUT_MS) / 1000.0
+    accept_timeout = conf.get_int(ACCEPT_TIMEOUT, 2000) / 1000.0
+    server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        server.bind(("127.0.0.1", 0))
+        server.listen(1)
+        server.settimeout(0.1)
+        env = {"hama.pipes.command.port": str(server.getsockname()[1]),
+               "hama.pipes.logging": "1" if conf.get_bool("hama.pipes.logging", False) else "0",
+               "TMPDIR": os.environ.get("TMPDIR", "/tmp")}
+        child = ChildProcess(child_command(conf), label, env)
+        conn = _accept(server, child, accept_timeout)
+    finally:
+        server.close()
+    conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    chan = BinaryChannel(conn, child, timeout)
+    chan.vint(START)
+    chan.vint(PROTOCOL_VERSION)
+    items: list[str] = []
+    for key in sorted(conf):
+        items += [key, conf.get(key) or ""]
+    chan.vint(SET_BSPJOB_CONF)
+    chan.vint(len(items))
+    for item in items:
+        chan.string(item)
+    return child, chan
+
+
+class PipesPartitioner(Partitioner):
+    """Hama's ``org.apache.hama.pipes.PipesPartitioner``: the child program partitions the input.
+
+    A child is started without a peer; each record is one PARTITION_REQUEST (key, value,
+    number of tasks) answered by PARTITION_RESPONSE (the task index).  The child is closed
+    (CLOSE, then its DONE) when the partitioner is garbage-collected or the process exits.
+    """
+
+    def __init__(self) -> None:
+        self._conf: HamaConfiguration | None = None
+        self._child: ChildProcess | None = None
+        self._chan: BinaryChannel | None = None
+        self._finalizer: Any = None
+
+    def configure(self, conf: HamaConfiguration) -> None:
+        """Receive the job configuration (called by the partitioning runner)."""
+        self._conf = conf
+
+    def get_partition(self, key: Any, value: Any, num_tasks: int) -> int:
+        chan = self._chan
+        if chan is None:
+            if self._conf is None:
+                raise ChildError("PipesPartitioner needs the job configuration (configure(conf))")
+            self._child, chan = start_child(self._conf, f"pipes partitioner in pid {os.getpid()}")
+            self._chan = chan
+            self._finalizer = weakref.finalize(self, _close_partitioner, self._child, chan)
+        chan.vint(PARTITION_REQUEST)
+        chan.string(_text(key))
+        chan.string(_text(value))
+        chan.vint(num_tasks)
+        chan.waiting = "PARTITION_RESPONSE(30)"
+        op = chan.read_vint()
+        if op != PARTITION_RESPONSE:
+            assert self._child is not None
+            raise self._child.fail(f"expected PARTITION_RESPONSE(30), got opcode {op}")
+        return chan.read_vint()
+
+    def close(self) -> None:
+        """Close the child (CLOSE, DONE, exit)."""
+        if self._finalizer is not None:
+            self._finalizer()
+
+
+def _close_partitioner(child: ChildProcess, chan: BinaryChannel) -> None:
+    try:
+        chan.vint(CLOSE)
+        chan.waiting = "DONE(21)"
+        while chan.read_vint() != DONE:
+            pass
+        child.wait(timeout=10)
+    except Exception:  # noqa: BLE001 - best effort at shutdown
+        child.kill()
+    finally:
+        chan.close()
+
+
 class BinaryBSP(BSP):
     """Runs the job's child program through the binary Pipes protocol (Hama ``PipesBSP``)."""
 
@@ -199,53 +307,13 @@ class BinaryBSP(BSP):
 
     # ------------------------------------------------------------ lifecycle
     def setup(self, peer: BSPPeer) -> None:
-        conf = peer.get_configuration()
-        timeout = conf.get_int(TIMEOUT, DEFAULT_TIMEOUT_MS) / 1000.0
-        accept_timeout = conf.get_int(ACCEPT_TIMEOUT, 2000) / 1000.0
         label = f"pipes child of peer {peer.get_peer_index()} ({peer.get_peer_name()})"
-        server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self._child, self._chan = start_child(peer.get_configuration(), label)
         try:
-            server.bind(("127.0.0.1", 0))
-            server.listen(1)
-            server.settimeout(0.1)
-            env = {"hama.pipes.command.port": str(server.getsockname()[1]),
-                   "hama.pipes.logging": "1" if conf.get_bool("hama.pipes.logging", False) else "0",
-                   "TMPDIR": os.environ.get("TMPDIR", "/tmp")}
-            self._child = ChildProcess(child_command(conf), label, env)
-            conn = self._accept(server, accept_timeout)
-        finally:
-            server.close()
-        conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        chan = self._chan = BinaryChannel(conn, self._child, timeout)
-        try:
-            chan.vint(START)
-            chan.vint(PROTOCOL_VERSION)
-            items: list[str] = []
-            for key in sorted(conf):
-                items += [key, conf.get(key) or ""]
-            chan.vint(SET_BSPJOB_CONF)
-            chan.vint(len(items))
-            for item in items:
-                chan.string(item)
             self._run_phase(peer, RUN_SETUP)
         except BaseException:
             self._abort()
             raise
-
-    def _accept(self, server: socket.socket, timeout: float) -> socket.socket:
-
-        assert self._child is not None
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                conn, _ = server.accept()
-                return conn
-            except (TimeoutError, socket.timeout):
-                pass
-            if self._child.proc.poll() is not None:
-                raise self._child.fail("the child exited before connecting to hama.pipes.command.port")
-            if time.monotonic() > deadline:
-                raise self._child.fail(f"the child did not connect within {timeout:g} s ({ACCEPT_TIMEOUT})")
 
     def bsp(self, peer: BSPPeer) -> None:
         if self._chan is None:

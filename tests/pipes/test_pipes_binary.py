@@ -108,3 +108,19 @@ def test_child_never_connects(hama: Hama, tmp_path: Path) -> None:
     assert "did not connect within 2 s" in p.stderr and "not a pipes program" in p.stderr
     time.sleep(0.5)
     assert not processes_mentioning(str(prog))
+
+
+def test_pipes_partitioner(hama: Hama, build: Path, tmp_path: Path) -> None:
+    """``-partitioner org.apache.hama.pipes.PipesPartitioner``: the C child's partition() places records."""
+    data = tmp_path / "in.txt"
+    data.write_text("".join(f"key{i}\t{i}\n" for i in range(12)))
+    out = tmp_path / "out"
+    p = hama.run("pipes", "-program", str(build / "pipes_child"), "-programArgs", "partition", "-bspTasks", "3",
+                 "-input", str(data), "-inputformat", "keyvalue", "-output", str(out),
+                 "-partitioner", "org.apache.hama.pipes.PipesPartitioner")
+    assert p.returncode == 0, p.stderr
+    parts = read_records(out)
+    for i in range(3):
+        assert sorted(int(v) for _, v in parts[i]) == [n for n in range(12) if n % 3 == i]
+    time.sleep(0.5)
+    assert not processes_mentioning(str(build / "pipes_child"))

@@ -17,7 +17,7 @@ enum {
     GET_PEERNAME = 13, GET_PEER_INDEX = 14, GET_PEER_COUNT = 15, GET_SUPERSTEP_COUNT = 16,
     REOPEN_INPUT = 17, CLEAR = 18, CLOSE = 19, ABORT = 20, DONE = 21, TASK_DONE = 22,
     INCREMENT_COUNTER = 24, SEQFILE_OPEN = 25, SEQFILE_READNEXT = 26, SEQFILE_APPEND = 27,
-    SEQFILE_CLOSE = 28, LOG = 31, END_OF_DATA = 32
+    SEQFILE_CLOSE = 28, PARTITION_REQUEST = 29, PARTITION_RESPONSE = 30, LOG = 31, END_OF_DATA = 32
 };
 
 struct hp_ctx {
@@ -349,6 +349,17 @@ int hp_run_task(const hp_bsp *bsp) {
             if (fn) fn(c);
             drain(c);
             command(c, TASK_DONE);
+            flush_out(c);
+            break;
+        }
+        case PARTITION_REQUEST: {
+            char *key = get_string(c), *value = get_string(c);
+            int n = (int)get_vlong(c);
+            int p = bsp->partition ? bsp->partition(key, value, n) : 0;
+            free(key);
+            free(value);
+            command(c, PARTITION_RESPONSE);
+            put_vlong(c, p);
             flush_out(c);
             break;
         }

@@ -16,6 +16,9 @@ typedef struct {
     void (*setup)(hp_ctx *ctx);   /* may be NULL */
     void (*bsp)(hp_ctx *ctx);
     void (*cleanup)(hp_ctx *ctx); /* may be NULL */
+    /* Runtime partitioning (-partitioner org.apache.hama.pipes.PipesPartitioner): the task
+     * index of a record; NULL = 0.  Called in a separate child started without a peer. */
+    int (*partition)(const char *key, const char *value, int num_tasks);
 } hp_bsp;
 
 /* Connect to hama.pipes.command.port, serve the framework, return the exit status. */

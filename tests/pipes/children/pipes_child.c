@@ -17,6 +17,10 @@ static void out_int(hp_ctx *c, const char *key, long long v) {
 static void bsp(hp_ctx *c) {
     int me = hp_get_peer_index(c), n = hp_get_num_peers(c), k, records = 0, again = 0;
     char *key, *value, *msg, buf[256];
+    if (strcmp(mode, "partition") == 0) {
+        while (hp_read_next(c, &key, &value)) { hp_write(c, key, value); free(key); free(value); }
+        return;
+    }
     if (strcmp(mode, "seqfile") == 0) {
         int id;
         snprintf(buf, sizeof buf, "%s/seq-%d", hp_conf_get(c, "test.seq.dir"), me);
@@ -63,8 +67,15 @@ static void bsp(hp_ctx *c) {
     out_int(c, "received", k);
 }
 
+/* "key<N>" goes to task N % num_tasks. */
+static int partition(const char *key, const char *value, int num_tasks) {
+    (void)value;
+    while (*key && (*key < '0' || *key > '9')) key++;
+    return atoi(key) % num_tasks;
+}
+
 int main(int argc, char **argv) {
-    hp_bsp prog = {NULL, bsp, NULL};
+    hp_bsp prog = {NULL, bsp, NULL, partition};
     if (argc > 1) mode = argv[1];
     return hp_run_task(&prog);
 }
