@@ -124,3 +124,31 @@ def test_pipes_partitioner(hama: Hama, build: Path, tmp_path: Path) -> None:
         assert sorted(int(v) for _, v in parts[i]) == [n for n in range(12) if n % 3 == i]
     time.sleep(0.5)
     assert not processes_mentioning(str(build / "pipes_child"))
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_matrix_multiplication(hama: Hama, build: Path, tmp_path: Path, seed: int) -> None:
+    """Hama's example: rows of A from a SequenceFile, transposed B through SEQFILE_* ops."""
+    import numpy as np
+
+    from hama_yarn.io.sequencefile import SequenceFileWriter
+
+    rng = np.random.default_rng(seed)
+    m, k, n = (int(x) for x in rng.integers(11, 31, size=3))
+    a, b = rng.random((m, k)), rng.random((k, n))
+
+    def write(path: Path, mat: "np.ndarray") -> None:
+        with SequenceFileWriter(str(path), "org.apache.hadoop.io.IntWritable", "org.apache.hadoop.io.Text") as w:
+            for i, row in enumerate(mat):
+                w.append(i, ",".join(repr(float(x)) for x in row))
+
+    write(tmp_path / "a.seq", a)
+    write(tmp_path / "bt.seq", b.T)
+    out = tmp_path / "out"
+    p = hama.run("pipes", "-program", str(build / "matrixmultiplication"), "-bspTasks", "2",
+                 "-input", str(tmp_path / "a.seq"), "-inputformat", "sequencefile", "-output", str(out),
+                 "-D", f"hama.mat.mult.B.path={tmp_path / 'bt.seq'}")
+    assert p.returncode == 0, p.stderr
+    rows = {int(key): [float(x) for x in v.split(",")] for part in read_records(out).values() for key, v in part}
+    assert sorted(rows) == list(range(m))
+    np.testing.assert_allclose(np.array([rows[i] for i in range(m)]), a @ b, atol=1e-6)

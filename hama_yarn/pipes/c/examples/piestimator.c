@@ -32,6 +32,6 @@ static void bsp(hp_ctx *c) {
 }
 
 int main(void) {
-    hp_bsp prog = {NULL, bsp, NULL};
+    hp_bsp prog = {NULL, bsp, NULL, NULL};
     return hp_run_task(&prog);
 }
