@@ -171,3 +171,15 @@ def test_record_with_newline_is_rejected(hama: Hama, tmp_path: Path) -> None:
     assert p.returncode == 1
     assert "contains a newline, which streaming protocol version 0 cannot carry" in p.stderr
     assert "streaming child of peer 0" in p.stderr
+
+
+def test_conf_file_jobconf_and_bare_streaming_flag(hama: Hama, tmp_path: Path) -> None:
+    conf = tmp_path / "job.xml"
+    conf.write_text("<configuration><property><name>hello.supersteps</name><value>2</value></property>"
+                    "</configuration>")
+    out = tmp_path / "out"
+    p = hama.run("pipes", "-conf", str(conf), "-jobconf", "bsp.peers.num=2", "-streaming",
+                 "-program", child("hello.py"), "-output", str(out), "-jobname", "hello-conf")
+    assert p.returncode == 0, p.stderr
+    parts = read_records(out)
+    assert sorted(parts) == [0, 1] and all(len(rows) == 4 for rows in parts.values())
