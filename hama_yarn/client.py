@@ -192,6 +192,7 @@ class RunningJob:
         self._rpc = RPCClient(address, "MasterService", secret, timeout=rpc_timeout)
         self._status: Any = None
         self._lost: str = ""
+        self._finished_seen: float | None = None
 
     # -- status ----------------------------------------------------------
     def status(self) -> Any:
@@ -205,7 +206,17 @@ class RunningJob:
         return self._status
 
     def _finished_status(self) -> Any:
-        return self._status if self._status is not None and self._status.state in FINISHED else None
+        """The cached status once it is final: finished and settled (counters complete)."""
+        s = self._status
+        if s is not None and s.state in FINISHED and (s.settled or s.version == -1 or self._settle_deadline_passed()):
+            return s
+        return None
+
+    def _settle_deadline_passed(self) -> bool:
+        # A master that never reports settled (older, or stuck stopping peers) is not waited on forever.
+        if self._finished_seen is None:
+            self._finished_seen = time.monotonic()
+        return time.monotonic() - self._finished_seen > 20.0
 
     def _master_lost(self, exc: Exception) -> None:
         code = self._launch.process.poll() if self._launch.process is not None else None
@@ -266,7 +277,7 @@ class RunningJob:
         """Block until the job finishes (or *timeout*); returns the final status."""
         deadline = None if timeout is None else time.monotonic() + timeout
         status = self.status()
-        while status.state not in FINISHED:
+        while self._finished_status() is None:
             if deadline is not None and time.monotonic() >= deadline:
                 break
             status = self.wait_change(1.0)

@@ -52,6 +52,8 @@ struct JobStatus {
   11: list<PeerInfo> peers,
   12: i64 version,        // bumped on every change; see wait_status
   13: string master_address,
+  // True once a finished job's peers have all stopped and reported: the counters are final.
+  14: bool settled,
 }
 
 service MasterService {

@@ -83,6 +83,7 @@ class Master:
         self._splits: list[str] = []
         self._stopper: threading.Thread | None = None
         self._barrier = -1
+        self._settled = False
         self.start_time = time.time()
         self.finish_time = 0.0
         self.user = _user()
@@ -118,9 +119,32 @@ class Master:
         else:
             self.post(st.Start(time.monotonic()))
         self._loop()
+        self._settle()
         self._released.wait(linger)
         self.shutdown()
         return self.machine.state
+
+    def _settle(self) -> None:
+        """After the job ended: let stopping peers report (their counters), then mark it settled."""
+        if self._stopper is not None:
+            deadline = time.monotonic() + self.conf.get_seconds("hama.job.kill.grace.ms") + 10
+            while self._stopper.is_alive() and time.monotonic() < deadline:
+                self._stopper.join(0.05)
+                self._drain()
+        self._drain()
+        with self._lock:
+            self._settled = True
+            self.machine.version += 1
+            self._changed.notify_all()
+
+    def _drain(self) -> None:
+        while True:
+            try:
+                event = self._events.get_nowait()
+            except queue.Empty:
+                return
+            with self._lock:
+                self.machine.handle(event)  # a finished job only absorbs late counters
 
     def shutdown(self) -> None:
         """Wait for stopping peers (so they can report), stop serving, close sync and launcher."""
@@ -250,6 +274,7 @@ class Master:
             superstep=m.superstep, num_peers=self.num_peers, start_time_ms=int(self.start_time * 1000),
             finish_time_ms=int(self.finish_time * 1000), user=self.user, diagnostics=m.diagnostics,
             counters=counters_to_thrift(m.counters()), peers=peers, version=m.version, master_address=self.address,
+            settled=self._settled,
         )
 
     def wait_status(self, known_version: int, timeout: float) -> Any:
