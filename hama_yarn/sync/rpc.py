@@ -175,7 +175,9 @@ class RPCSyncClient(SyncClient):
     def enter_barrier(self, superstep: int, timeout: float) -> None:
         start = time.monotonic()
         try:
-            self._rpc.call("enter_barrier", self.task_index, superstep, _ms(timeout), timeout=timeout + _MARGIN)
+            # A blocking socket (no per-call poll): the server enforces the barrier timeout, and
+            # a dead master ends the call with EOF (or the heartbeat thread ends the peer).
+            self._rpc.call("enter_barrier", self.task_index, superstep, _ms(timeout))
         except SyncError:
             raise
         except Exception as exc:
