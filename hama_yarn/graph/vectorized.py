@@ -39,6 +39,16 @@ arrays with protocol 5, i.e. one memory copy).  The counters (``ITERATIONS``,
 ``INPUT_VERTICES``, ``MESSAGES_SENT`` = logical vertex messages, one per edge used)
 are those of the Vertex API runner, plus ``LOAD_NANOS`` (load and index supersteps)
 and ``ITERATION_NANOS`` (all iterations, barriers included), both measured on peer 0.
+
+**Numpy loader.**  With the ``adjacency`` or ``edgelist`` reader, the default hash
+partitioner and integer ids, steps 1-2 run on arrays instead (``_fast_load``): each
+peer parses its split in blocks with :func:`hama_yarn.graph.fastload.parse_text`,
+routes edges to the owner of their source as one array bundle per peer (owner of
+id *v* = ``|v| mod P``, Hama's ``HashPartitioner`` on an int key), and builds the
+per-destination-peer CSR routes; counter ``NUMPY_LOADER`` = 1.  If any peer's text
+is not plain integer-id text (string ids, leading zeros, bad records ...), all peers
+agree after the first superstep and load vertex objects as above, which also reports
+bad records.  ``hama.graph.vectorized.vertex.loader=true`` forces the object loader.
 """
 
 from __future__ import annotations
@@ -52,7 +62,9 @@ import numpy as np
 import numpy.typing as npt
 
 from ..errors import ConfigError
+from ..bsp import HashPartitioner
 from .algorithms import label_key
+from .fastload import ID_LIMIT, ParsedGraph, Unsupported, parse_text
 from .algorithms.paths import UNREACHABLE_DEPTH
 from .runner import COUNTER_GROUP, GraphError, GraphJobRunner
 from .vertex import Edge
@@ -63,6 +75,12 @@ __all__ = ["VectorizedGraphRunner", "ALGORITHM_KEY", "VECTORIZED_ALGORITHMS", "a
 
 #: Configuration key naming the vectorized algorithm (default: from the vertex class).
 ALGORITHM_KEY = "hama.graph.vectorized.algorithm"
+
+#: Configuration key: ``true`` disables the numpy text loader (always load vertex objects).
+NO_FAST_LOAD = "hama.graph.vectorized.vertex.loader"
+
+#: Characters of input text parsed per numpy block.
+BLOCK_CHARS = 1 << 23
 
 #: Vertex class name -> vectorized algorithm.
 VECTORIZED_ALGORITHMS = {
@@ -103,11 +121,27 @@ class _Route:
 
     __slots__ = ("src", "pos", "weight", "size")
 
-    def __init__(self, src: I64, pos: I64, weight: F64, size: int) -> None:
+    def __init__(self, src: Any, pos: Any, weight: F64 | None, size: int) -> None:
         self.src = src        # local source index per edge
         self.pos = pos        # index into U_p per edge
-        self.weight = weight  # edge weight per edge
+        self.weight = weight  # edge weight per edge (None: all 1.0)
         self.size = size      # len(U_p)
+
+
+def _int_index(ids: I64, source: str) -> int | None:
+    """The index of the canonical integer id *source* in the sorted *ids* (None: not there)."""
+    try:
+        k = int(source)
+    except ValueError:
+        return None
+    if str(k) != source or not -ID_LIMIT < k < ID_LIMIT:
+        return None
+    i = int(np.searchsorted(ids, k))
+    return i if i < len(ids) and int(ids[i]) == k else None
+
+
+def _concat(parts: list[Any], dtype: Any) -> Any:
+    return np.concatenate(parts) if parts else np.zeros(0, dtype=dtype)
 
 
 class VectorizedGraphRunner(GraphJobRunner):
@@ -117,10 +151,11 @@ class VectorizedGraphRunner(GraphJobRunner):
         conf = self.conf
         self.algorithm = algorithm_for(conf.get("hama.graph.vertex.class"), conf.get(ALGORITHM_KEY))
         t0 = time.perf_counter_ns()
-        self._load(peer)
-        if self.algorithm == "wcc":
-            self._symmetrize(peer)
-        self._index(peer)
+        if not self._fast_load(peer):
+            self._load(peer)
+            if self.algorithm == "wcc":
+                self._symmetrize(peer)
+            self._index(peer)
         self.vertices = {}  # the arrays replace the vertex objects
         t1 = time.perf_counter_ns()
         if self.algorithm.startswith("pagerank"):
@@ -132,6 +167,174 @@ class VectorizedGraphRunner(GraphJobRunner):
             peer.increment_counter(COUNTER_GROUP, "LOAD_NANOS", t1 - t0)
             peer.increment_counter(COUNTER_GROUP, "ITERATION_NANOS", t2 - t1)
         self._write(peer, values)
+
+    # ------------------------------------------------------------ numpy loader
+    def _fast_format(self) -> str | None:
+        """``adjacency``/``edgelist`` when the numpy loader may be tried, else None."""
+        from .readers import AdjacencyReader, EdgeListReader
+
+        if type(self.partitioner) is not HashPartitioner or self.conf.get_bool(NO_FAST_LOAD, False):
+            return None
+        if self.reader_class is AdjacencyReader:
+            return "adjacency"
+        if self.reader_class is EdgeListReader:
+            return "edgelist"
+        return None
+
+    def _parse_split(self, peer: Any, fmt: str) -> list[ParsedGraph] | None:
+        """Parse this peer's split in blocks of lines (None: the text needs the Vertex loader)."""
+        undirected = self.conf.get_bool("hama.graph.undirected", False)
+        out: list[ParsedGraph] = []
+        lines: list[str] = []
+        size = 0
+        read = peer.read_next
+        try:
+            while True:
+                record = read()
+                if record is not None:
+                    value = record[1]
+                    if type(value) is not str:
+                        return None
+                    lines.append(value)
+                    size += len(value)
+                if lines and (record is None or size > BLOCK_CHARS):
+                    out.append(parse_text("\n".join(lines), fmt, undirected))
+                    lines = []
+                    size = 0
+                if record is None:
+                    return out
+        except Unsupported as exc:
+            log.info("peer %d: numpy loader not applicable (%s); loading vertex objects", self.me, exc)
+            return None
+
+    def _fast_load(self, peer: Any) -> bool:
+        """Load and index with numpy arrays; False (all peers agree) means: use the Vertex loader.
+
+        Superstep 1 routes each parsed edge to the owner of its source (and, for WCC,
+        its reverse to the owner of its destination) and each defined vertex to its
+        owner - one bundle of arrays per destination peer; superstep 2 sends each
+        peer the distinct destinations it owns (``U_p``), which also creates the
+        vertices only referenced by edges; superstep 3 counts vertices.  The owner of
+        integer id *v* is ``|v| mod P`` (Hama's ``HashPartitioner`` on an int key).
+        """
+        fmt = self._fast_format()
+        if fmt is None:
+            return False
+        n = self.n
+        blocks = self._parse_split(peer, fmt)
+        ok = blocks is not None
+        if ok and blocks is not None:
+            verts = _concat([g.vertices for g in blocks], np.int64)
+            src = _concat([g.src for g in blocks], np.int64)
+            dst = _concat([g.dst for g in blocks], np.int64)
+            weighted = any(g.weight is not None for g in blocks)
+            w = _concat([g.weight if g.weight is not None else np.ones(len(g.src)) for g in blocks], np.float64) \
+                if weighted else None
+            del blocks
+            if self.algorithm == "wcc":
+                src, dst = np.concatenate([src, dst]), np.concatenate([dst, src])
+                w = None
+            if self.algorithm.startswith("pagerank"):
+                w = None
+            vown = np.abs(verts) % n
+            eown = np.abs(src) % n
+            bundles: list[Any] = []
+            for p in range(n):
+                vs = verts[vown == p]
+                sel = eown == p
+                bundles.append((True, vs, src[sel], dst[sel], w[sel] if w is not None else None))
+            del verts, src, dst, w, vown, eown
+        else:
+            bundles = [(False, None, None, None, None)] * n
+        for p in range(n):
+            if p != self.me:
+                peer.send(self.names[p], bundles[p])
+        mine = bundles[self.me]
+        del bundles
+        peer.sync()
+        got = [mine, *peer.messages()]
+        if not all(b[0] for b in got):
+            del got
+            peer.reopen_input()
+            return False
+        verts = _concat([b[1] for b in got], np.int64)
+        src = _concat([b[2] for b in got], np.int64)
+        dst = _concat([b[3] for b in got], np.int64)
+        weighted = any(b[4] is not None for b in got)
+        w = _concat([b[4] if b[4] is not None else np.ones(len(b[2])) for b in got], np.float64) \
+            if weighted else None
+        del got
+        # superstep 2: the distinct destinations owned by each peer
+        order = np.argsort(dst, kind="stable")
+        dst = dst[order]
+        src = src[order]
+        if w is not None:
+            w = w[order]
+        del order
+        downer = np.abs(dst) % n
+        groups: list[tuple[I64, I64, F64 | None, I64]] = []  # per peer: (src ids, pos, weight, U_p)
+        for p in range(n):
+            sel = np.flatnonzero(downer == p)
+            d = dst[sel]
+            new = np.ones(len(d), dtype=bool)
+            new[1:] = d[1:] != d[:-1]
+            pos = np.cumsum(new) - 1
+            groups.append((src[sel], pos, w[sel] if w is not None else None, d[new]))
+            if p != self.me:
+                peer.send(self.names[p], (self.me, d[new]))
+        del dst, src, w, downer
+        peer.sync()
+        received: list[Any] = [None] * n
+        received[self.me] = groups[self.me][3]
+        for q, u_q in peer.messages():
+            received[q] = u_q
+        parts = [verts, *[groups[p][0] for p in range(n)]]
+        if self.create_missing:
+            parts += [u for u in received]
+        ids = np.unique(np.concatenate(parts))
+        if not self.create_missing:
+            for q, u_q in enumerate(received):
+                missing = u_q[~np.isin(u_q, ids)]
+                if len(missing):
+                    raise GraphError(f"peer {self.me}: an edge from peer {q}'s input refers to unknown vertex "
+                                     f"{int(missing[0])!r} (hama.graph.create.missing.vertices=false)")
+        if self.self_ref:
+            s_src, s_pos, s_w, u_me = groups[self.me]
+            # add (v, v) for every local vertex: merge ids into U_me and re-sort the local group
+            allsrc = np.concatenate([u_me[s_pos], ids])
+            alls = np.concatenate([s_src, ids])
+            allw = np.concatenate([s_w, np.ones(len(ids))]) if s_w is not None else None
+            order = np.argsort(allsrc, kind="stable")
+            d = allsrc[order]
+            new = np.ones(len(d), dtype=bool)
+            new[1:] = d[1:] != d[:-1]
+            groups[self.me] = (alls[order], np.cumsum(new) - 1, allw[order] if allw is not None else None, d[new])
+            received[self.me] = d[new]
+        nloc = len(ids)
+        self.ids: Any = ids
+        idx_t = np.int32 if nloc < 2**31 else np.int64
+        self.routes: list[_Route] = []
+        self.num_edges = 0
+        outdeg = np.zeros(nloc)
+        for p in range(n):
+            s_ids, pos, ww, u = groups[p]
+            ls = np.searchsorted(ids, s_ids).astype(idx_t)
+            outdeg += np.bincount(ls, minlength=nloc)
+            self.num_edges += len(ls)
+            pos_t = pos.astype(np.int32 if len(u) < 2**31 else np.int64)
+            self.routes.append(_Route(ls, pos_t, ww, len(u)))
+            groups[p] = (np.zeros(0, np.int64), np.zeros(0, np.int64), None, np.zeros(0, np.int64))
+        self.outdeg = outdeg
+        self.recv: list[I64] = [np.searchsorted(ids, u).astype(np.int64) for u in received]
+        for name in self.names:
+            peer.send(name, nloc)
+        peer.sync()
+        self.total_vertices = sum(peer.messages())
+        if self.me == 0:
+            peer.increment_counter(COUNTER_GROUP, "INPUT_VERTICES", self.total_vertices)
+            peer.increment_counter(COUNTER_GROUP, "NUMPY_LOADER", 1)
+        log.debug("peer %d: numpy loader: %d vertices, %d out-edges", self.me, nloc, self.num_edges)
+        return True
 
     # ------------------------------------------------------------ set-up supersteps
     def _symmetrize(self, peer: Any) -> None:
@@ -177,7 +380,7 @@ class VectorizedGraphRunner(GraphJobRunner):
         self.num_edges = len(src_a)
         self.outdeg = np.bincount(src_a, minlength=n).astype(np.float64)
         edge_owner = owner[code_a] if len(code_a) else np.zeros(0, dtype=np.int64)
-        self.routes: list[_Route] = []
+        self.routes = []
         for p in range(self.n):
             sel = np.flatnonzero(edge_owner == p)
             u_p, inv = np.unique(code_a[sel], return_inverse=True)
@@ -188,7 +391,7 @@ class VectorizedGraphRunner(GraphJobRunner):
             else:
                 peer.send(self.names[p], (self.me, [unique[c] for c in u_p]))
         peer.sync()
-        self.recv: list[I64] = [np.zeros(0, dtype=np.int64)] * self.n
+        self.recv = [np.zeros(0, dtype=np.int64)] * self.n
         self.recv[self.me] = np.fromiter((index[d] for d in self._own_u), dtype=np.int64, count=len(self._own_u))
         for q, u_q in peer.messages():
             try:
@@ -265,7 +468,12 @@ class VectorizedGraphRunner(GraphJobRunner):
         algo = self.algorithm
         n = len(self.ids)
         value: F64 = np.full(n, np.inf)
-        if algo == "wcc":
+        if algo == "wcc" and isinstance(self.ids, np.ndarray):
+            value = self.ids.astype(np.float64)
+            if n and np.abs(value).max() >= 2.0 ** 53:
+                raise GraphError("vectorized WCC: vertex ids beyond 2**53")
+            frontier = np.ones(n, dtype=bool)
+        elif algo == "wcc":
             keys = []
             for vid in self.ids:
                 k = label_key(vid)
@@ -280,7 +488,12 @@ class VectorizedGraphRunner(GraphJobRunner):
             key = "shortest.paths.start.vertex.name" if algo == "sssp" else "bfs.source.vertex"
             source = self.conf.get(key) or ""
             frontier = np.zeros(n, dtype=bool)
-            for i, vid in enumerate(self.ids):
+            if isinstance(self.ids, np.ndarray):
+                i = _int_index(self.ids, source)
+                if i is not None:
+                    value[i] = 0.0
+                    frontier[i] = True
+            for i, vid in enumerate(self.ids if not isinstance(self.ids, np.ndarray) else ()):
                 if vid == source:
                     value[i] = 0.0
                     frontier[i] = True
@@ -296,8 +509,10 @@ class VectorizedGraphRunner(GraphJobRunner):
                     payloads.append(None)
                     continue
                 cand = value[r.src[sel]]
-                if algo == "sssp":
+                if algo == "sssp" and r.weight is not None:
                     cand = cand + r.weight[sel]
+                elif algo == "sssp":
+                    cand = cand + 1.0
                 elif algo == "bfs":
                     cand = cand + 1.0
                 buf = np.full(r.size, np.inf)
@@ -329,6 +544,8 @@ class VectorizedGraphRunner(GraphJobRunner):
     def _write(self, peer: Any, values: Any) -> None:
         algo = self.algorithm
         write = peer.write
+        if isinstance(self.ids, np.ndarray):
+            self.ids = [str(v) for v in self.ids.tolist()]
         if algo == "bfs":
             for vid, v in zip(self.ids, values.tolist()):
                 write(vid, UNREACHABLE_DEPTH if v == math.inf else int(v))

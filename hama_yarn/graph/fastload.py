@@ -1,0 +1,209 @@
+"""Bulk numpy parsing of integer-id text graphs for the vectorized path.
+
+:func:`parse_text` turns a block of text lines into numpy arrays without a Python
+call per edge: the block is encoded once, token boundaries come from a byte mask,
+and the numbers from one ``np.fromstring(..., sep=" ")`` call (C ``strtoll`` /
+``strtod``).  Two formats, with the readers' exact meaning:
+
+``adjacency`` (:class:`~hama_yarn.graph.readers.AdjacencyReader`)
+    ``id<TAB>dst dst:weight ...``: the first token of a line defines a vertex,
+    every further token is an out-edge, ``:weight`` gives it a float weight.
+``edgelist`` (:class:`~hama_yarn.graph.readers.EdgeListReader`)
+    ``id`` (a vertex) or ``src dst [weight]`` (an edge; ``src`` is defined, and
+    with *undirected* also ``dst`` plus the reverse edge).
+
+Blank lines and lines whose first token starts with ``#`` are skipped, as by the
+readers.  Anything the fast parser cannot reproduce exactly raises
+:class:`Unsupported` and the caller falls back to the Vertex-object loader: ids that
+are not canonical decimal integers (``a``, ``007``, ``+5``, ``-0``, ``1.0``, beyond
+±10**18), weights with characters other than a float's, non-ASCII text, a line with
+more than 3 fields in an edge list, an empty ``dst:`` weight.  The fallback loader
+then either loads the graph with string ids or reports the bad record.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import numpy.typing as npt
+
+__all__ = ["Unsupported", "ParsedGraph", "parse_text", "ID_LIMIT"]
+
+I64 = npt.NDArray[np.int64]
+F64 = npt.NDArray[np.float64]
+
+#: Ids must lie strictly within ±ID_LIMIT (int64 parsing saturates beyond 9.2e18).
+ID_LIMIT = 10**18
+
+_WS = 32  # bytes <= 32 are whitespace (the allowed ones: \t \n \v \f \r and space)
+
+_ID_OK = np.zeros(256, dtype=bool)
+_ID_OK[[9, 10, 11, 12, 13, 32]] = True
+_ID_OK[ord("0"):ord("9") + 1] = True
+_ID_OK[ord("-")] = True
+
+_W_OK = _ID_OK.copy()
+for _c in "+.:eEinfatyINFATY":
+    _W_OK[ord(_c)] = True
+
+_DIGIT = np.zeros(256, dtype=bool)
+_DIGIT[ord("0"):ord("9") + 1] = True
+
+
+class Unsupported(Exception):
+    """The text is not plain integer-id graph text; use the Vertex-object loader."""
+
+
+class ParsedGraph:
+    """Arrays of one parsed block: defined vertices, and edges ``src -> dst`` (``weight`` or None = 1.0)."""
+
+    __slots__ = ("vertices", "src", "dst", "weight")
+
+    def __init__(self, vertices: I64, src: I64, dst: I64, weight: F64 | None) -> None:
+        self.vertices = vertices
+        self.src = src
+        self.dst = dst
+        self.weight = weight
+
+
+def _numbers(buf: npt.NDArray[np.uint8], dtype: type, expected: int) -> npt.NDArray[np.generic]:
+    if expected == 0:
+        return np.zeros(0, dtype=dtype)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            out: npt.NDArray[np.generic] = np.fromstring(buf.tobytes(), dtype=dtype, sep=" ")
+        except (ValueError, DeprecationWarning) as exc:
+            raise Unsupported(str(exc)) from None
+    if len(out) != expected:
+        raise Unsupported(f"parsed {len(out)} numbers, expected {expected}")
+    return out
+
+
+def _region_mask(size: int, lo: I64, hi: I64) -> npt.NDArray[np.bool_]:
+    """Bytes within any ``[lo, hi]`` (inclusive, disjoint ranges)."""
+    delta = np.zeros(size + 1, dtype=np.int8)
+    delta[lo] = 1
+    delta[hi + 1] -= 1
+    return np.cumsum(delta[:size], dtype=np.int8) > 0
+
+
+def _strip_comments(text: str) -> str:
+    keep = []
+    for line in text.split("\n"):
+        head = line.split(None, 1)
+        if not head or not head[0].startswith("#"):
+            keep.append(line)
+    return "\n".join(keep)
+
+
+def parse_text(text: str, fmt: str, undirected: bool = False) -> ParsedGraph:
+    """Parse newline-separated lines of *fmt* (``adjacency`` or ``edgelist``).
+
+    Raises
+    ------
+    Unsupported
+        The text needs the Vertex-object loader (see the module docstring).
+    """
+    if "#" in text:
+        text = _strip_comments(text)
+    try:
+        raw = ("\n" + text + "\n").encode("ascii")
+    except UnicodeEncodeError:
+        raise Unsupported("non-ASCII text") from None
+    b = np.frombuffer(raw, dtype=np.uint8)
+    if not _W_OK[b].all():
+        raise Unsupported("characters other than digits, signs and float syntax")
+    ws = b <= _WS
+    # token [st, en]: st follows whitespace, en precedes whitespace (the sentinels guarantee both)
+    st = np.flatnonzero(ws[:-1] > ws[1:]) + 1
+    en = np.flatnonzero(ws[1:] > ws[:-1])
+    nl = np.flatnonzero(b == 10)
+    counts = np.diff(np.searchsorted(st, nl))  # tokens per line
+    first = np.searchsorted(st, nl[:-1][counts > 0])  # index of each non-blank line's first token
+    counts = counts[counts > 0]
+    ntok = len(st)
+    is_weight = np.zeros(ntok, dtype=bool)
+    if fmt == "adjacency":
+        colons = np.flatnonzero(b == ord(":"))
+        if len(colons):
+            ctok = np.searchsorted(st, colons, side="right") - 1
+            if len(ctok) > 1 and (np.diff(ctok) == 0).any():
+                raise Unsupported("more than one ':' in a token")
+            if ws[colons + 1].any():
+                raise Unsupported("an empty ':' weight")
+            is_weight[ctok] = True
+            wmask = _region_mask(len(b), colons, en[ctok])
+            wstart, wcount = colons, len(colons)
+        else:
+            wmask = None
+            wcount = 0
+    elif fmt == "edgelist":
+        if (counts > 3).any():
+            raise Unsupported("an edge-list line with more than 3 fields")
+        wtok = first[counts == 3] + 2
+        is_weight[wtok] = True
+        wcount = len(wtok)
+        wmask = _region_mask(len(b), st[wtok], en[wtok]) if wcount else None
+        wstart = st[wtok] - 1
+    else:
+        raise ValueError(f"unknown format {fmt!r}")
+    if wmask is not None:
+        idb = np.where(wmask, np.uint8(_WS), b)
+        wb = np.where(wmask, b, np.uint8(_WS))
+        wb[wstart] = _WS  # the ':' (adjacency) / the space before (edge list)
+    else:
+        idb = b
+        wb = None
+    if not _ID_OK[idb].all():
+        raise Unsupported("an id that is not a decimal integer")
+    # canonical integers only: '-' only first, no leading zeros, no "-0"
+    ist = st  # an id token starts where its token starts
+    first_ch = idb[ist]
+    minus = first_ch == ord("-")
+    if (idb == ord("-")).sum() != int(minus.sum()):
+        raise Unsupported("'-' inside an id")
+    after = idb[ist + 1]
+    after_digit = _DIGIT[after]
+    if ((first_ch == ord("0")) & after_digit).any():
+        raise Unsupported("an id with a leading zero")
+    if (minus & ((after == ord("0")) | ~after_digit)).any():
+        raise Unsupported("'-0', '-' or '--' as an id")
+    adjacency = fmt == "adjacency"
+    nid = ntok if adjacency else ntok - wcount
+    ids = _numbers(idb, np.int64, nid).astype(np.int64, copy=False)
+    if len(ids) and not ((ids < ID_LIMIT) & (ids > -ID_LIMIT)).all():
+        raise Unsupported("an id beyond 10**18")
+    weights: F64 | None = None
+    wv = _numbers(wb, np.float64, wcount).astype(np.float64, copy=False) if wb is not None else None
+    if adjacency:
+        # every token is an id (its ':weight' blanked out); line-first tokens are the vertices
+        if wcount and is_weight[first].any():
+            raise Unsupported("a vertex id with ':'")
+        is_src = np.zeros(nid, dtype=bool)
+        is_src[first] = True
+        vertices = ids[first]
+        dst = ids[~is_src]
+        src = np.repeat(vertices, counts - 1)
+        if wv is not None:
+            wid = np.full(nid, 1.0)
+            wid[is_weight] = wv  # colons (hence weights) are in token order
+            weights = wid[~is_src]
+    else:
+        first_id = first - np.searchsorted(np.flatnonzero(is_weight), first) if wcount else first
+        one = counts == 1
+        vertices = ids[first_id[one]]
+        e0 = first_id[~one]
+        src, dst = ids[e0], ids[e0 + 1]
+        if wv is not None:
+            wl = np.full(len(e0), 1.0)
+            wl[counts[~one] == 3] = wv
+            weights = wl
+        vertices = np.concatenate([vertices, src])
+        if undirected:
+            vertices = np.concatenate([vertices, dst])
+            src, dst = np.concatenate([src, dst]), np.concatenate([dst, src])
+            if weights is not None:
+                weights = np.concatenate([weights, weights])
+    return ParsedGraph(vertices, src, dst, weights)
