@@ -52,12 +52,12 @@ def test_unsupported_text(fmt: str, text: str) -> None:
 
 
 def run_both(graph: GraphRunner, inp: Path | list[Path], configure: object, fmt: str = "adjacency",
-             peers: int = 2, mode: str = "inline", **conf: str) -> tuple[dict[str, str], dict[str, str], int]:
+             peers: int = 2, mode: str = "inline", conf: dict[str, str] | None = None) -> tuple[dict[str, str], dict[str, str], int]:
     """(vectorized with the numpy loader, Vertex API, NUMPY_LOADER counter)."""
     out = []
     used = 0
     for vec in (True, False):
-        job: GraphJob = graph.job(mode=mode, peers=peers, **conf)
+        job: GraphJob = graph.job(mode=mode, peers=peers, **(conf or {}))
         job.set_input_format(fmt)
         configure(job)  # type: ignore[operator]
         job.set_vectorized(vec)
@@ -108,7 +108,7 @@ def test_edgelist_sssp(graph: GraphRunner, undirected: str) -> None:
     v = graph.write("g.v", "1\n2\n3\n4\n8\n")
     e = graph.write("g.e", "1 2 0.5\n2 3 2\n1 3 4\n3 4\n")
     fast, slow, used = run_both(graph, [v, e], lambda j: paths.configure_sssp(j, "1"), fmt="edgelist",
-                                **{"hama.graph.undirected": undirected})
+                                conf={"hama.graph.undirected": undirected})
     assert used == 1 and fast == slow
     assert fast["3"] == "2.5" and float(fast["8"]) == np.inf
 
@@ -123,7 +123,7 @@ def test_string_ids_fall_back(graph: GraphRunner) -> None:
 
 def test_vertex_loader_forced(graph: GraphRunner) -> None:
     inp = graph.write("odd.txt", ODD)
-    fast, slow, used = run_both(graph, inp, lambda j: paths.configure_bfs(j, "1"), **{NO_FAST_LOAD: "true"})
+    fast, slow, used = run_both(graph, inp, lambda j: paths.configure_bfs(j, "1"), conf={NO_FAST_LOAD: "true"})
     assert used == 0 and fast == slow
 
 
