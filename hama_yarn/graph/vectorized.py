@@ -140,6 +140,26 @@ def _int_index(ids: I64, source: str) -> int | None:
     return i if i < len(ids) and int(ids[i]) == k else None
 
 
+def _stable_order(keys: I64) -> I64:
+    """``np.argsort(keys, kind="stable")``, by sorting ``key << 32 | position`` when that fits (6x faster)."""
+    m = len(keys)
+    if m and m < 2**32 and int(keys.min()) >= 0 and int(keys.max()) < 2**31:
+        packed = np.sort((keys << 32) | np.arange(m, dtype=np.int64))
+        return packed & np.int64(0xFFFFFFFF)
+    return np.argsort(keys, kind="stable")
+
+
+def _index_of(ids: I64, x: I64) -> I64:
+    """Positions of the values *x* (all present) in the sorted unique *ids*: a dense table when compact."""
+    if len(ids) and len(x) > len(ids):
+        lo, hi = int(ids[0]), int(ids[-1])
+        if hi - lo < 4 * len(ids) + (1 << 20):
+            table = np.zeros(hi - lo + 1, dtype=np.int64)
+            table[ids - lo] = np.arange(len(ids), dtype=np.int64)
+            return table[x - lo]
+    return np.searchsorted(ids, x).astype(np.int64, copy=False)
+
+
 def _concat(parts: list[Any], dtype: Any) -> Any:
     return np.concatenate(parts) if parts else np.zeros(0, dtype=dtype)
 
@@ -265,7 +285,7 @@ class VectorizedGraphRunner(GraphJobRunner):
             if weighted else None
         del got
         # superstep 2: the distinct destinations owned by each peer
-        order = np.argsort(dst, kind="stable")
+        order = _stable_order(dst)
         dst = dst[order]
         src = src[order]
         if w is not None:
@@ -318,14 +338,14 @@ class VectorizedGraphRunner(GraphJobRunner):
         outdeg = np.zeros(nloc)
         for p in range(n):
             s_ids, pos, ww, u = groups[p]
-            ls = np.searchsorted(ids, s_ids).astype(idx_t)
+            ls = _index_of(ids, s_ids).astype(idx_t, copy=False)
             outdeg += np.bincount(ls, minlength=nloc)
             self.num_edges += len(ls)
             pos_t = pos.astype(np.int32 if len(u) < 2**31 else np.int64)
             self.routes.append(_Route(ls, pos_t, ww, len(u)))
             groups[p] = (np.zeros(0, np.int64), np.zeros(0, np.int64), None, np.zeros(0, np.int64))
         self.outdeg = outdeg
-        self.recv: list[I64] = [np.searchsorted(ids, u).astype(np.int64) for u in received]
+        self.recv: list[I64] = [_index_of(ids, u) for u in received]
         for name in self.names:
             peer.send(name, nloc)
         peer.sync()
