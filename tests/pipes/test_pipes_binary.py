@@ -152,3 +152,13 @@ def test_matrix_multiplication(hama: Hama, build: Path, tmp_path: Path, seed: in
     rows = {int(key): [float(x) for x in v.split(",")] for part in read_records(out).values() for key, v in part}
     assert sorted(rows) == list(range(m))
     np.testing.assert_allclose(np.array([rows[i] for i in range(m)]), a @ b, atol=1e-6)
+
+
+def test_child_exits_before_connecting(hama: Hama, tmp_path: Path) -> None:
+    prog = tmp_path / "quits.sh"
+    prog.write_text("echo 'missing library xyz' >&2\nexit 3\n")
+    p = hama.run("pipes", "-program", str(prog), "-interpreter", "sh", "-bspTasks", "1", "-inputformat", "null",
+                 timeout=60)
+    assert p.returncode == 1
+    assert "exited before connecting" in p.stderr and "exit status 3" in p.stderr
+    assert "missing library xyz" in p.stderr

@@ -183,3 +183,12 @@ def test_conf_file_jobconf_and_bare_streaming_flag(hama: Hama, tmp_path: Path) -
     assert p.returncode == 0, p.stderr
     parts = read_records(out)
     assert sorted(parts) == [0, 1] and all(len(rows) == 4 for rows in parts.values())
+
+
+def test_hama_run_with_pipes_bsp_class(hama: Hama, tmp_path: Path, sum_input: Path) -> None:
+    """``hama run hama_yarn.pipes:PipesBSP -D hama.pipes.executable=...`` is the same job."""
+    out = tmp_path / "out"
+    p = hama.run("run", "hama_yarn.pipes:PipesBSP", "-n", "2", "-i", str(sum_input), "--input-format", "keyvalue",
+                 "-o", str(out), "-D", f"hama.pipes.executable={child('sum.py')}", "-D", "hama.streaming.enabled=true")
+    assert p.returncode == 0, p.stderr
+    assert _sum_output(out) == pytest.approx(55.0)
