@@ -10,6 +10,12 @@ import sys
 
 _NAME = "_hama_yarn_streaming"
 
+_path = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "__init__.py")
+if _NAME not in sys.modules and not os.path.isfile(_path):
+    # A shipped copy (e.g. in a YARN container's working directory): use the installed package.
+    import hama_yarn.streaming as _installed
+
+    sys.modules[_NAME] = _installed
 if _NAME not in sys.modules:
     _path = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "__init__.py")
     _spec = importlib.util.spec_from_file_location(_NAME, _path)
