@@ -245,13 +245,20 @@ class StreamingBSP(BSP):
         chan = self._chan
         assert chan is not None and self._child is not None
         waiting = f"%ACK_{until}%=" if until is not None else "%21%= (DONE)"
+        last_op: int | None = None
         while True:
             line = chan.readline(waiting)
             cmd = _parse_command(line)
             if cmd is None:
-                raise self._child.fail(f"line outside the protocol: {line[:200]!r} (waiting for {waiting}; "
-                                       f"children must not print to stdout)")
+                hint = "children must not print to stdout"
+                if last_op in (OP.WRITE_KEYVALUE, OP.SEND_MSG):
+                    # e.g. Hama's KMeansBSP writes "\n" as a key: protocol version 0 cannot carry it
+                    hint = (f"the previous {'WRITE_KEYVALUE' if last_op == OP.WRITE_KEYVALUE else 'SEND_MSG'} "
+                            "probably had a key, value or message containing a newline, which streaming "
+                            "protocol version 0 cannot carry")
+                raise self._child.fail(f"line outside the protocol: {line[:200]!r} (waiting for {waiting}; {hint})")
             ack, op, rest = cmd
+            last_op = op
             if ack:
                 if op == until:
                     return
