@@ -30,7 +30,7 @@ PYTHON_PACKAGES: dict[str, str] = {
     "happybase": "happybase==1.3.0",
     "hdfs_native": "hdfs-native==0.14.7",
     "skein": "skein==0.8.2",
-    "requests": "requests",
+    "requests": "requests==2.34.2",
 }
 
 #: (profile, output dir relative to the layout, a jar that must be there afterwards)
