@@ -33,28 +33,55 @@ therefore cover every record exactly once.
 
 from __future__ import annotations
 
-import enum
-import hashlib
 import logging
 import os
 import struct
-import time
-import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from operator import itemgetter
 from types import TracebackType
 from typing import IO, Any
 
-from hama_yarn.errors import HamaError
 from hama_yarn.io.codecs import CodecError, CompressionCodec, get_codec
 from hama_yarn.io.writables import (
     UnknownWritableError,
     WritableCodec,
-    WritableError,
     decode_vlong,
-    encode_vlong,
     get_writable,
 )
+
+from .seqcommon import (  # noqa: F401 - re-exported
+    BadMagicError,
+    BadSyncMarkerError,
+    CompressionType,
+    CorruptBlockError,
+    CorruptHeaderError,
+    CorruptRecordError,
+    DEFAULT_BLOCK_SIZE,
+    LEGACY_SYNC_INTERVAL,
+    MAGIC,
+    RecordLengthError,
+    SYNC_ESCAPE,
+    SYNC_HASH_SIZE,
+    SYNC_INTERVAL,
+    SYNC_SIZE,
+    SequenceFileError,
+    TruncatedFileError,
+    UnknownClassError,
+    UnknownCodecError,
+    UnsupportedVersionError,
+    VERSION,
+    _BLOCK_COMPRESS_VERSION,
+    _CUSTOM_COMPRESS_VERSION,
+    _DEFAULT_DEFAULT_CODEC,
+    _I32,
+    _II,
+    _MAX_READ,
+    _RAW,
+    _READ_CHUNK,
+    _SYNC_ESCAPE_BYTES,
+    _open,
+)
+from .seqwriter import SequenceFileWriter
 
 __all__ = [
     "SequenceFileError",
@@ -82,501 +109,6 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-MAGIC = b"SEQ"
-#: The format version this module writes (``VERSION_WITH_METADATA``).
-VERSION = 6
-_BLOCK_COMPRESS_VERSION = 4
-_CUSTOM_COMPRESS_VERSION = 5
-SYNC_ESCAPE = -1
-SYNC_HASH_SIZE = 16
-SYNC_SIZE = 4 + SYNC_HASH_SIZE
-#: Hadoop's ``SequenceFile.SYNC_INTERVAL`` (100 KB, Hadoop 2.x/3.x).
-SYNC_INTERVAL = 5 * 1024 * SYNC_SIZE
-#: Hadoop 1.x's ``SYNC_INTERVAL`` (``100 * SYNC_SIZE``).
-LEGACY_SYNC_INTERVAL = 100 * SYNC_SIZE
-#: ``io.seqfile.compress.blocksize`` default.
-DEFAULT_BLOCK_SIZE = 1_000_000
-_DEFAULT_DEFAULT_CODEC = "org.apache.hadoop.io.compress.DefaultCodec"
-
-_I32 = struct.Struct(">i")
-_II = struct.Struct(">ii")
-_SYNC_ESCAPE_BYTES = _I32.pack(SYNC_ESCAPE)
-_READ_CHUNK = 1 << 20
-#: Largest single read issued to the file (corrupt lengths never size a read).
-_MAX_READ = 16 << 20
-
-# ---------------------------------------------------------------------------
-# Errors
-
-
-class SequenceFileError(HamaError):
-    """Base class of SequenceFile errors; names the file and byte offset.
-
-    Parameters
-    ----------
-    message : str
-        What went wrong.
-    path : str, optional
-        The file (or stream name).
-    offset : int, optional
-        Byte offset in the file where the problem was found.
-    """
-
-    def __init__(self, message: str, *, path: str | None = None, offset: int | None = None) -> None:
-        self.message = message
-        self.path = path
-        self.offset = offset
-        where = path if path is not None else "<stream>"
-        text = f"{where}: {message}"
-        if offset is not None:
-            text += f" (at byte offset {offset})"
-        super().__init__(text)
-
-
-class TruncatedFileError(SequenceFileError, EOFError):
-    """The file ended in the middle of a header, record or block."""
-
-
-class CorruptHeaderError(SequenceFileError):
-    """The header is malformed."""
-
-
-class BadMagicError(CorruptHeaderError):
-    """The file does not start with ``SEQ``: not a SequenceFile."""
-
-
-class UnsupportedVersionError(CorruptHeaderError):
-    """The header version byte is not one this module reads (4, 5 or 6)."""
-
-
-class UnknownClassError(SequenceFileError):
-    """The header names a Writable class with no registered codec.
-
-    Attributes
-    ----------
-    java_class : str
-        The unknown class name.
-    """
-
-    def __init__(self, java_class: str, *, path: str | None = None, offset: int | None = None) -> None:
-        self.java_class = java_class
-        super().__init__(
-            f"unknown Writable class {java_class!r} (register it with "
-            "hama_yarn.io.writables.register_writable, or open with raw=True)",
-            path=path,
-            offset=offset,
-        )
-
-
-class UnknownCodecError(SequenceFileError):
-    """The header names a compression codec this module cannot use."""
-
-
-class BadSyncMarkerError(SequenceFileError):
-    """A sync escape is not followed by this file's sync marker."""
-
-
-class CorruptBlockError(SequenceFileError):
-    """A compressed block or value failed to decompress or parse."""
-
-
-class RecordLengthError(SequenceFileError):
-    """Record, key or value lengths are inconsistent with the data."""
-
-
-class CorruptRecordError(SequenceFileError):
-    """A key or value could not be deserialized."""
-
-
-# ---------------------------------------------------------------------------
-# Helpers
-
-
-class CompressionType(str, enum.Enum):
-    """``SequenceFile.CompressionType``."""
-
-    NONE = "none"
-    RECORD = "record"
-    BLOCK = "block"
-
-
-def _file_name(f: Any, fallback: str = "<stream>") -> str:
-    for attr in ("path", "name", "full_name"):
-        v = getattr(f, attr, None)
-        if isinstance(v, str) and v:
-            return v
-    return fallback
-
-
-def _open(file: Any, mode: str) -> tuple[Any, bool, str]:
-    """Return (fileobj, owned, display name)."""
-    if isinstance(file, (str, os.PathLike)):
-        name = os.fspath(file)
-        if isinstance(name, bytes):
-            name = name.decode()
-        if "://" in name:
-            import fsspec  # type: ignore[import-untyped,unused-ignore]
-
-            return fsspec.open(name, mode).open(), True, name
-        return open(name, mode), True, name  # noqa: SIM115 - closed by owner
-    return file, False, _file_name(file)
-
-
-class _RawCodec(WritableCodec):
-    """Returns the serialized bytes of a key or value unchanged."""
-
-    java_class = "<raw>"
-
-    def encode(self, value: Any) -> bytes:
-        if not isinstance(value, (bytes, bytearray, memoryview)):
-            raise WritableError(f"raw mode needs bytes, got {type(value).__name__}")
-        return bytes(value)
-
-    def decode(self, buf: bytes, offset: int = 0, end: int = -1) -> tuple[Any, int]:
-        stop = len(buf) if end < 0 else end
-        return buf[offset:stop], stop
-
-
-_RAW = _RawCodec()
-
-
-def _compression_type(value: str | CompressionType) -> CompressionType:
-    try:
-        return CompressionType(value.lower() if isinstance(value, str) else value)
-    except ValueError:
-        raise ValueError(f"compression must be 'none', 'record' or 'block', got {value!r}") from None
-
-
-def _encode_text(s: str) -> bytes:
-    raw = s.encode("utf-8")
-    return encode_vlong(len(raw)) + raw
-
-
-def _encode_header(
-    key_class: str,
-    value_class: str,
-    compression: CompressionType,
-    codec_class: str | None,
-    metadata: Mapping[str, str],
-    sync_marker: bytes,
-) -> bytes:
-    parts = [MAGIC, bytes((VERSION,)), _encode_text(key_class), _encode_text(value_class)]
-    parts.append(b"\x01" if compression is not CompressionType.NONE else b"\x00")
-    parts.append(b"\x01" if compression is CompressionType.BLOCK else b"\x00")
-    if compression is not CompressionType.NONE:
-        assert codec_class is not None
-        parts.append(_encode_text(codec_class))
-    # Metadata is a TreeMap<Text, Text>: sorted by the keys' UTF-8 bytes.
-    items = sorted(((k.encode("utf-8"), v) for k, v in metadata.items()), key=itemgetter(0))
-    parts.append(_I32.pack(len(items)))
-    for k, v in items:
-        parts.append(encode_vlong(len(k)) + k)
-        parts.append(_encode_text(v))
-    parts.append(sync_marker)
-    return b"".join(parts)
-
-
-def _new_sync_marker() -> bytes:
-    # Like Hadoop: MD5 of a unique id and the time.
-    seed = f"{uuid.uuid4()}@{int(time.time() * 1000)}".encode()
-    return hashlib.md5(seed, usedforsecurity=False).digest()
-
-
-# ---------------------------------------------------------------------------
-# Writer
-
-
-class SequenceFileWriter:
-    """Write a Hadoop SequenceFile (version 6).
-
-    Parameters
-    ----------
-    file : str, os.PathLike or binary file object
-        A local path, an fsspec URL (``"hdfs://..."``, ``"memory://..."``),
-        or an object with ``write`` (and preferably ``tell``), e.g. an fsspec
-        file opened ``"wb"``.  Paths are created/truncated and closed by
-        :meth:`close`; file objects are only flushed.
-    key_class, value_class : str
-        Java class names of the keys and values, e.g.
-        ``"org.apache.hadoop.io.LongWritable"``; they must be registered in
-        :mod:`hama_yarn.io.writables` unless ``raw`` is true.
-    compression : {"none", "record", "block"} or CompressionType, optional
-        Hadoop compression type.
-    codec : str or CompressionCodec, optional
-        Codec for RECORD/BLOCK compression (see
-        :func:`hama_yarn.io.codecs.get_codec`); ignored for ``"none"``.
-    metadata : mapping of str to str, optional
-        File metadata (written sorted by key).
-    sync_interval : int, optional
-        Bytes between sync markers for NONE/RECORD files.
-    block_size : int, optional
-        Uncompressed key+value bytes that trigger a block flush (BLOCK).
-    sync_marker : bytes, optional
-        The 16-byte sync marker (random if omitted; fixed for tests).
-    raw : bool, optional
-        If true, :meth:`append` takes already-serialized key/value bytes.
-    buffer_size : int, optional
-        Bytes buffered before writing to the underlying file.
-
-    Examples
-    --------
-    >>> import io
-    >>> buf = io.BytesIO()
-    >>> with SequenceFileWriter(buf, "org.apache.hadoop.io.LongWritable",
-    ...                         "org.apache.hadoop.io.Text") as w:
-    ...     w.append(1, "one")
-    """
-
-    def __init__(
-        self,
-        file: str | os.PathLike[str] | IO[bytes] | Any,
-        key_class: str,
-        value_class: str,
-        compression: str | CompressionType = CompressionType.NONE,
-        codec: str | CompressionCodec = "default",
-        metadata: Mapping[str, str] | None = None,
-        sync_interval: int = SYNC_INTERVAL,
-        *,
-        block_size: int = DEFAULT_BLOCK_SIZE,
-        sync_marker: bytes | None = None,
-        raw: bool = False,
-        buffer_size: int = _READ_CHUNK,
-    ) -> None:
-        self.compression = _compression_type(compression)
-        self.key_class = key_class
-        self.value_class = value_class
-        self.metadata: dict[str, str] = dict(metadata or {})
-        if sync_interval < 0:
-            sync_interval = SYNC_INTERVAL  # as Hadoop's SyncIntervalOption
-        self.sync_interval = sync_interval
-        self.block_size = block_size
-        if sync_marker is None:
-            sync_marker = _new_sync_marker()
-        if len(sync_marker) != SYNC_HASH_SIZE:
-            raise ValueError(f"sync_marker must be {SYNC_HASH_SIZE} bytes")
-        self.sync_marker = bytes(sync_marker)
-        self.codec: CompressionCodec | None = None
-        if self.compression is not CompressionType.NONE:
-            try:
-                self.codec = get_codec(codec)
-            except CodecError as exc:
-                raise UnknownCodecError(str(exc)) from exc
-        self.raw = raw
-        if raw:
-            self._kc: WritableCodec = _RAW
-            self._vc: WritableCodec = _RAW
-        else:
-            try:
-                self._kc = get_writable(key_class)
-                self._vc = get_writable(value_class)
-            except UnknownWritableError as exc:
-                raise UnknownClassError(exc.java_class) from exc
-        self._buffer_size = buffer_size
-        self._f, self._owned, self.path = _open(file, "wb")
-        try:
-            start = int(self._f.tell())
-        except (AttributeError, OSError, ValueError):
-            start = 0
-        self._pos = start
-        self._last_sync = 0
-        self._out: list[bytes] = []
-        self._pending = 0
-        self._closed = False
-        # BLOCK buffers
-        self._nrec = 0
-        self._klens: list[bytes] = []
-        self._keys: list[bytes] = []
-        self._vlens: list[bytes] = []
-        self._vals: list[bytes] = []
-        self._block_bytes = 0
-        self.records = 0
-        header = _encode_header(
-            key_class,
-            value_class,
-            self.compression,
-            self.codec.java_class if self.codec is not None else None,
-            self.metadata,
-            self.sync_marker,
-        )
-        self._emit(header)
-        self._flush_out()
-        logger.debug(
-            "writing SequenceFile %s (%s -> %s, %s, codec=%s)",
-            self.path,
-            key_class,
-            value_class,
-            self.compression.value,
-            self.codec,
-        )
-
-    # -- output buffering -------------------------------------------------
-
-    def _emit(self, data: bytes) -> None:
-        self._out.append(data)
-        n = len(data)
-        self._pos += n
-        self._pending += n
-        if self._pending >= self._buffer_size:
-            self._flush_out()
-
-    def _flush_out(self) -> None:
-        if self._out:
-            data = b"".join(self._out) if len(self._out) > 1 else self._out[0]
-            self._out.clear()
-            self._pending = 0
-            self._f.write(data)
-
-    # -- public API -------------------------------------------------------
-
-    def append(self, key: Any, value: Any) -> None:
-        """Append one record.
-
-        Parameters
-        ----------
-        key : Any
-            The key, as a Python value of the key class (bytes if ``raw``).
-        value : Any
-            The value, as a Python value of the value class (bytes if ``raw``).
-
-        Raises
-        ------
-        hama_yarn.io.writables.WritableError
-            If the key or value cannot be serialized as its class.
-        SequenceFileError
-            If the writer is closed.
-        """
-        if self._closed:
-            raise SequenceFileError("write to a closed SequenceFileWriter", path=self.path)
-        self.append_raw(self._kc.encode(key), self._vc.encode(value))
-
-    def append_raw(self, key_bytes: bytes, value_bytes: bytes) -> None:
-        """Append one record from serialized key and (uncompressed) value bytes.
-
-        Parameters
-        ----------
-        key_bytes : bytes
-            Serialized key.
-        value_bytes : bytes
-            Serialized value, not compressed (RECORD compression compresses it).
-        """
-        if self._closed:
-            raise SequenceFileError("write to a closed SequenceFileWriter", path=self.path)
-        self.records += 1
-        comp = self.compression
-        if comp is CompressionType.BLOCK:
-            self._klens.append(encode_vlong(len(key_bytes)))
-            self._keys.append(key_bytes)
-            self._vlens.append(encode_vlong(len(value_bytes)))
-            self._vals.append(value_bytes)
-            self._nrec += 1
-            self._block_bytes += len(key_bytes) + len(value_bytes)
-            if self._block_bytes >= self.block_size:
-                self._flush_block()
-            return
-        if comp is CompressionType.RECORD:
-            assert self.codec is not None
-            value_bytes = self.codec.compress(value_bytes)
-        if self._pos >= self._last_sync + self.sync_interval:
-            self._write_sync()
-        klen = len(key_bytes)
-        self._emit(_II.pack(klen + len(value_bytes), klen) + key_bytes + value_bytes)
-
-    def _write_sync(self) -> None:
-        if self._last_sync != self._pos:
-            self._emit(_SYNC_ESCAPE_BYTES + self.sync_marker)
-            self._last_sync = self._pos
-
-    def _flush_block(self) -> None:
-        if not self._nrec:
-            return
-        codec = self.codec
-        assert codec is not None
-        self._write_sync()
-        parts = [encode_vlong(self._nrec)]
-        for chunks in (self._klens, self._keys, self._vlens, self._vals):
-            try:
-                comp = codec.compress(b"".join(chunks))
-            finally:
-                chunks.clear()
-            parts.append(encode_vlong(len(comp)))
-            parts.append(comp)
-        self._emit(b"".join(parts))
-        self._nrec = 0
-        self._block_bytes = 0
-
-    def sync(self) -> None:
-        """Write a sync marker now (BLOCK: flush the current block, which starts with one).
-
-        Like Hadoop, no marker is written if one was just written.
-        """
-        if self._closed:
-            raise SequenceFileError("sync on a closed SequenceFileWriter", path=self.path)
-        if self.compression is CompressionType.BLOCK:
-            self._flush_block()
-        else:
-            self._write_sync()
-
-    def flush(self) -> None:
-        """Push buffered bytes to the underlying file (BLOCK: pending records stay buffered)."""
-        self._flush_out()
-        fl = getattr(self._f, "flush", None)
-        if fl is not None:
-            fl()
-
-    def tell(self) -> int:
-        """Return the current length of the output, like ``Writer.getLength()``.
-
-        Returns
-        -------
-        int
-            Byte offset at which the next record (NONE/RECORD) or block
-            (BLOCK) will start; a valid argument to
-            :meth:`SequenceFileReader.seek`.
-        """
-        return self._pos
-
-    def close(self) -> None:
-        """Flush pending records and bytes; close the file if this writer opened it."""
-        if self._closed:
-            return
-        try:
-            if self.compression is CompressionType.BLOCK:
-                self._flush_block()
-            self._flush_out()
-            if self._owned:
-                self._f.close()
-            else:
-                fl = getattr(self._f, "flush", None)
-                if fl is not None:
-                    fl()
-        finally:
-            self._closed = True
-
-    @property
-    def closed(self) -> bool:
-        """Whether :meth:`close` was called."""
-        return self._closed
-
-    def __enter__(self) -> SequenceFileWriter:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        if exc_type is not None and self._owned:
-            # Still flush what we have; a partial file helps debugging.
-            try:
-                self.close()
-            except Exception:  # pragma: no cover - secondary failure
-                logger.exception("closing %s after an error failed", self.path)
-            return
-        self.close()
-
-
-# ---------------------------------------------------------------------------
 # Reader
 
 
@@ -1273,4 +805,5 @@ class SequenceFileReader:
             f"<SequenceFileReader {self.path} {self.key_class} -> {self.value_class} "
             f"{self.compression.value} codec={self.codec_class}>"
         )
+
 

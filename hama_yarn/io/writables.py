@@ -60,7 +60,6 @@ Formats (all integers big-endian, as ``java.io.DataOutput``):
 
 from __future__ import annotations
 
-import io
 import logging
 import struct
 import threading

@@ -16,10 +16,8 @@ import socket
 import threading
 import time
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
-from ..config import HamaConfiguration
 from ..errors import HamaError
 from ..io.formats import input_format
 from ..io.output import OutputCommitter
