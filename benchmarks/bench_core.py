@@ -20,19 +20,14 @@ import argparse
 import multiprocessing as mp
 import os
 import pickle
-import socket
-import statistics
 import sys
 import tempfile
 import time
 from typing import Any
 
+from _baseline import pct, tcp_rtt
+
 from hama_yarn import BSP, BSPJob
-
-
-def pct(values: list[float], q: float) -> float:
-    s = sorted(values)
-    return s[min(len(s) - 1, int(q * len(s)))]
 
 
 class EmptySupersteps(BSP):
@@ -90,38 +85,6 @@ def run_job(cls: type, peers: int, out: str, tmp: str, **conf: Any) -> list[str]
     return lines
 
 
-# ----------------------------------------------------------------- baseline: TCP RTT
-def _echo_server(port_q: Any) -> None:
-    srv = socket.socket()
-    srv.bind(("127.0.0.1", 0))
-    srv.listen(1)
-    port_q.put(srv.getsockname()[1])
-    conn, _ = srv.accept()
-    conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-    while True:
-        b = conn.recv(64)
-        if not b:
-            break
-        conn.sendall(b)
-
-
-def tcp_rtt(n: int) -> list[float]:
-    q: Any = mp.Queue()
-    p = mp.Process(target=_echo_server, args=(q,), daemon=True)
-    p.start()
-    s = socket.create_connection(("127.0.0.1", q.get(timeout=10)))
-    s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-    out = []
-    for _ in range(n):
-        t = time.perf_counter_ns()
-        s.sendall(b"x")
-        s.recv(64)
-        out.append(time.perf_counter_ns() - t)
-    s.close()
-    p.join(5)
-    return out[10:]
-
-
 def baseline_rate(n: int, kind: str) -> float:
     """Messages/s of appending to a list, pickling and unpickling it, then iterating (one process)."""
     payload: list[Any] = list(range(n)) if kind == "int" else [(i, 0.5) for i in range(n)] if kind == "tuple" else [f"msg-{i}" for i in range(n)]
@@ -145,8 +108,8 @@ def main() -> None:
     tmp = tempfile.mkdtemp(prefix="hama-bench-")
     cores = os.cpu_count() or 1
 
-    rtt = tcp_rtt(max(2000, args.supersteps))
-    base50, base99 = pct(rtt, 0.5) / 1000, pct(rtt, 0.99) / 1000
+    rtt = tcp_rtt(mp.get_context(), max(2000, args.supersteps))
+    base50, base99 = pct(rtt, 0.5), pct(rtt, 0.99)
     print(f"\n## Empty-superstep latency ({args.supersteps} supersteps, rpc sync, local mode, {cores} cores)\n")
     print("| what | P | p50 µs | p99 µs | p50 / TCP RTT |")
     print("|---|---:|---:|---:|---:|")

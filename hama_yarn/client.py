@@ -30,7 +30,8 @@ from .util import write_json_atomic
 
 log = logging.getLogger(__name__)
 
-__all__ = ["Counters", "RunningJob", "submit_job", "validate_conf", "registry_dir", "list_jobs", "connect_job"]
+__all__ = ["Counters", "RunningJob", "submit_job", "validate_conf", "registry_dir", "list_jobs", "connect_job",
+           "record_final_state"]
 
 FINISHED = ("SUCCEEDED", "FAILED", "KILLED")
 
@@ -397,6 +398,18 @@ def _register(conf: HamaConfiguration, job_id: str, address: str, secret: str, l
         "job_id": job_id, "address": address, "secret": secret, "name": conf.get("bsp.job.name"),
         "pid": launch.process.pid if launch.process else os.getpid(), "submitted": time.time(),
     })
+
+
+def record_final_state(conf: HamaConfiguration, job_id: str, state: str, superstep: int) -> None:
+    """Note a job's final state in the local registry (``hama job -list all``); best effort."""
+    path = registry_dir(conf) / f"{job_id}.json"
+    try:
+        if path.exists():
+            entry = json.loads(path.read_text())
+            entry.update(final_state=state, superstep=superstep, finished=time.time())
+            write_json_atomic(path, entry)
+    except (OSError, ValueError):
+        log.debug("cannot update the job registry", exc_info=True)
 
 
 def list_jobs(conf: HamaConfiguration) -> list[dict[str, Any]]:

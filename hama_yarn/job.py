@@ -8,11 +8,10 @@ import time
 from typing import Any, TextIO
 
 from .bsp import BSP, Combiner, Partitioner
-from .client import Counters, RunningJob, registry_dir, submit_job
+from .client import Counters, RunningJob, record_final_state, submit_job
 from .config import HamaConfiguration
 from .errors import HamaError, UsageError
 from .plugins import class_path
-from .util import write_json_atomic
 
 log = logging.getLogger(__name__)
 
@@ -171,16 +170,7 @@ class BSPJob:
 
     def _finish(self, job: RunningJob) -> None:
         status = job.status()
-        try:
-            path = registry_dir(self.conf) / f"{job.job_id}.json"
-            if path.exists():
-                import json
-
-                entry = json.loads(path.read_text())
-                entry.update(final_state=status.state, superstep=status.superstep, finished=time.time())
-                write_json_atomic(path, entry)
-        except (OSError, ValueError):
-            log.debug("cannot update the job registry", exc_info=True)
+        record_final_state(self.conf, job.job_id, status.state, status.superstep)
         job.release()
 
     def is_complete(self) -> bool:

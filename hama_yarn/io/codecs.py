@@ -360,7 +360,28 @@ def block_decompress(
 _DEFAULT_BLOCK_BUFFER = 256 * 1024
 
 
-class SnappyCodec(CompressionCodec):
+class _BlockFramedCodec(CompressionCodec):
+    """Hadoop's ``BlockCompressorStream`` framing around a raw block compressor.
+
+    Subclasses set ``max_input`` and implement ``_raw_compress`` / ``_raw_decompress``.
+    """
+
+    max_input: int
+
+    def _raw_compress(self, data: bytes) -> bytes:
+        raise NotImplementedError
+
+    def _raw_decompress(self, data: bytes, limit: int) -> bytes:
+        raise NotImplementedError
+
+    def compress(self, data: bytes) -> bytes:
+        return block_compress(data, self._raw_compress, self.max_input)
+
+    def decompress(self, data: bytes) -> bytes:
+        return block_decompress(data, self._raw_decompress, self.short_name)
+
+
+class SnappyCodec(_BlockFramedCodec):
     """``org.apache.hadoop.io.compress.SnappyCodec``: block framing + raw snappy.
 
     Parameters
@@ -399,14 +420,8 @@ class SnappyCodec(CompressionCodec):
             raise CodecError(f"snappy: chunk declares {declared} bytes, more than its block's {limit}")
         return bytes(self._lib.decompress_raw(data))
 
-    def compress(self, data: bytes) -> bytes:
-        return block_compress(data, self._raw_compress, self.max_input)
 
-    def decompress(self, data: bytes) -> bytes:
-        return block_decompress(data, self._raw_decompress, self.short_name)
-
-
-class Lz4Codec(CompressionCodec):
+class Lz4Codec(_BlockFramedCodec):
     """``org.apache.hadoop.io.compress.Lz4Codec``: block framing + raw LZ4 blocks.
 
     Parameters
@@ -435,12 +450,6 @@ class Lz4Codec(CompressionCodec):
         # lz4's output buffer; LZ4 cannot expand a chunk more than 255-fold.
         limit = min(limit, len(data) * 255 + 64)
         return bytes(self._lib.decompress(data, uncompressed_size=limit))
-
-    def compress(self, data: bytes) -> bytes:
-        return block_compress(data, self._raw_compress, self.max_input)
-
-    def decompress(self, data: bytes) -> bytes:
-        return block_decompress(data, self._raw_decompress, self.short_name)
 
 
 class ZStandardCodec(CompressionCodec):

@@ -26,7 +26,6 @@ from ..peer.main import load_job
 from ..rpc.idl import counters_from_thrift, counters_to_thrift, idl
 from ..rpc.server import RPCServer
 from ..sync import SyncContext, server_class
-from ..util import write_json_atomic
 from . import state as st
 
 log = logging.getLogger(__name__)
@@ -233,16 +232,9 @@ class Master:
 
     def _record_final_state(self, state: st.JobState) -> None:
         """Note the final state in the local job registry (``hama job -list all``)."""
-        from ..client import registry_dir
+        from ..client import record_final_state
 
-        path = registry_dir(self.conf) / f"{self.job_id}.json"
-        try:
-            if path.exists():
-                entry = json.loads(path.read_text())
-                entry.update(final_state=state.value, superstep=self.machine.superstep, finished=time.time())
-                write_json_atomic(path, entry)
-        except (OSError, ValueError):
-            log.debug("cannot update the job registry", exc_info=True)
+        record_final_state(self.conf, self.job_id, state.value, self.machine.superstep)
 
     def _on_peer_exit(self, ex: PeerExit) -> None:
         self.post(st.PeerExited(time.monotonic(), ex.index, ex.returncode, ex.description))
