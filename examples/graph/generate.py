@@ -2,16 +2,26 @@
 
 Usage::
 
-    python examples/graph/generate.py rmat --scale 16 [--edge-factor 16] [--seed 1] [--weights] -o OUT [-t TASKS] [-of text|json]
-    python examples/graph/generate.py fastgen -v 1000 [-e 3] [--seed S] [-w WEIGHT] -o OUT [-t TASKS] [-of text|json]
+    hama example gen rmat --scale 16 [--edge-factor 16] [--seed 1] [--weights] -o OUT [-t TASKS] [-of FORMAT]
+    hama example gen fastgen -v 1000 [-e 3] [--seed S] [-w WEIGHT] -o OUT [-t TASKS] [-of FORMAT]
+        FORMAT: text (default) | json | seq (= sequencefile) [--compression none|record|block] [--codec C]
 
-R-MAT: ``2**scale`` vertices, ``edge-factor * 2**scale`` edges (a=0.57, b=c=0.19, ids
-permuted, as Graph500), ``--weights`` adds Graph500 SSSP weights 1..255.  fastgen
-(Hama's ``gen fastgen``): every vertex gets up to ``-e`` distinct random
-out-neighbours; ``-w`` is the edge value written (JSON) or, when nonzero, ``dst:w``
-(text).  Output: ``OUT/part-NNNNN`` per task, in the text adjacency format
-(``id<TAB>dst dst ...``, the graph package's default input) or Hama's fastgen JSON
-(``--format json`` for the graph jobs).
+(or ``python examples/graph/generate.py ...``).  R-MAT: ``2**scale`` vertices,
+``edge-factor * 2**scale`` edges (a=0.57, b=c=0.19, ids permuted, as Graph500),
+``--weights`` adds Graph500 SSSP weights 1..255.  fastgen (Hama's ``gen fastgen``):
+every vertex gets up to ``-e`` distinct random out-neighbours; ``-w`` is the edge
+value written (JSON) or, when nonzero, ``dst:w`` (text, seq).  Output:
+``OUT/part-NNNNN`` per task, in
+
+* ``text``: the adjacency format ``id<TAB>dst dst:w ...`` (the graph package's
+  default input, ``--format adjacency`` in examples/graph/graph.py);
+* ``json``: Hama's fastgen JSON ``[id,value,[[dst,weight],...]]`` (``--format json``);
+* ``seq`` / ``sequencefile``: a Hadoop SequenceFile ``Text`` id ->
+  ``org.apache.hama.commons.io.TextArrayWritable`` of the same ``dst`` / ``dst:w``
+  tokens (``--format sequencefile``), optionally compressed (``--compression
+  record|block``, ``--codec default|gzip|bzip2|snappy|lz4|zstd``).
+
+The same seed gives the same graph in every format.
 """
 
 from __future__ import annotations
@@ -23,14 +33,16 @@ import time
 
 import numpy as np
 
-from hama_yarn.graph.generators import fastgen, rmat, rmat_weights, write_adjacency, write_json
+from hama_yarn.graph.generators import fastgen, rmat, rmat_weights, write_adjacency, write_json, write_sequencefile
+from hama_yarn.io.codecs import CodecError, get_codec
 
 log = logging.getLogger(__name__)
 
 
 def main(argv: list[str] | None = None) -> int:
     """Parse the command line, generate and write the graph; return the exit code."""
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = argparse.ArgumentParser(prog="hama example gen", description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = p.add_subparsers(dest="kind", required=True)
     r = sub.add_parser("rmat", help="Graph500 R-MAT")
     r.add_argument("--scale", type=int, required=True)
@@ -45,9 +57,26 @@ def main(argv: list[str] | None = None) -> int:
     for s in (r, f):
         s.add_argument("-o", "--output", required=True)
         s.add_argument("-t", "--tasks", type=int, default=1, help="part files")
-        s.add_argument("-of", "--format", default="text", choices=["text", "json"])
+        s.add_argument("-of", "--format", default="text", choices=["text", "json", "seq", "sequencefile"])
+        s.add_argument("--compression", choices=["none", "record", "block"],
+                       help="SequenceFile compression type (seq only; default none)")
+        s.add_argument("--codec", help="SequenceFile codec for record/block: default, gzip, bzip2, snappy, lz4, "
+                                       "zstd or a Java class name (seq only; default: default)")
         s.add_argument("--quiet", action="store_true")
     args = p.parse_args(argv)
+    usage = r if args.kind == "rmat" else f
+    seq = args.format in ("seq", "sequencefile")
+    if not seq and (args.compression or args.codec):
+        usage.error("--compression and --codec need --format seq")
+    compression = args.compression or "none"
+    codec = args.codec or "default"
+    if args.codec and compression == "none":
+        usage.error("--codec needs --compression record or block")
+    if compression != "none":
+        try:
+            get_codec(codec)
+        except CodecError as exc:  # unknown name or missing Python library
+            usage.error(f"--codec: {exc}")
     start = time.perf_counter()
     weights: np.ndarray | None
     if args.kind == "rmat":
@@ -58,8 +87,13 @@ def main(argv: list[str] | None = None) -> int:
         n = args.vertices
         src, dst = fastgen(n, args.max_edges, args.seed)
         weights = np.full(len(src), args.weight, dtype=np.int64) if (args.weight or args.format == "json") else None
-    writer = write_json if args.format == "json" else write_adjacency
-    files = writer(args.output, n, src, dst, weights, parts=args.tasks)
+    if seq:
+        meta = {"generator": args.kind, "vertices": str(n), "edges": str(len(src))}
+        files = write_sequencefile(args.output, n, src, dst, weights, parts=args.tasks, compression=compression,
+                                   codec=codec, metadata=meta)
+    else:
+        writer = write_json if args.format == "json" else write_adjacency
+        files = writer(args.output, n, src, dst, weights, parts=args.tasks)
     if not args.quiet:
         print(f"{args.kind}: {n} vertices, {len(src)} edges -> {len(files)} file(s) in {args.output} "
               f"({time.perf_counter() - start:.2f} s)")

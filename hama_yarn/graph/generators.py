@@ -9,6 +9,10 @@
 * :func:`write_adjacency` / :func:`write_json` - the text adjacency format
   (``id<TAB>dst dst ...`` or ``dst:weight``) and Hama's fastgen JSON
   (``[id,value,[[dst,weight],...]]``), one part file per task.
+* :func:`write_sequencefile` - Hama's graph SequenceFile input, ``Text`` id ->
+  ``TextArrayWritable`` of the same ``dst`` / ``dst:weight`` tokens (what
+  ``PagerankSeqReader`` and the ``sequencefile`` graph reader read), optionally
+  RECORD- or BLOCK-compressed.
 """
 
 from __future__ import annotations
@@ -16,13 +20,19 @@ from __future__ import annotations
 import json
 import logging
 import os
+import struct
+from collections.abc import Iterable, Mapping
 
 import numpy as np
 import numpy.typing as npt
 
+from ..io.seqcommon import CompressionType
+from ..io.seqwriter import SequenceFileWriter
+from ..io.writables import TEXT, TEXT_ARRAY_WRITABLE
+
 log = logging.getLogger(__name__)
 
-__all__ = ["rmat", "rmat_weights", "fastgen", "write_adjacency", "write_json"]
+__all__ = ["rmat", "rmat_weights", "fastgen", "write_adjacency", "write_json", "write_sequencefile"]
 
 I64 = npt.NDArray[np.int64]
 
@@ -149,4 +159,106 @@ def write_json(out_dir: str, n: int, src: I64, dst: I64, weights: I64 | None = N
                 edges = [[str(x), y] for x, y in zip(d[lo:hi].tolist(), ws)]
                 f.write(json.dumps([str(v), 0, edges], separators=(",", ":")) + "\n")
         files.append(path)
+    return files
+
+
+_I32 = struct.Struct(">i")
+_SPACE = ord(" ")
+
+
+def _text_array_values(d: I64, ww: I64 | None, bounds: I64, lo_v: int, hi_v: int) -> list[bytes]:
+    """Serialized ``TextArrayWritable`` values of vertices ``lo_v..hi_v-1`` (tokens as in the text format).
+
+    The tokens are joined once as ``" t1 t2 ..."``; every space then becomes the
+    one-byte VInt length of the token after it (tokens are at most 41 ASCII bytes),
+    which is exactly the concatenation of the tokens' ``Text`` encodings.
+    """
+    lo, hi = int(bounds[lo_v]), int(bounds[hi_v])
+    if hi == lo:
+        return [_I32.pack(0)] * (hi_v - lo_v)
+    tokens: Iterable[str]
+    if ww is None:
+        tokens = map(str, d[lo:hi].tolist())
+    else:
+        tokens = (f"{x}:{y}" for x, y in zip(d[lo:hi].tolist(), ww[lo:hi].tolist()))
+    buf = bytearray(b" " + " ".join(tokens).encode("ascii"))
+    arr = np.frombuffer(buf, dtype=np.uint8)  # a writable view of buf
+    spaces = np.flatnonzero(arr == _SPACE)
+    lengths = np.diff(np.append(spaces, len(buf))) - 1
+    if lengths.max() >= 128:  # not a one-byte VInt (cannot happen for integer ids and weights)
+        raise ValueError(f"edge token of {int(lengths.max())} bytes; at most 127 supported")
+    arr[spaces] = lengths.astype(np.uint8)
+    data = bytes(buf)
+    starts = spaces.tolist() + [len(data)]  # byte offset of edge i (i = 0..hi-lo)
+    rel = (bounds[lo_v:hi_v + 1] - lo).tolist()
+    out = []
+    for i in range(hi_v - lo_v):
+        a, b = rel[i], rel[i + 1]
+        out.append(_I32.pack(b - a) + data[starts[a]:starts[b]])
+    return out
+
+
+def write_sequencefile(out_dir: str, n: int, src: I64, dst: I64, weights: I64 | None = None, parts: int = 1,
+                       compression: str | CompressionType = CompressionType.NONE, codec: str = "default",
+                       metadata: Mapping[str, str] | None = None, batch_edges: int = 1 << 18) -> list[str]:
+    """Write Hama's graph SequenceFile input: ``Text`` id -> ``TextArrayWritable`` of out-neighbours.
+
+    One record per vertex ``0..n-1`` (also for vertices without edges, whose array is
+    empty), in id order, split into *parts* part files exactly like
+    :func:`write_adjacency`.  The array holds the tokens of the text format: ``dst``,
+    or ``dst:weight`` with *weights*; the ``sequencefile`` graph reader
+    (:class:`hama_yarn.graph.readers.SequenceFileReader`) and Hama's
+    ``PagerankSeqReader`` read it.  Records are encoded in batches of vertices and
+    streamed to :class:`hama_yarn.io.seqwriter.SequenceFileWriter`.
+
+    Parameters
+    ----------
+    out_dir : str
+        Output directory (created); files ``part-00000`` ...
+    n : int
+        Number of vertices.
+    src, dst : ndarray
+        Edge sources and destinations (int64, in ``0..n-1``).
+    weights : ndarray, optional
+        Integer edge weights, one per edge.
+    parts : int
+        Number of part files.
+    compression : {"none", "record", "block"} or CompressionType
+        Hadoop SequenceFile compression type.
+    codec : str
+        Codec for RECORD/BLOCK (``default``, ``gzip``, ``bzip2``, ``snappy``, ``lz4``,
+        ``zstd`` or a Java class name); ignored for ``none``.
+    metadata : mapping of str to str, optional
+        SequenceFile header metadata.
+    batch_edges : int
+        About this many edges are encoded at a time (bounds the memory used).
+
+    Returns
+    -------
+    list of str
+        The part files written.
+
+    Raises
+    ------
+    hama_yarn.io.seqcommon.UnknownCodecError
+        If *codec* is unknown or its Python library is missing.
+    """
+    os.makedirs(out_dir, exist_ok=True)
+    _, d, ww, bounds = _grouped(n, src, dst, weights)
+    files = []
+    for i, (lo_v, hi_v) in enumerate(_parts(n, parts)):
+        path = os.path.join(out_dir, f"part-{i:05d}")
+        with SequenceFileWriter(path, TEXT, TEXT_ARRAY_WRITABLE, compression, codec, metadata, raw=True) as w:
+            v = lo_v
+            while v < hi_v:
+                # next batch: about batch_edges edges, at least one vertex
+                stop = int(np.searchsorted(bounds, bounds[v] + batch_edges, side="right")) - 1
+                stop = min(hi_v, max(stop, v + 1))
+                for j, value in enumerate(_text_array_values(d, ww, bounds, v, stop)):
+                    key = str(v + j).encode("ascii")
+                    w.append_raw(bytes((len(key),)) + key, value)
+                v = stop
+        files.append(path)
+    log.debug("wrote %d vertices, %d edges as SequenceFile to %s (%d part(s), %s)", n, len(src), out_dir,
+              len(files), compression)
     return files
