@@ -23,38 +23,48 @@ How it runs (:class:`VectorizedGraphRunner`, a :class:`~hama_yarn.graph.GraphJob
    rule and ``hama.graph.self.ref``); WCC then sends every edge's reverse to the
    owner of its destination (one more superstep);
 2. **index** - vertex ids become local indices ``0..n-1``; the local out-edges are
-   grouped by the peer owning the destination, and for every destination peer *p*
-   the distinct destination ids ``U_p`` are sent to *p* once (one superstep).  From
-   then on a message to peer *p* is a single float64 array aligned with ``U_p``
-   (PageRank: one value per distinct destination, already summed - the combiner is
-   ``np.bincount``), or ``(positions, values)`` arrays for the frontier algorithms
-   (min-combined with ``np.minimum.at``).  Peer *p* keeps the local index of every
-   id of ``U_q`` for each sender *q* and folds the arrays in with fancy indexing;
+   grouped by the peer owning the destination into one CSR :class:`Route
+   <hama_yarn.graph.vecload.Route>` per destination peer *p* (rows = the distinct
+   destination ids ``U_p``, sorted; entries = local source indices), and ``U_p`` is
+   sent to *p* once (one superstep).  From then on a message to peer *p* is a
+   single float64 array aligned with ``U_p`` (PageRank: one value per row, already
+   summed - the combiner is ``np.add.reduceat`` over the gathered rows, a block of
+   rows at a time so the gather buffer stays in cache), or ``(rows, values)``
+   arrays for the frontier algorithms (min-combined with ``np.minimum.reduceat``).
+   Peer *p* keeps the local index of every id of ``U_q`` for each sender *q* and
+   folds the arrays in with fancy indexing;
 3. **iterate** - one BSP superstep per graph iteration, no per-vertex Python call;
    global sums (dangling rank, average change, messages sent) ride along as scalars
    in every bundle, so all peers agree on when to stop.
 
 Every peer sends every other peer one bundle per superstep (the core pickles numpy
-arrays with protocol 5, i.e. one memory copy).  The counters (``ITERATIONS``,
-``INPUT_VERTICES``, ``MESSAGES_SENT`` = logical vertex messages, one per edge used)
-are those of the Vertex API runner, plus ``LOAD_NANOS`` (load and index supersteps)
-and ``ITERATION_NANOS`` (all iterations, barriers included), both measured on peer 0.
+arrays with protocol 5).  The counters (``ITERATIONS``, ``INPUT_VERTICES``,
+``MESSAGES_SENT`` = logical vertex messages, one per edge used) are those of the
+Vertex API runner, plus ``LOAD_NANOS`` (load and index supersteps) and
+``ITERATION_NANOS`` (all iterations, barriers included), both measured on peer 0, and
+``PEAK_RSS_BYTES``: the sum over the peers of their process's peak resident memory
+(``ru_maxrss``) when the BSP function ends (meaningful in local and YARN mode, where
+each peer is a process; in inline mode the threads share one process).
 
 **Numpy loader.**  With the ``adjacency`` or ``edgelist`` reader, the default hash
-partitioner and integer ids, steps 1-2 run on arrays instead (``_fast_load``): each
-peer parses its split in blocks with :func:`hama_yarn.graph.fastload.parse_text`,
-routes edges to the owner of their source as one array bundle per peer (owner of
-id *v* = ``|v| mod P``, Hama's ``HashPartitioner`` on an int key), and builds the
-per-destination-peer CSR routes; counter ``NUMPY_LOADER`` = 1.  If any peer's text
-is not plain integer-id text (string ids, leading zeros, bad records ...), all peers
-agree after the first superstep and load vertex objects as above, which also reports
-bad records.  ``hama.graph.vectorized.vertex.loader=true`` forces the object loader.
+partitioner and integer ids, steps 1-2 run on arrays instead
+(:class:`~hama_yarn.graph.vecload.ArrayLoader`): each peer parses its split in
+blocks of lines with :func:`hama_yarn.graph.fastload.parse_text` and routes the
+edges to the owner of their source (owner of id *v* = ``|v| mod P``, Hama's
+``HashPartitioner`` on an int key), one bounded round (superstep) at a time; the
+owner builds the routes with an in-place sort of packed 32-bit ids and keeps
+4 bytes per edge (see :mod:`hama_yarn.graph.vecload` for the memory bounds);
+counter ``NUMPY_LOADER`` = 1.  If any peer's text is not plain integer-id text
+(string ids, leading zeros, bad records ...), all peers agree after that round and
+load vertex objects as above, which also reports bad records.
+``hama.graph.vectorized.vertex.loader=true`` forces the object loader.
 """
 
 from __future__ import annotations
 
 import logging
 import math
+import resource
 import time
 from typing import Any
 
@@ -64,9 +74,10 @@ import numpy.typing as npt
 from ..errors import ConfigError
 from ..bsp import HashPartitioner
 from .algorithms import label_key
-from .fastload import ID_LIMIT, ParsedGraph, Unsupported, parse_text
+from .fastload import ID_LIMIT
 from .algorithms.paths import UNREACHABLE_DEPTH
 from .runner import COUNTER_GROUP, GraphError, GraphJobRunner
+from .vecload import ArrayLoader, LocalGraph, Route, memory_log
 from .vertex import Edge
 
 log = logging.getLogger(__name__)
@@ -79,8 +90,8 @@ ALGORITHM_KEY = "hama.graph.vectorized.algorithm"
 #: Configuration key: ``true`` disables the numpy text loader (always load vertex objects).
 NO_FAST_LOAD = "hama.graph.vectorized.vertex.loader"
 
-#: Characters of input text parsed per numpy block.
-BLOCK_CHARS = 1 << 23
+#: Edges gathered per block of the PageRank kernel (the gather buffer stays in cache).
+BLOCK_EDGES = 1 << 14
 
 #: Vertex class name -> vectorized algorithm.
 VECTORIZED_ALGORITHMS = {
@@ -116,18 +127,6 @@ def algorithm_for(vertex_class: str | None, explicit: str | None = None) -> str:
     return algo
 
 
-class _Route:
-    """The local out-edges whose destinations peer ``p`` owns."""
-
-    __slots__ = ("src", "pos", "weight", "size")
-
-    def __init__(self, src: Any, pos: Any, weight: F64 | None, size: int) -> None:
-        self.src = src        # local source index per edge
-        self.pos = pos        # index into U_p per edge
-        self.weight = weight  # edge weight per edge (None: all 1.0)
-        self.size = size      # len(U_p)
-
-
 def _int_index(ids: I64, source: str) -> int | None:
     """The index of the canonical integer id *source* in the sorted *ids* (None: not there)."""
     try:
@@ -140,28 +139,19 @@ def _int_index(ids: I64, source: str) -> int | None:
     return i if i < len(ids) and int(ids[i]) == k else None
 
 
-def _stable_order(keys: I64) -> I64:
-    """``np.argsort(keys, kind="stable")``, by sorting ``key << 32 | position`` when that fits (6x faster)."""
-    m = len(keys)
-    if m and m < 2**32 and int(keys.min()) >= 0 and int(keys.max()) < 2**31:
-        packed = np.sort((keys << 32) | np.arange(m, dtype=np.int64))
-        return packed & np.int64(0xFFFFFFFF)
-    return np.argsort(keys, kind="stable")
+def segment_sums(values: F64, route: Route, buf: F64) -> F64:
+    """``out[j] = sum(values[route.indices[route.indptr[j]:route.indptr[j+1]]])`` for every row *j*.
 
-
-def _index_of(ids: I64, x: I64) -> I64:
-    """Positions of the values *x* (all present) in the sorted unique *ids*: a dense table when compact."""
-    if len(ids) and len(x) > len(ids):
-        lo, hi = int(ids[0]), int(ids[-1])
-        if hi - lo < 4 * len(ids) + (1 << 20):
-            table = np.zeros(hi - lo + 1, dtype=np.int64)
-            table[ids - lo] = np.arange(len(ids), dtype=np.int64)
-            return table[x - lo]
-    return np.searchsorted(ids, x).astype(np.int64, copy=False)
-
-
-def _concat(parts: list[Any], dtype: Any) -> Any:
-    return np.concatenate(parts) if parts else np.zeros(0, dtype=dtype)
+    Gathers one block of rows at a time into *buf* (at least the largest block's
+    edges) and reduces it with ``np.add.reduceat``; every row has an edge.
+    """
+    out = np.empty(route.size)
+    idx = route.indices
+    ptr = route.indptr
+    for r0, r1, e0, e1 in route.blocks(BLOCK_EDGES):
+        g = np.take(values, idx[e0:e1], out=buf[:e1 - e0], mode="clip")
+        np.add.reduceat(g, ptr[r0:r1] - e0, out=out[r0:r1])
+    return out
 
 
 class VectorizedGraphRunner(GraphJobRunner):
@@ -171,22 +161,29 @@ class VectorizedGraphRunner(GraphJobRunner):
         conf = self.conf
         self.algorithm = algorithm_for(conf.get("hama.graph.vertex.class"), conf.get(ALGORITHM_KEY))
         t0 = time.perf_counter_ns()
-        if not self._fast_load(peer):
+        graph = self._array_load(peer)
+        if graph is None:
             self._load(peer)
             if self.algorithm == "wcc":
                 self._symmetrize(peer)
-            self._index(peer)
+            graph = self._index(peer)
         self.vertices = {}  # the arrays replace the vertex objects
         t1 = time.perf_counter_ns()
         if self.algorithm.startswith("pagerank"):
-            values: Any = self._pagerank(peer)
+            values: Any = self._pagerank(peer, graph)
         else:
-            values = self._min_propagation(peer)
+            values = self._min_propagation(peer, graph)
         t2 = time.perf_counter_ns()
         if self.me == 0:
             peer.increment_counter(COUNTER_GROUP, "LOAD_NANOS", t1 - t0)
             peer.increment_counter(COUNTER_GROUP, "ITERATION_NANOS", t2 - t1)
-        self._write(peer, values)
+        graph.routes = []
+        graph.recv = []
+        memory_log(self.me, "iterated")
+        self._write(peer, graph.ids, values)
+        memory_log(self.me, "written")
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # this process: local mode
+        peer.increment_counter(COUNTER_GROUP, "PEAK_RSS_BYTES", peak)
 
     # ------------------------------------------------------------ numpy loader
     def _fast_format(self) -> str | None:
@@ -201,160 +198,21 @@ class VectorizedGraphRunner(GraphJobRunner):
             return "edgelist"
         return None
 
-    def _parse_split(self, peer: Any, fmt: str) -> list[ParsedGraph] | None:
-        """Parse this peer's split in blocks of lines (None: the text needs the Vertex loader)."""
-        undirected = self.conf.get_bool("hama.graph.undirected", False)
-        out: list[ParsedGraph] = []
-        lines: list[str] = []
-        size = 0
-        read = peer.read_next
-        try:
-            while True:
-                record = read()
-                if record is not None:
-                    value = record[1]
-                    if type(value) is not str:
-                        return None
-                    lines.append(value)
-                    size += len(value)
-                if lines and (record is None or size > BLOCK_CHARS):
-                    out.append(parse_text("\n".join(lines), fmt, undirected))
-                    lines = []
-                    size = 0
-                if record is None:
-                    return out
-        except Unsupported as exc:
-            log.info("peer %d: numpy loader not applicable (%s); loading vertex objects", self.me, exc)
-            return None
-
-    def _fast_load(self, peer: Any) -> bool:
-        """Load and index with numpy arrays; False (all peers agree) means: use the Vertex loader.
-
-        Superstep 1 routes each parsed edge to the owner of its source (and, for WCC,
-        its reverse to the owner of its destination) and each defined vertex to its
-        owner - one bundle of arrays per destination peer; superstep 2 sends each
-        peer the distinct destinations it owns (``U_p``), which also creates the
-        vertices only referenced by edges; superstep 3 counts vertices.  The owner of
-        integer id *v* is ``|v| mod P`` (Hama's ``HashPartitioner`` on an int key).
-        """
+    def _array_load(self, peer: Any) -> LocalGraph | None:
+        """Load with :class:`~hama_yarn.graph.vecload.ArrayLoader`; None (all peers agree): use vertex objects."""
         fmt = self._fast_format()
         if fmt is None:
-            return False
-        n = self.n
-        blocks = self._parse_split(peer, fmt)
-        ok = blocks is not None
-        if ok and blocks is not None:
-            verts = _concat([g.vertices for g in blocks], np.int64)
-            src = _concat([g.src for g in blocks], np.int64)
-            dst = _concat([g.dst for g in blocks], np.int64)
-            weighted = any(g.weight is not None for g in blocks)
-            w = _concat([g.weight if g.weight is not None else np.ones(len(g.src)) for g in blocks], np.float64) \
-                if weighted else None
-            del blocks
-            if self.algorithm == "wcc":
-                src, dst = np.concatenate([src, dst]), np.concatenate([dst, src])
-                w = None
-            if self.algorithm.startswith("pagerank"):
-                w = None
-            vown = np.abs(verts) % n
-            eown = np.abs(src) % n
-            bundles: list[Any] = []
-            for p in range(n):
-                vs = verts[vown == p]
-                sel = eown == p
-                bundles.append((True, vs, src[sel], dst[sel], w[sel] if w is not None else None))
-            del verts, src, dst, w, vown, eown
-        else:
-            bundles = [(False, None, None, None, None)] * n
-        for p in range(n):
-            if p != self.me:
-                peer.send(self.names[p], bundles[p])
-        mine = bundles[self.me]
-        del bundles
-        peer.sync()
-        got = [mine, *peer.messages()]
-        if not all(b[0] for b in got):
-            del got
-            peer.reopen_input()
-            return False
-        verts = _concat([b[1] for b in got], np.int64)
-        src = _concat([b[2] for b in got], np.int64)
-        dst = _concat([b[3] for b in got], np.int64)
-        weighted = any(b[4] is not None for b in got)
-        w = _concat([b[4] if b[4] is not None else np.ones(len(b[2])) for b in got], np.float64) \
-            if weighted else None
-        del got
-        # superstep 2: the distinct destinations owned by each peer
-        order = _stable_order(dst)
-        dst = dst[order]
-        src = src[order]
-        if w is not None:
-            w = w[order]
-        del order
-        downer = np.abs(dst) % n
-        groups: list[tuple[I64, I64, F64 | None, I64]] = []  # per peer: (src ids, pos, weight, U_p)
-        for p in range(n):
-            sel = np.flatnonzero(downer == p)
-            d = dst[sel]
-            new = np.ones(len(d), dtype=bool)
-            new[1:] = d[1:] != d[:-1]
-            pos = np.cumsum(new) - 1
-            groups.append((src[sel], pos, w[sel] if w is not None else None, d[new]))
-            if p != self.me:
-                peer.send(self.names[p], (self.me, d[new]))
-        del dst, src, w, downer
-        peer.sync()
-        received: list[Any] = [None] * n
-        received[self.me] = groups[self.me][3]
-        for q, u_q in peer.messages():
-            received[q] = u_q
-        parts = [verts, *[groups[p][0] for p in range(n)]]
-        if self.create_missing:
-            parts += [u for u in received]
-        ids = np.unique(np.concatenate(parts))
-        if not self.create_missing:
-            for q, u_q in enumerate(received):
-                missing = u_q[~np.isin(u_q, ids)]
-                if len(missing):
-                    raise GraphError(f"peer {self.me}: an edge from peer {q}'s input refers to unknown vertex "
-                                     f"{int(missing[0])!r} (hama.graph.create.missing.vertices=false)")
-        if self.self_ref:
-            s_src, s_pos, s_w, u_me = groups[self.me]
-            # add (v, v) for every local vertex: merge ids into U_me and re-sort the local group
-            allsrc = np.concatenate([u_me[s_pos], ids])
-            alls = np.concatenate([s_src, ids])
-            allw = np.concatenate([s_w, np.ones(len(ids))]) if s_w is not None else None
-            order = np.argsort(allsrc, kind="stable")
-            d = allsrc[order]
-            new = np.ones(len(d), dtype=bool)
-            new[1:] = d[1:] != d[:-1]
-            groups[self.me] = (alls[order], np.cumsum(new) - 1, allw[order] if allw is not None else None, d[new])
-            received[self.me] = d[new]
-        nloc = len(ids)
-        self.ids: Any = ids
-        idx_t = np.int32 if nloc < 2**31 else np.int64
-        self.routes: list[_Route] = []
-        self.num_edges = 0
-        outdeg = np.zeros(nloc)
-        for p in range(n):
-            s_ids, pos, ww, u = groups[p]
-            ls = _index_of(ids, s_ids).astype(idx_t, copy=False)
-            outdeg += np.bincount(ls, minlength=nloc)
-            self.num_edges += len(ls)
-            pos_t = pos.astype(np.int32 if len(u) < 2**31 else np.int64)
-            self.routes.append(_Route(ls, pos_t, ww, len(u)))
-            groups[p] = (np.zeros(0, np.int64), np.zeros(0, np.int64), None, np.zeros(0, np.int64))
-        self.outdeg = outdeg
-        self.recv: list[I64] = [_index_of(ids, u) for u in received]
-        for name in self.names:
-            peer.send(name, nloc)
-        peer.sync()
-        self.total_vertices = sum(peer.messages())
+            return None
+        loader = ArrayLoader(peer, fmt, self.algorithm, self.conf.get_bool("hama.graph.undirected", False),
+                             self.create_missing, self.self_ref)
+        graph = loader.load()
+        if graph is None:
+            return None
+        self.total_vertices = loader.total_vertices
         if self.me == 0:
             peer.increment_counter(COUNTER_GROUP, "INPUT_VERTICES", self.total_vertices)
             peer.increment_counter(COUNTER_GROUP, "NUMPY_LOADER", 1)
-        log.debug("peer %d: numpy loader: %d vertices, %d out-edges", self.me, nloc, self.num_edges)
-        return True
+        return graph
 
     # ------------------------------------------------------------ set-up supersteps
     def _symmetrize(self, peer: Any) -> None:
@@ -372,10 +230,9 @@ class VectorizedGraphRunner(GraphJobRunner):
             for d, u in batch:
                 vertices[d]._edges.append(Edge(u))
 
-    def _index(self, peer: Any) -> None:
-        """Local indices, per-destination-peer edge groups, and the ``U_p`` exchange."""
+    def _index(self, peer: Any) -> LocalGraph:
+        """Local indices, per-destination-peer CSR routes, and the ``U_p`` exchange (vertex objects)."""
         ids = list(self.vertices)
-        self.ids = ids
         n = len(ids)
         index = {vid: i for i, vid in enumerate(ids)}
         src: list[int] = []
@@ -397,29 +254,31 @@ class VectorizedGraphRunner(GraphJobRunner):
         code_a = np.asarray(code, dtype=np.int64)
         w_a = np.asarray(weights, dtype=np.float64)
         del src, code, weights
-        self.num_edges = len(src_a)
-        self.outdeg = np.bincount(src_a, minlength=n).astype(np.float64)
+        outdeg = np.bincount(src_a, minlength=n).astype(np.float64)
         edge_owner = owner[code_a] if len(code_a) else np.zeros(0, dtype=np.int64)
-        self.routes = []
+        routes = []
+        own_u: list[Any] = []
         for p in range(self.n):
             sel = np.flatnonzero(edge_owner == p)
             u_p, inv = np.unique(code_a[sel], return_inverse=True)
-            order = np.argsort(inv, kind="stable")  # sequential writes in the reductions
-            self.routes.append(_Route(src_a[sel][order], inv[order].astype(np.int64), w_a[sel][order], len(u_p)))
+            order = np.argsort(inv, kind="stable")
+            indptr = np.zeros(len(u_p) + 1, dtype=np.int64)
+            np.cumsum(np.bincount(inv, minlength=len(u_p)), out=indptr[1:])
+            routes.append(Route(src_a[sel][order], indptr, w_a[sel][order]))
             if p == self.me:
-                self._own_u = [unique[c] for c in u_p]
+                own_u = [unique[c] for c in u_p]
             else:
                 peer.send(self.names[p], (self.me, [unique[c] for c in u_p]))
         peer.sync()
-        self.recv = [np.zeros(0, dtype=np.int64)] * self.n
-        self.recv[self.me] = np.fromiter((index[d] for d in self._own_u), dtype=np.int64, count=len(self._own_u))
+        recv = [np.zeros(0, dtype=np.int64)] * self.n
+        recv[self.me] = np.fromiter((index[d] for d in own_u), dtype=np.int64, count=len(own_u))
         for q, u_q in peer.messages():
             try:
-                self.recv[q] = np.fromiter((index[d] for d in u_q), dtype=np.int64, count=len(u_q))
+                recv[q] = np.fromiter((index[d] for d in u_q), dtype=np.int64, count=len(u_q))
             except KeyError as exc:
                 raise GraphError(f"peer {self.me}: peer {q} routed unknown vertex {exc.args[0]!r} here") from None
-        del self._own_u
-        log.debug("peer %d: %d vertices, %d out-edges", self.me, n, self.num_edges)
+        log.debug("peer %d: %d vertices, %d out-edges", self.me, n, len(src_a))
+        return LocalGraph(ids, routes, recv, outdeg, len(src_a))
 
     def _swap(self, peer: Any, payloads: list[Any], scalars: tuple[float, ...]) -> tuple[list[Any], F64]:
         """Send ``payloads[p]`` to every peer *p* with *scalars*; return the received payloads
@@ -437,19 +296,24 @@ class VectorizedGraphRunner(GraphJobRunner):
         return got, total
 
     # ------------------------------------------------------------ PageRank
-    def _pagerank(self, peer: Any) -> F64:
+    def _pagerank(self, peer: Any, g: LocalGraph) -> F64:
         conf = self.conf
         hama = self.algorithm == "pagerank-hama"
         d = conf.get_float("hama.pagerank.alpha", 0.85)
         error = conf.get_float("hama.graph.max.convergence.error", 0.001)
         n_total = float(self.total_vertices)
-        n = len(self.ids)
-        outdeg = self.outdeg
-        has_out = outdeg > 0
+        n = len(g.ids)
+        has_out = g.outdeg > 0
         inv_deg = np.zeros(n)
-        np.divide(1.0, outdeg, out=inv_deg, where=has_out)
-        dangling_mask = ~has_out
+        np.divide(1.0, g.outdeg, out=inv_deg, where=has_out)
+        dangling_idx = np.flatnonzero(~has_out)
+        del has_out
+        g.outdeg = np.zeros(0)
+        routes, recv = g.routes, g.recv
+        buf = np.empty(max([b[3] - b[2] for r in routes for b in r.blocks(BLOCK_EDGES)], default=0))
         x: F64 = np.full(n, 1.0 / n_total)
+        contrib = np.empty(n)
+        acc = np.empty(n)
         diff = 0.0  # sum |x_it - x_(it-1)| over the local vertices (Hama's AverageAggregator)
         max_it = self.max_iteration
         err_prev = math.nan  # global average change computed in iteration it-1
@@ -461,17 +325,22 @@ class VectorizedGraphRunner(GraphJobRunner):
                 break  # every vertex votes to halt and sends nothing: the job ends
             if max_it > 0 and it + 1 > max_it:
                 break
-            contrib = x * inv_deg
-            payloads = [np.bincount(r.pos, weights=contrib[r.src], minlength=r.size) for r in self.routes]
-            sent += self.num_edges
-            dangling = 0.0 if hama else float(x[dangling_mask].sum())
+            np.multiply(x, inv_deg, out=contrib)
+            payloads = [segment_sums(contrib, r, buf) for r in routes]
+            sent += g.num_edges
+            dangling = 0.0 if hama else float(x[dangling_idx].sum())
             got, total = self._swap(peer, payloads, (dangling, diff, float(n) if it > 0 else 0.0))
+            del payloads
             # the average change of iteration `it`, which iteration it+1 reads (Hama's aggregator)
             err_prev = total[1] / total[2] if total[2] else math.nan
-            acc = np.zeros(n)
+            if g.self_loops:
+                acc[:] = contrib
+            else:
+                acc.fill(0.0)
             for q, vals in enumerate(got):
                 if vals is not None and len(vals):
-                    acc[self.recv[q]] += vals
+                    acc[recv[q]] += vals
+            del got
             self._count_iteration(peer)
             it += 1
             if hama:
@@ -484,18 +353,19 @@ class VectorizedGraphRunner(GraphJobRunner):
         return x
 
     # ------------------------------------------------------------ SSSP, BFS, WCC
-    def _min_propagation(self, peer: Any) -> Any:
+    def _min_propagation(self, peer: Any, g: LocalGraph) -> Any:
         algo = self.algorithm
-        n = len(self.ids)
+        ids = g.ids
+        n = len(ids)
         value: F64 = np.full(n, np.inf)
-        if algo == "wcc" and isinstance(self.ids, np.ndarray):
-            value = self.ids.astype(np.float64)
+        if algo == "wcc" and isinstance(ids, np.ndarray):
+            value = ids.astype(np.float64)
             if n and np.abs(value).max() >= 2.0 ** 53:
                 raise GraphError("vectorized WCC: vertex ids beyond 2**53")
             frontier = np.ones(n, dtype=bool)
         elif algo == "wcc":
             keys = []
-            for vid in self.ids:
+            for vid in ids:
                 k = label_key(vid)
                 if k[0] != 0:
                     raise GraphError(f"vectorized WCC needs integer vertex ids; got {vid!r} on peer {self.me}")
@@ -508,37 +378,40 @@ class VectorizedGraphRunner(GraphJobRunner):
             key = "shortest.paths.start.vertex.name" if algo == "sssp" else "bfs.source.vertex"
             source = self.conf.get(key) or ""
             frontier = np.zeros(n, dtype=bool)
-            if isinstance(self.ids, np.ndarray):
-                i = _int_index(self.ids, source)
+            if isinstance(ids, np.ndarray):
+                i = _int_index(ids, source)
                 if i is not None:
                     value[i] = 0.0
                     frontier[i] = True
-            for i, vid in enumerate(self.ids if not isinstance(self.ids, np.ndarray) else ()):
+            for i, vid in enumerate(ids if not isinstance(ids, np.ndarray) else ()):
                 if vid == source:
                     value[i] = 0.0
                     frontier[i] = True
+        step = 0.0 if algo == "wcc" else 1.0  # added along an edge without weight
         sent_total = 0
         max_it = self.max_iteration
         it = 0
         while True:
             payloads: list[Any] = []
-            sent = 0
-            for r in self.routes:
-                sel = np.flatnonzero(frontier[r.src])
+            sent = int(np.count_nonzero(frontier)) if g.self_loops else 0  # self loops never improve
+            for r in g.routes:
+                sel = np.flatnonzero(np.take(frontier, r.indices))
                 if not len(sel):
                     payloads.append(None)
                     continue
-                cand = value[r.src[sel]]
+                cand = value[r.indices[sel]]
                 if algo == "sssp" and r.weight is not None:
-                    cand = cand + r.weight[sel]
-                elif algo == "sssp":
-                    cand = cand + 1.0
-                elif algo == "bfs":
-                    cand = cand + 1.0
-                buf = np.full(r.size, np.inf)
-                np.minimum.at(buf, r.pos[sel], cand)
-                pos = np.flatnonzero(buf < np.inf)
-                payloads.append((pos, buf[pos]))
+                    cand += r.weight[sel]
+                elif step:
+                    cand += step
+                rows = np.searchsorted(r.indptr, sel, side="right") - 1
+                first = np.empty(len(rows), dtype=bool)
+                first[0] = True
+                np.not_equal(rows[1:], rows[:-1], out=first[1:])
+                starts = np.flatnonzero(first)
+                vals = np.minimum.reduceat(cand, starts)
+                keep = vals < np.inf
+                payloads.append((rows[starts][keep], vals[keep]))
                 sent += len(sel)
             sent_total += sent
             got, total = self._swap(peer, payloads, (float(sent),))
@@ -550,7 +423,8 @@ class VectorizedGraphRunner(GraphJobRunner):
             for q, pl in enumerate(got):
                 if pl is not None:
                     pos, vals = pl
-                    np.minimum.at(best, self.recv[q][pos], vals)
+                    idx = g.recv[q][pos]
+                    best[idx] = np.minimum(best[idx], vals)
             frontier = best < value
             value = np.where(frontier, best, value)
         peer.increment_counter(COUNTER_GROUP, "MESSAGES_SENT", sent_total)
@@ -561,17 +435,21 @@ class VectorizedGraphRunner(GraphJobRunner):
         if self.me == 0:
             peer.increment_counter(COUNTER_GROUP, "ITERATIONS", 1)
 
-    def _write(self, peer: Any, values: Any) -> None:
+    def _write(self, peer: Any, ids: Any, values: Any) -> None:
+        """Write ``(id, value)`` per local vertex, converting a slice of the arrays at a time."""
         algo = self.algorithm
         write = peer.write
-        if isinstance(self.ids, np.ndarray):
-            self.ids = [str(v) for v in self.ids.tolist()]
-        if algo == "bfs":
-            for vid, v in zip(self.ids, values.tolist()):
-                write(vid, UNREACHABLE_DEPTH if v == math.inf else int(v))
-        elif algo == "wcc":
-            for vid, v in zip(self.ids, values.tolist()):
-                write(vid, str(int(v)))
-        else:
-            for vid, v in zip(self.ids, values.tolist()):
-                write(vid, v)
+        step = 1 << 16
+        for a in range(0, len(ids), step):
+            chunk = ids[a:a + step]
+            keys = [str(v) for v in chunk.tolist()] if isinstance(chunk, np.ndarray) else chunk
+            vals = values[a:a + step].tolist()
+            if algo == "bfs":
+                for vid, v in zip(keys, vals):
+                    write(vid, UNREACHABLE_DEPTH if v == math.inf else int(v))
+            elif algo == "wcc":
+                for vid, v in zip(keys, vals):
+                    write(vid, str(int(v)))
+            else:
+                for vid, v in zip(keys, vals):
+                    write(vid, v)
