@@ -11,24 +11,34 @@ Znode layout (Hama's, under ``bsp.zookeeper.root``, default ``/bsp``)::
     /bsp/<jobId>                          PERSISTENT  created by the server's start()
     /bsp/<jobId>/peers/<host:port>        EPHEMERAL   data: {"task_index": i, "attempt_id": "..."}
     /bsp/<jobId>/sync/<superstep>         PERSISTENT  one per barrier ("-1" is the initial one)
-    /bsp/<jobId>/sync/<superstep>/<attemptId>  EPHEMERAL  a peer inside the barrier
-    /bsp/<jobId>/sync/<superstep>/ready   PERSISTENT  created by the last peer to arrive
+    /bsp/<jobId>/sync/<superstep>/arrival-<n>  PERSISTENT_SEQUENTIAL  the n-th peer inside
+                                          the barrier (data: its attempt id)
     /bsp/<jobId>/finished/<taskIndex>     PERSISTENT  the peer returned from bsp() (server's peer_finished())
     /bsp/<jobId>/abort                    PERSISTENT  data: the reason (server's abort())
 
-Barrier (``enter_barrier``): one pipelined round trip watches ``sync/<s>/ready``,
-creates the peer's ephemeral node and lists the barrier; the last arriver creates
-``ready`` (and, in the same multi-op, the next barrier's ``sync/<s+1>``), everyone
-else waits for the ``ready`` watch.  That is ONE ZooKeeper write per peer per
-superstep, plus one multi-op by the last arriver.  ``leave_barrier`` is a no-op:
-``enter_barrier`` releases all peers together and message bundles carry the
-superstep they were sent in (:mod:`hama_yarn.sync.base`), so Hama's double-barrier
-*leave* (a delete and a second wait per peer per superstep) buys nothing.
+Barrier (``enter_barrier``): in one pipelined round trip a peer watches
+``sync/<s>/arrival-<P-1>`` and creates its own sequential ``sync/<s>/arrival-``.
+ZooKeeper numbers a fresh node's sequential children 0, 1, 2, ..., so the
+sequence number a peer gets back says whether it was last, and the last peer's
+create *is* the release: the watches of all others fire on it.  That is ONE
+ZooKeeper write per peer per superstep and ONE write on the critical path
+(Hama's algorithm, which the first version of this backend kept, lists the
+children and has the last peer create ``ready``: two writes and an extra round
+trip in sequence).  The barrier nodes are pre-created in blocks, two blocks
+ahead, by the last arriver with one multi-op.  The barrier's requests go over a
+lean single-threaded session of their own (:mod:`hama_yarn.sync.zkwire`);
+kazoo's session holds the registration and the watches on ``abort``,
+``finished`` and the job znode.
+
+``leave_barrier`` is a no-op: ``enter_barrier`` releases all peers together and
+message bundles carry the superstep they were sent in
+(:mod:`hama_yarn.sync.base`), so Hama's double-barrier *leave* (a delete and a
+second wait per peer per superstep) buys nothing.
 
 Garbage collection is lazy and off the critical path: when the server sees
-``sync/<s>/ready`` (it watches it anyway for progress), every peer has returned
-from barrier *s - 1*, so it deletes ``sync/<s-1>`` and its children with one
-asynchronous multi-op.  A job therefore holds at most two barrier subtrees.
+barrier *s* complete (it watches its last arrival anyway, for progress), every
+peer has returned from barrier *s - 1*, so it deletes ``sync/<s-1>`` and its
+children with one asynchronous multi-op.
 
 Every wait is driven by ZooKeeper watches and bounded by a deadline.  While the
 connection is SUSPENDED peers keep waiting (kazoo reconnects within the session);
@@ -47,6 +57,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import threading
 import time
 from collections.abc import Callable
@@ -57,26 +68,31 @@ from kazoo.exceptions import (
     ConnectionClosedError,
     NodeExistsError,
     NoNodeError,
-    ConnectionLoss,
     KazooException,
     NotEmptyError,
-    OperationTimeoutError,
     SessionExpiredError,
 )
-from kazoo.protocol.states import EventType, KazooState
+from kazoo.protocol.serialization import Create, Exists, GetChildren, GetData, Transaction
+from kazoo.protocol.states import KazooState
 from kazoo.recipe.watchers import ChildrenWatch, DataWatch
 from kazoo.retry import KazooRetry, RetryFailedError
+from kazoo.security import OPEN_ACL_UNSAFE
 
 from ..config import HamaConfiguration
 from ..errors import BarrierTimeoutError, ConfigError, SyncError
 from .base import INITIAL_BARRIER, SyncClient, SyncContext, SyncServer
+from .zkwire import WireLost, WireTimeout, ZkWire
 
 log = logging.getLogger(__name__)
 
 __all__ = ["ZooKeeperSyncClient", "ZooKeeperSyncServer", "zk_hosts", "job_path", "barrier_name"]
 
 #: Name of the child of ``sync/<s>`` created by the last peer to arrive.
-READY = "ready"
+ARRIVAL = "arrival-"
+#: Barrier nodes are pre-created in blocks of this many, two blocks ahead.
+LOOKAHEAD = 8
+#: ZooKeeper's CreateMode.PERSISTENT_SEQUENTIAL.
+_SEQUENTIAL = 2
 #: Child of the job znode whose children ``<taskIndex>`` name peers that returned from bsp().
 FINISHED = "finished"
 #: Longest single wait between re-checks of the state (watches do the real work).
@@ -136,6 +152,11 @@ def job_path(conf: HamaConfiguration, job_id: str) -> str:
     if root == "/":
         return f"/{job_id}"
     return f"{root}/{job_id}"
+
+
+def arrival_name(index: int) -> str:
+    """Name of the barrier child created by the *index*-th arrival (0-based): ``arrival-0000000003``."""
+    return f"{ARRIVAL}{index:010d}"
 
 
 def barrier_name(superstep: int) -> str:
@@ -205,10 +226,14 @@ class ZooKeeperSyncClient(SyncClient):
         self._gen = 0
         self._failure: SyncError | None = None
         self._suspended_since: float | None = None
-        self._ready_seen: set[str] = set()
         self._job_seen = False
         self._finished_peers: frozenset[int] = frozenset()
         self._closed = False
+        self._wake_r, self._wake_w = os.pipe()
+        os.set_blocking(self._wake_r, False)
+        os.set_blocking(self._wake_w, False)
+        self.wire = ZkWire(zk_hosts(ctx.conf), self.session_timeout, f"peer {task_index}")
+        self.wire.set_wake_fd(self._wake_r)
         self.zk = _connect(ctx.conf, f"peer {task_index}")
         self.zk.add_listener(self._on_state)
         try:
@@ -240,6 +265,7 @@ class ZooKeeperSyncClient(SyncClient):
                 self._suspended_since = None
             self._gen += 1
             self._cond.notify_all()
+        self._poke()
 
     def _on_abort(self, data: bytes | None, stat: Any, *_: Any) -> bool | None:
         if stat is None:
@@ -250,6 +276,7 @@ class ZooKeeperSyncClient(SyncClient):
                 self._failure = SyncError(f"job aborted: {reason}")
             self._gen += 1
             self._cond.notify_all()
+        self._poke()
         return False  # stop watching
 
     def _on_job(self, data: bytes | None, stat: Any, *_: Any) -> bool | None:
@@ -263,6 +290,7 @@ class ZooKeeperSyncClient(SyncClient):
                 self._failure = SyncError(f"job state removed: {self.job_path} was deleted (the job is over)")
             self._gen += 1
             self._cond.notify_all()
+        self._poke()
         return False
 
     def _on_finished(self, children: list[str]) -> None:
@@ -272,19 +300,21 @@ class ZooKeeperSyncClient(SyncClient):
             self._finished_peers = done
             self._gen += 1
             self._cond.notify_all()
+        self._poke()
+
+    def _poke(self) -> None:
+        """Wake a barrier waiting in :class:`ZkWire` (watch callbacks run on kazoo's threads)."""
+        try:
+            os.write(self._wake_w, b"!")
+        except (BlockingIOError, OSError):
+            pass  # already poked, or closed
 
     def _wake(self, event: Any = None) -> None:
         """Watch callback: something changed, re-check."""
         with self._cond:
             self._gen += 1
             self._cond.notify_all()
-
-    def _ready_watch(self, event: Any) -> None:
-        with self._cond:
-            if getattr(event, "type", None) == EventType.CREATED:
-                self._ready_seen.add(str(event.path))
-            self._gen += 1
-            self._cond.notify_all()
+        self._poke()
 
     # ------------------------------------------------------------ helpers
     def _check(self) -> None:
@@ -364,31 +394,6 @@ class ZooKeeperSyncClient(SyncClient):
             raise  # callers handle these
         except KazooException as exc:
             raise SyncError(f"peer {self.task_index}: ZooKeeper error {type(exc).__name__}: {exc}") from exc
-
-    def _batch(self, deadline: float, calls: list[tuple[Callable[..., Any], tuple[Any, ...], dict[str, Any]]]) -> list[Any]:
-        """Issue kazoo ``*_async`` calls back to back and collect each result.
-
-        ZooKeeper executes one session's requests in order, so a batch costs one
-        round trip.  A ZooKeeper error of one request (NoNode, NodeExists, ...) is
-        returned in its place; connection loss retries the whole batch (callers
-        make their batches idempotent), session loss raises SyncError.
-        """
-
-        def attempt() -> list[Any]:
-            self._check()
-            pending = [fn(*args, **kwargs) for fn, args, kwargs in calls]
-            out: list[Any] = []
-            for result in pending:
-                try:
-                    out.append(self._get(result, deadline))
-                except (ConnectionLoss, OperationTimeoutError, SessionExpiredError, ConnectionClosedError):
-                    raise
-                except KazooException as exc:
-                    out.append(exc)
-            return out
-
-        result: list[Any] = self._op(deadline, attempt, _sync=True)
-        return result
 
     def _ensure(self, path: str, deadline: float) -> None:
         """Create persistent *path* below the job znode (which must exist)."""
@@ -530,22 +535,88 @@ class ZooKeeperSyncClient(SyncClient):
             children = self._op(time.monotonic() + 2.0, self.zk.get_children_async, path)
         except Exception:  # noqa: BLE001 - best effort, for the error message only
             return -1
-        return len([c for c in children if c != READY])
+        return len([c for c in children if c.startswith(ARRIVAL)])
+
+    def _wire_call(self, requests: list[Any], deadline: float) -> list[Any]:
+        try:
+            return self.wire.call(requests, deadline, self._check)
+        except WireTimeout:
+            raise _Deadline() from None
+
+    def _reconnect(self, deadline: float) -> None:
+        """Open a new barrier session (retrying while ZooKeeper is away, within the session rules)."""
+        delay = 0.05
+        while True:
+            self._check()
+            if time.monotonic() >= deadline:
+                raise _Deadline()
+            try:
+                self.wire.connect(deadline)
+                return
+            except WireLost as exc:
+                log.debug("%s", exc)
+            with self._cond:  # sleep, but wake for an abort or a state change
+                self._cond.wait(min(delay, max(0.0, deadline - time.monotonic())))
+            delay = min(delay * 2, 1.0)
+
+    def _find_own(self, path: str, deadline: float) -> int | None:
+        """After a lost connection: the sequence number of this peer's node in *path*, if it was created."""
+        children = self._wire_call([GetChildren(path, False)], deadline)[0]
+        if isinstance(children, NoNodeError):
+            return None
+        _raise(children, f"peer {self.task_index}: listing {path}")
+        names = sorted(c for c in children if c.startswith(ARRIVAL))
+        datas = self._wire_call([GetData(f"{path}/{c}", False) for c in names], deadline) if names else []
+        own = self.node_name.encode()
+        for name, got in zip(names, datas):
+            if not isinstance(got, BaseException) and got[0] == own:
+                return int(name[-10:])
+        return None
+
+    def _create_dir(self, path: str, deadline: float) -> None:
+        """Create the barrier node *path* (normally pre-created; see :meth:`_lookahead`)."""
+        (got,) = self._wire_call([Create(path, b"", OPEN_ACL_UNSAFE, 0)], deadline)
+        if isinstance(got, NoNodeError):
+            raise SyncError(f"job znode {self.job_path} does not exist: the sync server was not started "
+                            f"or the job is over")
+        if not isinstance(got, NodeExistsError):
+            _raise(got, f"peer {self.task_index}: creating {path}")
+
+    def _lookahead(self, superstep: int) -> None:
+        """Last arriver of every LOOKAHEAD-th barrier: pre-create the barrier nodes a block ahead.
+
+        Sent without waiting (one multi-op).  The block starts two blocks after
+        *superstep*; the peer's own next create is queued behind it in its
+        session, so the nodes exist before any peer can need them.  Should the
+        multi-op fail, peers create a missing barrier node themselves.
+        """
+        if superstep < 0 or superstep % LOOKAHEAD:
+            return
+        first = superstep + 2 * LOOKAHEAD
+        ops = [Create(f"{self.sync_path}/{barrier_name(s)}", b"", OPEN_ACL_UNSAFE, 0)
+               for s in range(first, first + LOOKAHEAD)]
+        try:
+            self.wire.send([Transaction(ops)], want=False)
+        except WireLost:
+            pass  # the next barrier reconnects; peers create missing nodes themselves
 
     def enter_barrier(self, superstep: int, timeout: float) -> None:
         """Enter the barrier of *superstep*; return when all peers entered.
 
-        Hama's algorithm with one ZooKeeper write per peer: in one pipelined round
-        trip, watch ``sync/<s>/ready``, create this peer's EPHEMERAL
-        ``sync/<s>/<attemptId>`` and list ``sync/<s>``'s children (ZooKeeper runs
-        one session's requests in order).  The peer whose listing counts all peers
-        is the last arriver: it creates ``ready`` and, in the same multi-op, the
-        next barrier's ``sync/<s+1>`` (so the next barrier costs no extra round
-        trip).  Everyone else waits for the ``ready`` watch.
+        One ZooKeeper write per peer, and one write on the barrier's critical
+        path: in one pipelined round trip on the barrier session
+        (:class:`~hama_yarn.sync.zkwire.ZkWire`) the peer watches
+        ``sync/<s>/arrival-<P-1>`` (the node the P-th arrival will create; the
+        barrier node is fresh, so ZooKeeper numbers its sequential children
+        0, 1, ...) and creates its own PERSISTENT_SEQUENTIAL
+        ``sync/<s>/arrival-`` (data: its attempt id).  The sequence number it
+        gets back tells whether it arrived last; if not, the watch fires when
+        the last peer's create lands.  Nothing is deleted here: the server
+        collects completed barriers (see :class:`ZooKeeperSyncServer`).
 
-        ``ready`` is PERSISTENT: a barrier stays complete when its last arriver's
-        session ends.  Nothing is deleted here: the server collects completed
-        barriers (see :class:`ZooKeeperSyncServer`).
+        A lost connection (or an expired barrier session: it holds nothing
+        EPHEMERAL) is redone on a new session: the peer looks its node up by
+        its data before creating another one, so every peer is counted once.
 
         Parameters
         ----------
@@ -560,88 +631,76 @@ class ZooKeeperSyncClient(SyncClient):
             If not every peer arrived in time.
         SyncError
             On abort, session loss, a missing job znode, or when a peer that never
-            entered this barrier finished bsp() (it can never complete).
+            entered this barrier finished bsp() (it can never complete), or when
+            this peer enters a barrier that already completed.
         """
         n = self.ctx.num_peers
         deadline = time.monotonic() + timeout
         path = f"{self.sync_path}/{barrier_name(superstep)}"
-        ready = f"{path}/{READY}"
-        own = f"{path}/{self.node_name}"
-        arrived = 0
-        what = f"peer {self.task_index}: entering barrier {superstep}"
-        with self._cond:
-            self._ready_seen.clear()  # events of earlier barriers (barriers are sequential)
+        last = f"{path}/{arrival_name(n - 1)}"
+        data = self.node_name.encode()
+        seq: int | None = None
+        lost = False
+        self.wire.events.clear()  # events of earlier barriers (barriers are sequential)
         try:
             self._check()
             while True:
-                gen = self._generation()
-                seen, created, children = self._batch(deadline, [
-                    (self.zk.exists_async, (ready, self._ready_watch), {}),
-                    (self.zk.create_async, (own, b""), {"ephemeral": True}),
-                    (self.zk.get_children_async, (path,), {}),
-                ])
-                if isinstance(created, NoNodeError):  # nobody pre-created this barrier: create it
-                    self._ensure(path, deadline)
-                    continue
-                if not isinstance(created, NodeExistsError):  # exists: ours, from a retried request
-                    _raise(created, what)
-                _raise(seen, what)
-                _raise(children, what)
-                break
-            if seen is not None:
-                raise SyncError(f"peer {self.task_index} entered barrier {superstep}, which already completed")
-            arrived = len([c for c in children if c != READY])
-            if arrived >= n:
-                self._release(ready, superstep, deadline)
-                return
-            while True:
-                with self._cond:
-                    if ready in self._ready_seen:
-                        self._ready_seen.discard(ready)
+                try:
+                    if lost:
+                        self._reconnect(deadline)
+                        lost = False
+                        if seq is None:
+                            seq = self._find_own(path, deadline)
+                        if seq is not None:  # re-arm the watch that went with the old session
+                            (stat,) = self._wire_call([Exists(last, True)], deadline)
+                            if stat is not None and not isinstance(stat, BaseException):
+                                return
+                    if seq is None:
+                        self.wire.refresh(deadline)
+                        seen, created = self._wire_call(
+                            [Exists(last, True), Create(f"{path}/{ARRIVAL}", data, OPEN_ACL_UNSAFE, _SEQUENTIAL)],
+                            deadline,
+                        )
+                        if isinstance(created, NoNodeError):  # nobody pre-created this barrier
+                            self._create_dir(path, deadline)
+                            continue
+                        what = f"peer {self.task_index}: entering barrier {superstep}"
+                        _raise(created, what)
+                        _raise(seen, what)
+                        seq = int(created[-10:])
+                        if seen is not None or seq >= n:
+                            raise SyncError(
+                                f"peer {self.task_index} entered barrier {superstep}, which already completed: "
+                                "peers called sync() a different number of times"
+                            )
+                        if seq == n - 1:
+                            self._lookahead(superstep)
+                            log.debug("peer %d: barrier %s complete (last to arrive)", self.task_index, superstep)
+                            return
+                    if self.wire.wait_event(last, deadline):
                         return
-                    finished = self._finished_peers
-                if finished:
-                    # A finished peer entered this barrier only if it completed (``ready``
-                    # is persistent and was created before that peer could return).
-                    if self._op(deadline, self.zk.exists_async, ready, self._ready_watch) is not None:
-                        return
-                    raise SyncError(
-                        f"peer {self.task_index} waits in the barrier of superstep {superstep}, but peer(s) "
-                        f"{sorted(finished)} already finished bsp(): peers called sync() a different number "
-                        "of times"
-                    )
-                if not self._wait(gen, deadline):
-                    raise _Deadline()
-                gen = self._generation()
-                with self._cond:
-                    if ready in self._ready_seen:
-                        self._ready_seen.discard(ready)
-                        return
-                if self._op(deadline, self.zk.exists_async, ready, self._ready_watch) is not None:
-                    return
+                    self._check()
+                    with self._cond:
+                        finished = self._finished_peers
+                    if finished:
+                        # A finished peer entered this barrier only if it completed.
+                        (stat,) = self._wire_call([Exists(last, True)], deadline)
+                        if stat is not None and not isinstance(stat, BaseException):
+                            return
+                        raise SyncError(
+                            f"peer {self.task_index} waits in the barrier of superstep {superstep}, but peer(s) "
+                            f"{sorted(finished)} already finished bsp(): peers called sync() a different number "
+                            "of times"
+                        )
+                except WireLost as exc:
+                    log.warning("%s; reconnecting", exc)
+                    lost = True
+                except WireTimeout:
+                    raise _Deadline() from None
         except _Deadline:
             count = self._count(path)
-            raise BarrierTimeoutError(superstep, count if count >= 0 else arrived, n, timeout) from None
-
-    def _release(self, ready: str, superstep: int, deadline: float) -> None:
-        """Last arriver: create ``ready`` and pre-create the next barrier's node (one multi-op)."""
-        following = f"{self.sync_path}/{barrier_name(superstep + 1)}"
-
-        def commit() -> Any:
-            txn = self.zk.transaction()
-            txn.create(ready, b"")
-            txn.create(following, b"")
-            return txn.commit_async()
-
-        results = self._op(deadline, commit)
-        if isinstance(results[0], NodeExistsError):
-            pass  # another peer counted everyone too (their creates raced) and released it
-        elif any(isinstance(r, Exception) for r in results):  # e.g. the next node exists already
-            try:
-                self._op(deadline, self.zk.create_async, ready, b"")
-            except NodeExistsError:
-                pass
-        log.debug("peer %d: barrier %s complete (last to arrive)", self.task_index, superstep)
+            raise BarrierTimeoutError(superstep, count if count >= 0 else (0 if seq is None else seq + 1),
+                                      n, timeout) from None
 
     def leave_barrier(self, superstep: int, timeout: float) -> None:
         """No ZooKeeper request: :meth:`enter_barrier` already released all peers together.
@@ -672,10 +731,16 @@ class ZooKeeperSyncClient(SyncClient):
             if self._closed:
                 return
             self._closed = True
+        self.wire.close()
         try:
             _stop(self.zk)
         except Exception:  # noqa: BLE001
             log.debug("stopping the ZooKeeper client failed", exc_info=True)
+        for fd in (self._wake_r, self._wake_w):
+            try:
+                os.close(fd)
+            except OSError:
+                pass
 
 
 def _raise(result: Any, what: str) -> None:
@@ -707,7 +772,7 @@ class ZooKeeperSyncServer(SyncServer):
     Creates ``/bsp/<jobId>`` (with ``sync``, ``sync/-1`` and ``finished``) at
     :meth:`start`, publishes aborts as the ``/bsp/<jobId>/abort`` znode and
     finished peers as ``/bsp/<jobId>/finished/<taskIndex>``, and removes
-    ``/bsp/<jobId>`` at :meth:`close`.  It watches ``sync/<next>/ready`` to call
+    ``/bsp/<jobId>`` at :meth:`close`.  It watches ``sync/<next>``'s last arrival to call
     ``on_barrier`` (progress) and to collect the previous barrier's znodes
     asynchronously.  It hosts no Thrift services.
 
@@ -749,7 +814,11 @@ class ZooKeeperSyncServer(SyncServer):
         zk = self._client()
         try:
             zk.retry(zk.ensure_path, self.sync_path)
-            for path in (self.finished_path, f"{self.sync_path}/{barrier_name(INITIAL_BARRIER)}"):
+            # the barrier nodes of the first two LOOKAHEAD blocks (the partitioning
+            # barrier -2, the initial -1, then 0 ...); peers pre-create the rest
+            first = [self.finished_path] + [f"{self.sync_path}/{barrier_name(s)}"
+                                            for s in range(INITIAL_BARRIER - 1, 2 * LOOKAHEAD)]
+            for path in first:
                 try:
                     zk.retry(zk.create, path, b"")
                 except NodeExistsError:
@@ -764,7 +833,7 @@ class ZooKeeperSyncServer(SyncServer):
         self._advance()
 
     def _advance(self, event: Any = None) -> None:
-        """Report completed barriers in order; watch ``sync/<next>/ready`` for the next one.
+        """Report completed barriers in order; watch the next one's last arrival.
 
         Called at start and by that watch (kazoo's event thread).  Only the next
         barrier is watched, so the cost does not grow with the number of supersteps.
@@ -773,7 +842,7 @@ class ZooKeeperSyncServer(SyncServer):
         with self._advance_lock:
             zk = self.zk
             while zk is not None and not self._closed:
-                path = f"{self.sync_path}/{barrier_name(self._next)}/{READY}"
+                path = f"{self.sync_path}/{barrier_name(self._next)}/{arrival_name(self.ctx.num_peers - 1)}"
                 try:
                     stat = zk.exists_async(path, watch=self._advance).get(timeout=_SLICE * 10)
                 except Exception:  # noqa: BLE001 - progress reporting only
@@ -782,7 +851,7 @@ class ZooKeeperSyncServer(SyncServer):
                 if stat is None:
                     return
                 superstep, self._next = self._next, self._next + 1
-                # ready(s) exists => every peer entered s => every peer returned from s - 1
+                # s complete => every peer entered s => every peer returned from s - 1
                 while self._collect_next < superstep:
                     self._collect(zk, self._collect_next)
                     self._collect_next += 1
@@ -862,7 +931,7 @@ class ZooKeeperSyncServer(SyncServer):
         Peers watch ``finished``: a peer waiting (or later waiting) in a barrier
         that has not completed fails at once, naming the finished peer(s), like
         the ``rpc`` backend (a finished peer could only have entered a barrier
-        that completed, and ``ready`` stays until the barrier is collected).
+        that completed, and its nodes stay until the barrier is collected).
         """
         if self._closed:
             return

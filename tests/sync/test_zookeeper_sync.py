@@ -19,7 +19,14 @@ import pytest
 from hama_yarn.config import HamaConfiguration
 from hama_yarn.errors import BarrierTimeoutError, ConfigError, SyncError
 from hama_yarn.sync import SyncContext, client_class, server_class
-from hama_yarn.sync.zookeeper import ZooKeeperSyncClient, ZooKeeperSyncServer, job_path, zk_hosts
+from hama_yarn.sync.zookeeper import (
+    LOOKAHEAD,
+    ZooKeeperSyncClient,
+    ZooKeeperSyncServer,
+    arrival_name,
+    job_path,
+    zk_hosts,
+)
 from tests.sync.zkutil import kazoo_client, zk_quorum
 
 PROMPT = 5.0
@@ -166,34 +173,39 @@ def test_znode_layout_matches_hama(make_job: Callable[..., ZKJob], quorum: str) 
         assert stat.ephemeralOwner == c1.zk.client_id[0]  # EPHEMERAL, owned by the peer's session
         assert json.loads(data) == {"task_index": 1, "attempt_id": job.attempt(1)}
 
+        # the server pre-created the first two blocks of barrier nodes, PERSISTENT
+        assert {str(b) for b in range(-2, 2 * LOOKAHEAD)} <= set(zk.get_children(f"{job.path}/sync"))
+        barrier = f"{job.path}/sync/-1"
+        assert zk.exists(barrier).ephemeralOwner == 0
+
         t0, r0 = in_thread(lambda: c0.enter_barrier(-1, 20))
         t1, r1 = in_thread(lambda: c1.enter_barrier(-1, 20))
-        barrier = f"{job.path}/sync/-1"
-        wait_for(lambda: zk.exists(barrier) is not None and len(zk.get_children(barrier)) == 2)
-        assert sorted(zk.get_children(barrier)) == [job.attempt(0), job.attempt(1)]  # no 'ready' yet
-        assert zk.exists(f"{barrier}/ready") is None
-        assert zk.exists(barrier).ephemeralOwner == 0  # the barrier node is PERSISTENT
-        assert zk.exists(f"{barrier}/{job.attempt(0)}").ephemeralOwner == c0.zk.client_id[0]
-        assert not r0 and not r1
-        c2.enter_barrier(-1, 20)  # the last arriver creates 'ready'
-        ready = zk.exists(f"{barrier}/ready")
-        assert ready is not None and ready.ephemeralOwner == 0  # PERSISTENT: survives its creator
+        wait_for(lambda: len(zk.get_children(barrier)) == 2)
+        assert sorted(zk.get_children(barrier)) == [arrival_name(0), arrival_name(1)]  # numbered by ZooKeeper
+        owners = {zk.get(f"{barrier}/{arrival_name(i)}")[0].decode() for i in range(2)}
+        assert owners == {job.attempt(0), job.attempt(1)}  # data: the attempt ids
+        assert zk.exists(f"{barrier}/{arrival_name(0)}").ephemeralOwner == 0  # PERSISTENT
+        time.sleep(0.2)
+        assert not r0 and not r1  # both wait for the third arrival
+        c2.enter_barrier(-1, 20)  # the last arriver's own create releases the others
         t0.join(10)
         t1.join(10)
         assert r0 == [None] and r1 == [None]
-        assert sorted(zk.get_children(barrier)) == sorted([job.attempt(i) for i in range(3)] + ["ready"])
-        assert zk.exists(f"{job.path}/sync/0").ephemeralOwner == 0  # the last arriver pre-creates the next one
+        assert zk.get(f"{barrier}/{arrival_name(2)}")[0].decode() == job.attempt(2)
+        assert sorted(zk.get_children(barrier)) == [arrival_name(i) for i in range(3)]  # nothing else
 
         for c in (c0, c1, c2):
             c.leave_barrier(-1, 20)  # a no-op: bundles carry their superstep
-        assert len(zk.get_children(barrier)) == 4
+        assert len(zk.get_children(barrier)) == 3
 
         results = [in_thread(functools.partial(c.enter_barrier, 0, 20)) for c in (c0, c1, c2)]
         for t, r in results:
             t.join(10)
             assert r == [None]
         wait_for(lambda: zk.exists(barrier) is None, 5)  # the server collected barrier -1 once 0 completed
-        assert zk.exists(f"{job.path}/sync/0/ready") is not None
+        assert zk.exists(f"{job.path}/sync/0/{arrival_name(2)}") is not None
+        # the last arriver of barrier 0 pre-created the block two blocks ahead
+        wait_for(lambda: zk.exists(f"{job.path}/sync/{3 * LOOKAHEAD - 1}") is not None, 5)
 
         job.server.peer_finished(1)
         assert zk.get_children(f"{job.path}/finished") == ["1"]
@@ -201,7 +213,7 @@ def test_znode_layout_matches_hama(make_job: Callable[..., ZKJob], quorum: str) 
         data, stat = zk.get(f"{job.path}/abort")
         assert data == b"peer 1 failed"
         assert stat.ephemeralOwner == 0
-    wait_for(lambda: job.barriers == [-1, 0], 5)  # the server saw 'ready' and reported the barriers
+    wait_for(lambda: job.barriers == [-1, 0], 5)  # the server saw the last arrivals and reported the barriers
 
 
 @pytest.mark.zookeeper
@@ -338,17 +350,18 @@ def test_on_barrier_reports_every_superstep(make_job: Callable[..., ZKJob]) -> N
 
 @pytest.mark.zookeeper
 def test_one_write_per_peer_per_superstep(make_job: Callable[..., ZKJob], quorum: str) -> None:
-    """Issue 3's budget: each peer writes once per barrier, the last arriver once more; znodes do not pile up."""
+    """Issue 3's budget: each peer writes once per barrier (plus a multi-op per block of barriers
+    by one peer); nothing else goes over kazoo; znodes do not pile up."""
     n, steps = 4, 30
     job = make_job(n)
     clients = [job.client(i) for i in range(n)]
-    writes: list[dict[str, int]] = [{} for _ in range(n)]
+    kazoo_writes: list[int] = [0] * n
     for i, c in enumerate(clients):
         for name in ("create_async", "delete_async", "set_async", "transaction"):
             real = getattr(c.zk, name)
 
-            def counted(*a: Any, _real: Any = real, _i: int = i, _name: str = name, **k: Any) -> Any:
-                writes[_i][_name] = writes[_i].get(_name, 0) + 1
+            def counted(*a: Any, _real: Any = real, _i: int = i, **k: Any) -> Any:
+                kazoo_writes[_i] += 1
                 return _real(*a, **k)
 
             setattr(c.zk, name, counted)
@@ -363,16 +376,21 @@ def test_one_write_per_peer_per_superstep(make_job: Callable[..., ZKJob], quorum
         t.join(60)
         assert r == [None]
     barriers = steps + 1
-    for w in writes:
-        assert w.get("create_async", 0) == barriers, writes  # its own node, nothing else
-        assert w.get("delete_async", 0) == 0 and w.get("set_async", 0) == 0, writes  # leave sends nothing
-        assert w.get("transaction", 0) <= barriers, writes  # 'ready' + next barrier, when it counted everyone
-    # every barrier needs one release; peers whose creates race may each try one (NodeExists, harmless)
-    assert barriers <= sum(w.get("transaction", 0) for w in writes) <= barriers * n
+    assert kazoo_writes == [0] * n  # the barrier does not go through kazoo
+    for c in clients:
+        sent = c.wire.requests
+        assert sent.get("Create", 0) == barriers, sent  # its own arrival, nothing else
+        assert sent.get("Exists", 0) == barriers, sent  # the watch on the last arrival
+        assert set(sent) <= {"Create", "Exists", "Transaction"}, sent  # leave sends nothing
+    blocks = sum(c.wire.requests.get("Transaction", 0) for c in clients)
+    assert blocks == len([s for s in range(0, steps) if s % LOOKAHEAD == 0])  # one per block, by one peer
     wait_for(lambda: len(job.barriers) == barriers, 5)
     with kazoo_client(quorum) as zk:
-        wait_for(lambda: len(zk.get_children(f"{job.path}/sync")) <= 3, 5)  # old barriers collected
-        assert sorted(zk.get_children(f"{job.path}/sync"), key=int)[-1] == str(steps)
+        def remaining() -> list[int]:
+            return sorted(int(c) for c in zk.get_children(f"{job.path}/sync"))
+        wait_for(lambda: remaining()[0] >= steps - 2, 5)  # completed barriers collected
+        assert remaining()[-1] >= steps + LOOKAHEAD  # pre-created ahead
+        assert len(zk.get_children(f"{job.path}/sync/{steps - 1}")) == n
 
 
 @pytest.mark.zookeeper
