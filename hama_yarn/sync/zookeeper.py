@@ -63,7 +63,6 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from kazoo.client import KazooClient
 from kazoo.exceptions import (
     ConnectionClosedError,
     NodeExistsError,
@@ -78,121 +77,34 @@ from kazoo.recipe.watchers import ChildrenWatch, DataWatch
 from kazoo.retry import KazooRetry, RetryFailedError
 from kazoo.security import OPEN_ACL_UNSAFE
 
-from ..config import HamaConfiguration
-from ..errors import BarrierTimeoutError, ConfigError, SyncError
-from .base import INITIAL_BARRIER, SyncClient, SyncContext, SyncServer
+from ..errors import BarrierTimeoutError, SyncError
+from .base import SyncClient, SyncContext
+from .zkcommon import (
+    ARRIVAL,
+    FINISHED,
+    LOOKAHEAD,
+    arrival_name,
+    barrier_name,
+    connect,
+    job_path,
+    session_timeout,
+    stop,
+    zk_hosts,
+)
 from .zkwire import WireLost, WireTimeout, ZkWire
 
 log = logging.getLogger(__name__)
 
-__all__ = ["ZooKeeperSyncClient", "ZooKeeperSyncServer", "zk_hosts", "job_path", "barrier_name"]
+__all__ = ["ZooKeeperSyncClient", "ZooKeeperSyncServer", "zk_hosts", "job_path", "barrier_name", "arrival_name", "LOOKAHEAD"]
 
-#: Name of the child of ``sync/<s>`` created by the last peer to arrive.
-ARRIVAL = "arrival-"
-#: Barrier nodes are pre-created in blocks of this many, two blocks ahead.
-LOOKAHEAD = 8
 #: ZooKeeper's CreateMode.PERSISTENT_SEQUENTIAL.
 _SEQUENTIAL = 2
-#: Child of the job znode whose children ``<taskIndex>`` name peers that returned from bsp().
-FINISHED = "finished"
 #: Longest single wait between re-checks of the state (watches do the real work).
 _SLICE = 1.0
-#: Time allowed to connect to ZooKeeper at start-up (capped by the session timeout).
-_CONNECT_TIMEOUT = 30.0
 
 
 class _Deadline(Exception):
     """Internal: an operation ran into its deadline."""
-
-
-def zk_hosts(conf: HamaConfiguration) -> str:
-    """The kazoo host string for ``hama.zookeeper.quorum``.
-
-    Parameters
-    ----------
-    conf : HamaConfiguration
-        Configuration with ``hama.zookeeper.quorum`` and
-        ``hama.zookeeper.property.clientPort``.
-
-    Returns
-    -------
-    str
-        ``host1:port1,host2:port2`` (a chroot suffix ``/path`` on the last entry is kept).
-
-    Raises
-    ------
-    ConfigError
-        If the quorum is empty.
-    """
-    quorum = (conf.get("hama.zookeeper.quorum") or "").strip()
-    port = conf.get_int("hama.zookeeper.property.clientPort", 21810)
-    chroot = ""
-    if "/" in quorum:
-        quorum, chroot = quorum.split("/", 1)
-        chroot = "/" + chroot
-    hosts = []
-    for entry in quorum.split(","):
-        entry = entry.strip()
-        if not entry:
-            continue
-        if entry.startswith("["):  # [ipv6] or [ipv6]:port
-            hosts.append(entry if "]:" in entry else f"{entry}:{port}")
-        elif ":" in entry:
-            hosts.append(entry)
-        else:
-            hosts.append(f"{entry}:{port}")
-    if not hosts:
-        raise ConfigError("hama.zookeeper.quorum", "empty ZooKeeper quorum")
-    return ",".join(hosts) + chroot
-
-
-def job_path(conf: HamaConfiguration, job_id: str) -> str:
-    """``<bsp.zookeeper.root>/<jobId>``."""
-    root = "/" + (conf.get("bsp.zookeeper.root") or "/bsp").strip().strip("/")
-    if root == "/":
-        return f"/{job_id}"
-    return f"{root}/{job_id}"
-
-
-def arrival_name(index: int) -> str:
-    """Name of the barrier child created by the *index*-th arrival (0-based): ``arrival-0000000003``."""
-    return f"{ARRIVAL}{index:010d}"
-
-
-def barrier_name(superstep: int) -> str:
-    """Znode name of the barrier of *superstep* (``"-1"`` for the initial barrier)."""
-    return str(superstep)
-
-
-def _session_timeout(conf: HamaConfiguration) -> float:
-    return max(1.0, conf.get_int("hama.zookeeper.session.timeout", 30000) / 1000.0)
-
-
-def _connect(conf: HamaConfiguration, what: str) -> Any:
-    """Start a kazoo client for *conf*; raise SyncError if ZooKeeper cannot be reached."""
-    hosts = zk_hosts(conf)
-    session = _session_timeout(conf)
-    zk = KazooClient(
-        hosts=hosts,
-        timeout=session,
-        connection_retry=KazooRetry(max_tries=-1, delay=0.1, backoff=2, max_delay=2.0),
-        command_retry=KazooRetry(max_tries=-1, delay=0.02, backoff=2, max_delay=1.0, deadline=session,
-                                 ignore_expire=False),
-        logger=logging.getLogger("kazoo.client"),
-    )
-    connect = min(_CONNECT_TIMEOUT, max(session, 5.0))
-    try:
-        zk.start(timeout=connect)
-    except Exception as exc:  # kazoo raises its handler's timeout exception
-        raise SyncError(f"{what}: cannot connect to ZooKeeper at {hosts} within {connect:g}s: {exc}") from exc
-    return zk
-
-
-def _stop(zk: Any) -> None:
-    try:
-        zk.stop()
-    finally:
-        zk.close()
 
 
 class ZooKeeperSyncClient(SyncClient):
@@ -218,7 +130,7 @@ class ZooKeeperSyncClient(SyncClient):
         self.sync_path = f"{self.job_path}/sync"
         self.abort_path = f"{self.job_path}/abort"
         self.finished_path = f"{self.job_path}/{FINISHED}"
-        self.session_timeout = _session_timeout(ctx.conf)
+        self.session_timeout = session_timeout(ctx.conf)
         self.peer_name = ""
         self.node_name = f"task_{task_index:06d}"  # the attempt id once registered
         self._names: list[str] | None = None
@@ -234,14 +146,14 @@ class ZooKeeperSyncClient(SyncClient):
         os.set_blocking(self._wake_w, False)
         self.wire = ZkWire(zk_hosts(ctx.conf), self.session_timeout, f"peer {task_index}")
         self.wire.set_wake_fd(self._wake_r)
-        self.zk = _connect(ctx.conf, f"peer {task_index}")
+        self.zk = connect(ctx.conf, f"peer {task_index}")
         self.zk.add_listener(self._on_state)
         try:
             DataWatch(self.zk, self.abort_path, self._on_abort)
             DataWatch(self.zk, self.job_path, self._on_job)
             ChildrenWatch(self.zk, self.finished_path, self._on_finished)
         except Exception as exc:
-            _stop(self.zk)
+            stop(self.zk)
             raise SyncError(f"peer {task_index}: cannot watch {self.job_path}: {exc}") from exc
 
     # ------------------------------------------------------------ watchers
@@ -733,7 +645,7 @@ class ZooKeeperSyncClient(SyncClient):
             self._closed = True
         self.wire.close()
         try:
-            _stop(self.zk)
+            stop(self.zk)
         except Exception:  # noqa: BLE001
             log.debug("stopping the ZooKeeper client failed", exc_info=True)
         for fd in (self._wake_r, self._wake_w):
@@ -766,211 +678,4 @@ def _peer_info(raw: bytes | None) -> tuple[int, str]:
         return -1, ""
 
 
-class ZooKeeperSyncServer(SyncServer):
-    """Master side of the ``zookeeper`` sync service (Hama's ``ZKSyncBSPMasterClient``).
-
-    Creates ``/bsp/<jobId>`` (with ``sync``, ``sync/-1`` and ``finished``) at
-    :meth:`start`, publishes aborts as the ``/bsp/<jobId>/abort`` znode and
-    finished peers as ``/bsp/<jobId>/finished/<taskIndex>``, and removes
-    ``/bsp/<jobId>`` at :meth:`close`.  It watches ``sync/<next>``'s last arrival to call
-    ``on_barrier`` (progress) and to collect the previous barrier's znodes
-    asynchronously.  It hosts no Thrift services.
-
-    Parameters
-    ----------
-    ctx : SyncContext
-        The job.
-    on_barrier : callable, optional
-        Called with the superstep each time a barrier completes (kazoo's thread).
-    """
-
-    def __init__(self, ctx: SyncContext, on_barrier: Callable[[int], None] | None = None) -> None:
-        super().__init__(ctx, on_barrier)
-        self.job_path = job_path(ctx.conf, ctx.job_id)
-        self.sync_path = f"{self.job_path}/sync"
-        self.abort_path = f"{self.job_path}/abort"
-        self.finished_path = f"{self.job_path}/{FINISHED}"
-        self.zk: Any = None
-        self._lock = threading.Lock()
-        self._advance_lock = threading.Lock()
-        self._next = INITIAL_BARRIER
-        self._collect_next = INITIAL_BARRIER - 1  # the runtime partitioning barrier (-2), if any
-        self._closed = False
-
-    def _client(self) -> Any:
-        with self._lock:
-            if self.zk is None:
-                self.zk = _connect(self.ctx.conf, f"sync server of {self.ctx.job_id}")
-            return self.zk
-
-    def start(self) -> None:
-        """Connect and create ``/bsp/<jobId>`` (with ``sync``, ``sync/-1``, ``finished``) persistently.
-
-        Raises
-        ------
-        SyncError
-            If ZooKeeper cannot be reached.
-        """
-        zk = self._client()
-        try:
-            zk.retry(zk.ensure_path, self.sync_path)
-            # the barrier nodes of the first two LOOKAHEAD blocks (the partitioning
-            # barrier -2, the initial -1, then 0 ...); peers pre-create the rest
-            first = [self.finished_path] + [f"{self.sync_path}/{barrier_name(s)}"
-                                            for s in range(INITIAL_BARRIER - 1, 2 * LOOKAHEAD)]
-            for path in first:
-                try:
-                    zk.retry(zk.create, path, b"")
-                except NodeExistsError:
-                    pass
-            if zk.retry(zk.exists, self.abort_path) is not None:
-                zk.retry(zk.delete, self.abort_path)
-        except SyncError:
-            raise
-        except Exception as exc:
-            raise SyncError(f"cannot create {self.job_path} in ZooKeeper at {zk_hosts(self.ctx.conf)}: {exc}") from exc
-        log.info("zookeeper sync: job znode %s on %s", self.job_path, zk_hosts(self.ctx.conf))
-        self._advance()
-
-    def _advance(self, event: Any = None) -> None:
-        """Report completed barriers in order; watch the next one's last arrival.
-
-        Called at start and by that watch (kazoo's event thread).  Only the next
-        barrier is watched, so the cost does not grow with the number of supersteps.
-        Each completed barrier *s* lets the previous ones be collected.
-        """
-        with self._advance_lock:
-            zk = self.zk
-            while zk is not None and not self._closed:
-                path = f"{self.sync_path}/{barrier_name(self._next)}/{arrival_name(self.ctx.num_peers - 1)}"
-                try:
-                    stat = zk.exists_async(path, watch=self._advance).get(timeout=_SLICE * 10)
-                except Exception:  # noqa: BLE001 - progress reporting only
-                    log.debug("cannot watch %s", path, exc_info=True)
-                    return
-                if stat is None:
-                    return
-                superstep, self._next = self._next, self._next + 1
-                # s complete => every peer entered s => every peer returned from s - 1
-                while self._collect_next < superstep:
-                    self._collect(zk, self._collect_next)
-                    self._collect_next += 1
-                try:
-                    self.on_barrier(superstep)
-                except Exception:  # noqa: BLE001
-                    log.exception("on_barrier(%d) failed", superstep)
-
-    def _collect(self, zk: Any, superstep: int) -> None:
-        """Delete ``sync/<superstep>`` and its children: one asynchronous multi-op, no waiting."""
-        path = f"{self.sync_path}/{barrier_name(superstep)}"
-
-        def done(result: Any) -> None:
-            try:
-                failed = [r for r in result.get() if isinstance(r, Exception)]
-            except Exception as exc:  # noqa: BLE001 - the job's znode is removed at close anyway
-                failed = [exc]
-            if failed:
-                log.debug("collecting %s failed: %s", path, failed)
-
-        def children(result: Any) -> None:
-            try:
-                names = result.get()
-            except NoNodeError:
-                return
-            except Exception:  # noqa: BLE001
-                log.debug("cannot list %s", path, exc_info=True)
-                return
-            if self._closed:
-                return
-            try:
-                txn = zk.transaction()
-                for name in names:
-                    txn.delete(f"{path}/{name}")
-                txn.delete(path)
-                txn.commit_async().rawlink(done)
-            except Exception:  # noqa: BLE001 - closed meanwhile
-                log.debug("cannot collect %s", path, exc_info=True)
-
-        try:
-            zk.get_children_async(path).rawlink(children)
-        except Exception:  # noqa: BLE001
-            log.debug("cannot list %s", path, exc_info=True)
-
-    def _connected(self, zk: Any) -> bool:
-        """Wait (at most the session timeout) for a connection; False if there is none.
-
-        kazoo's synchronous calls wait without limit for a reconnect, so the server
-        only issues requests while connected, and with bounded waits.
-        """
-        deadline = time.monotonic() + _session_timeout(self.ctx.conf)
-        while not zk.connected:
-            if time.monotonic() >= deadline:
-                return False
-            time.sleep(0.05)
-        return True
-
-    def abort(self, reason: str) -> None:
-        """Create ``/bsp/<jobId>/abort`` (data: *reason*); waiting peers fail at once."""
-        if self._closed:
-            return
-        try:
-            zk = self._client()
-            if not self._connected(zk):
-                log.warning("cannot publish the abort of %s: no connection to ZooKeeper at %s",
-                            self.ctx.job_id, zk_hosts(self.ctx.conf))
-                return
-            zk.create_async(self.abort_path, reason.encode("utf-8")).get(timeout=_session_timeout(self.ctx.conf))
-        except NodeExistsError:
-            pass
-        except Exception:  # noqa: BLE001 - the master also stops the peers
-            log.warning("cannot publish the abort of %s in ZooKeeper", self.ctx.job_id, exc_info=True)
-
-    def peer_finished(self, task_index: int) -> None:
-        """Create ``/bsp/<jobId>/finished/<task_index>``.
-
-        Peers watch ``finished``: a peer waiting (or later waiting) in a barrier
-        that has not completed fails at once, naming the finished peer(s), like
-        the ``rpc`` backend (a finished peer could only have entered a barrier
-        that completed, and its nodes stay until the barrier is collected).
-        """
-        if self._closed:
-            return
-        try:
-            zk = self._client()
-            if not zk.connected:
-                raise SyncError("no connection to ZooKeeper")
-            zk.create_async(f"{self.finished_path}/{task_index}", b"").get(timeout=max(5.0, _SLICE * 10))
-        except NodeExistsError:
-            pass
-        except Exception:  # noqa: BLE001 - a missed notice only delays the failure to the barrier timeout
-            log.warning("cannot publish that peer %d of %s finished", task_index, self.ctx.job_id, exc_info=True)
-
-    def close(self, succeeded: bool) -> None:
-        """Delete ``/bsp/<jobId>`` recursively (after success *and* failure) and disconnect."""
-        self._closed = True
-        with self._lock:
-            zk, self.zk = self.zk, None
-        if zk is None:
-            return
-        try:
-            if not self._connected(zk):
-                log.warning("cannot delete %s: no connection to ZooKeeper at %s within the session timeout",
-                            self.job_path, zk_hosts(self.ctx.conf))
-                return
-            for attempt in range(5):
-                try:
-                    zk.retry(zk.delete, self.job_path, recursive=True)
-                    break
-                except NoNodeError:
-                    break
-                except NotEmptyError:  # a peer created a node meanwhile
-                    time.sleep(0.05 * (attempt + 1))
-            else:
-                log.warning("could not delete %s: peers keep creating nodes", self.job_path)
-        except Exception:  # noqa: BLE001
-            log.warning("cannot delete %s from ZooKeeper", self.job_path, exc_info=True)
-        finally:
-            try:
-                _stop(zk)
-            except Exception:  # noqa: BLE001
-                log.debug("stopping the ZooKeeper client failed", exc_info=True)
+from .zkserver import ZooKeeperSyncServer  # noqa: E402  (re-exported: the registry's name)

@@ -1,0 +1,258 @@
+"""Master side of the ``zookeeper`` sync service (Hama's ``ZKSyncBSPMasterClient``).
+
+See :mod:`hama_yarn.sync.zookeeper` for the znode layout and the barrier.  The
+server creates and removes the job's znode, publishes aborts and finished
+peers, and runs one background thread that, a few times a second, finds how far
+the barriers got (for ``on_barrier``, the master's progress) and deletes the
+completed barriers' znodes in one multi-op.  Polling keeps the server off the
+barrier's path: no watch, notification or request of its own per superstep.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+from kazoo.exceptions import NodeExistsError, NoNodeError, NotEmptyError
+
+from ..errors import SyncError
+from .base import INITIAL_BARRIER, SyncContext, SyncServer
+from .zkcommon import FINISHED, LOOKAHEAD, arrival_name, barrier_name, connect, job_path, session_timeout, stop, zk_hosts
+
+log = logging.getLogger(__name__)
+
+__all__ = ["ZooKeeperSyncServer"]
+
+#: Seconds between two looks at the barriers' progress.
+POLL_INTERVAL = 0.2
+#: Most deletes in one multi-op (a request must stay below ZooKeeper's jute.maxbuffer).
+_MAX_OPS = 2000
+#: The runtime partitioning barrier (hama_yarn.io.partitioning), which precedes the initial one.
+_FIRST = INITIAL_BARRIER - 1
+
+
+class ZooKeeperSyncServer(SyncServer):
+    """Master side of the ``zookeeper`` sync service (Hama's ``ZKSyncBSPMasterClient``).
+
+    Creates ``/bsp/<jobId>`` (with ``sync``, the first barrier nodes and
+    ``finished``) at :meth:`start`, publishes aborts as the
+    ``/bsp/<jobId>/abort`` znode and finished peers as
+    ``/bsp/<jobId>/finished/<taskIndex>``, and removes ``/bsp/<jobId>`` at
+    :meth:`close`.  A background thread polls the barriers' progress to call
+    ``on_barrier`` and collects completed barriers.  It hosts no Thrift services.
+
+    Parameters
+    ----------
+    ctx : SyncContext
+        The job.
+    on_barrier : callable, optional
+        Called with each completed superstep, in order, from the polling thread
+        (within about :data:`POLL_INTERVAL` seconds of its completion).
+    """
+
+    def __init__(self, ctx: SyncContext, on_barrier: Callable[[int], None] | None = None) -> None:
+        super().__init__(ctx, on_barrier)
+        self.job_path = job_path(ctx.conf, ctx.job_id)
+        self.sync_path = f"{self.job_path}/sync"
+        self.abort_path = f"{self.job_path}/abort"
+        self.finished_path = f"{self.job_path}/{FINISHED}"
+        self.zk: Any = None
+        self._lock = threading.Lock()
+        self._next = INITIAL_BARRIER  # the first barrier not yet known complete
+        self._collected = _FIRST - 1  # every barrier up to this one is deleted
+        self._closed = False
+        self._stop = threading.Event()
+        self._poller: threading.Thread | None = None
+
+    def _client(self) -> Any:
+        with self._lock:
+            if self.zk is None:
+                self.zk = connect(self.ctx.conf, f"sync server of {self.ctx.job_id}")
+            return self.zk
+
+    def start(self) -> None:
+        """Connect, create ``/bsp/<jobId>`` and its first barrier nodes, start the progress poller.
+
+        Raises
+        ------
+        SyncError
+            If ZooKeeper cannot be reached.
+        """
+        zk = self._client()
+        try:
+            zk.retry(zk.ensure_path, self.sync_path)
+            # the barrier nodes of the first two LOOKAHEAD blocks (the partitioning
+            # barrier -2, the initial -1, then 0 ...); peers pre-create the rest
+            first = [self.finished_path] + [f"{self.sync_path}/{barrier_name(s)}"
+                                            for s in range(_FIRST, 2 * LOOKAHEAD)]
+            for path in first:
+                try:
+                    zk.retry(zk.create, path, b"")
+                except NodeExistsError:
+                    pass
+            if zk.retry(zk.exists, self.abort_path) is not None:
+                zk.retry(zk.delete, self.abort_path)
+        except SyncError:
+            raise
+        except Exception as exc:
+            raise SyncError(f"cannot create {self.job_path} in ZooKeeper at {zk_hosts(self.ctx.conf)}: {exc}") from exc
+        log.info("zookeeper sync: job znode %s on %s", self.job_path, zk_hosts(self.ctx.conf))
+        self._poller = threading.Thread(target=self._poll_loop, name=f"zk-progress-{self.ctx.job_id}", daemon=True)
+        self._poller.start()
+
+    # ------------------------------------------------------------ progress and collection
+    def _complete(self, zk: Any, superstep: int) -> bool:
+        """Whether barrier *superstep* completed (its last arrival exists)."""
+        path = f"{self.sync_path}/{barrier_name(superstep)}/{arrival_name(self.ctx.num_peers - 1)}"
+        return zk.exists_async(path).get(timeout=10.0) is not None
+
+    def _frontier(self, zk: Any) -> int:
+        """The last completed barrier (>= ``self._next - 1``): gallop, then bisect; O(log) requests."""
+        lo = self._next - 1  # known complete (or nothing yet)
+        if not self._complete(zk, self._next):
+            return lo
+        lo, step = self._next, 1
+        while self._complete(zk, lo + step):
+            lo, step = lo + step, step * 2
+        hi = lo + step  # not complete
+        while hi - lo > 1:
+            mid = (lo + hi) // 2
+            if self._complete(zk, mid):
+                lo = mid
+            else:
+                hi = mid
+        return lo
+
+    def poll(self) -> None:
+        """Report newly completed barriers and collect the old ones (called by the poller thread).
+
+        Barrier *s* complete means every peer entered *s*, so every peer returned
+        from every barrier before *s*: those are deleted, with their known
+        children, in one multi-op (listing their children only if that fails).
+        """
+        zk = self.zk
+        if zk is None or self._closed or not zk.connected:
+            return
+        last = self._frontier(zk)
+        while self._next <= last:
+            superstep, self._next = self._next, self._next + 1
+            try:
+                self.on_barrier(superstep)
+            except Exception:  # noqa: BLE001
+                log.exception("on_barrier(%d) failed", superstep)
+        if last - 1 > self._collected:
+            self._collect(zk, self._collected + 1, last - 1)
+
+    def _collect(self, zk: Any, first: int, last: int) -> None:
+        """Delete the barrier nodes *first* .. *last* and their P children."""
+        n = self.ctx.num_peers
+        while first <= last:
+            upto = min(last, first + max(1, _MAX_OPS // (n + 1)) - 1)
+            txn = zk.transaction()
+            for s in range(first, upto + 1):
+                path = f"{self.sync_path}/{barrier_name(s)}"
+                for i in range(n):
+                    txn.delete(f"{path}/{arrival_name(i)}")
+                txn.delete(path)
+            results = txn.commit_async().get(timeout=30.0)
+            if any(isinstance(r, Exception) for r in results):  # a barrier is not as expected: one by one
+                for s in range(first, upto + 1):
+                    try:
+                        zk.delete(f"{self.sync_path}/{barrier_name(s)}", recursive=True)
+                    except NoNodeError:
+                        pass
+            self._collected = upto
+            first = upto + 1
+
+    def _poll_loop(self) -> None:
+        while not self._stop.wait(POLL_INTERVAL):
+            try:
+                self.poll()
+            except Exception:  # noqa: BLE001 - progress reporting and collection only; retried next time
+                log.debug("polling the barriers of %s failed", self.ctx.job_id, exc_info=True)
+
+    def _connected(self, zk: Any) -> bool:
+        """Wait (at most the session timeout) for a connection; False if there is none.
+
+        kazoo's synchronous calls wait without limit for a reconnect, so the server
+        only issues requests while connected, and with bounded waits.
+        """
+        deadline = time.monotonic() + session_timeout(self.ctx.conf)
+        while not zk.connected:
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(0.05)
+        return True
+
+    def abort(self, reason: str) -> None:
+        """Create ``/bsp/<jobId>/abort`` (data: *reason*); waiting peers fail at once."""
+        if self._closed:
+            return
+        try:
+            zk = self._client()
+            if not self._connected(zk):
+                log.warning("cannot publish the abort of %s: no connection to ZooKeeper at %s",
+                            self.ctx.job_id, zk_hosts(self.ctx.conf))
+                return
+            zk.create_async(self.abort_path, reason.encode("utf-8")).get(timeout=session_timeout(self.ctx.conf))
+        except NodeExistsError:
+            pass
+        except Exception:  # noqa: BLE001 - the master also stops the peers
+            log.warning("cannot publish the abort of %s in ZooKeeper", self.ctx.job_id, exc_info=True)
+
+    def peer_finished(self, task_index: int) -> None:
+        """Create ``/bsp/<jobId>/finished/<task_index>``.
+
+        Peers watch ``finished``: a peer waiting (or later waiting) in a barrier
+        that has not completed fails at once, naming the finished peer(s), like
+        the ``rpc`` backend (a finished peer could only have entered a barrier
+        that completed, and its nodes stay until the barrier is collected).
+        """
+        if self._closed:
+            return
+        try:
+            zk = self._client()
+            if not zk.connected:
+                raise SyncError("no connection to ZooKeeper")
+            zk.create_async(f"{self.finished_path}/{task_index}", b"").get(timeout=10.0)
+        except NodeExistsError:
+            pass
+        except Exception:  # noqa: BLE001 - a missed notice only delays the failure to the barrier timeout
+            log.warning("cannot publish that peer %d of %s finished", task_index, self.ctx.job_id, exc_info=True)
+
+    def close(self, succeeded: bool) -> None:
+        """Delete ``/bsp/<jobId>`` recursively (after success *and* failure) and disconnect."""
+        self._closed = True
+        self._stop.set()
+        poller = self._poller
+        if poller is not None and poller is not threading.current_thread():
+            poller.join(5.0)
+        with self._lock:
+            zk, self.zk = self.zk, None
+        if zk is None:
+            return
+        try:
+            if not self._connected(zk):
+                log.warning("cannot delete %s: no connection to ZooKeeper at %s within the session timeout",
+                            self.job_path, zk_hosts(self.ctx.conf))
+                return
+            for attempt in range(5):
+                try:
+                    zk.retry(zk.delete, self.job_path, recursive=True)
+                    break
+                except NoNodeError:
+                    break
+                except NotEmptyError:  # a peer created a node meanwhile
+                    time.sleep(0.05 * (attempt + 1))
+            else:
+                log.warning("could not delete %s: peers keep creating nodes", self.job_path)
+        except Exception:  # noqa: BLE001
+            log.warning("cannot delete %s from ZooKeeper", self.job_path, exc_info=True)
+        finally:
+            try:
+                stop(zk)
+            except Exception:  # noqa: BLE001
+                log.debug("stopping the ZooKeeper client failed", exc_info=True)
