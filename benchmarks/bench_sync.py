@@ -52,19 +52,23 @@ def _peer(conf_dict: dict[str, str], job_id: str, num_peers: int, secret: str, m
         client.enter_barrier(INITIAL_BARRIER, 60)
         client.leave_barrier(INITIAL_BARRIER, 60)
         samples = []
+        cpu0 = 0.0
         for s in range(barriers + WARMUP):
+            if s == WARMUP:
+                cpu0 = time.process_time()
             t = time.perf_counter_ns()
             client.enter_barrier(s, 60)
             client.leave_barrier(s, 60)
             samples.append((time.perf_counter_ns() - t) / 1000)
+        cpu = (time.process_time() - cpu0) / max(1, barriers) * 1e6
         client.close()
-        out.put((index, samples[WARMUP:], ""))
+        out.put((index, samples[WARMUP:], cpu, ""))
     except BaseException as exc:  # noqa: BLE001 - reported to the parent
-        out.put((index, [], f"{type(exc).__name__}: {exc}"))
+        out.put((index, [], 0.0, f"{type(exc).__name__}: {exc}"))
 
 
-def barrier_latency(ctx: Any, backend: str, peers: int, barriers: int, quorum: str = "") -> list[float]:
-    """enter+leave latencies (µs) of every peer for *barriers* barriers."""
+def barrier_latency(ctx: Any, backend: str, peers: int, barriers: int, quorum: str = "") -> tuple[list[float], float]:
+    """enter+leave latencies (µs) of every peer for *barriers* barriers, and the peers' mean CPU µs per barrier."""
     conf = HamaConfiguration()
     conf.set("hama.sync.client.class", backend)
     conf.set("hama.sync.server.class", backend)
@@ -88,17 +92,19 @@ def barrier_latency(ctx: Any, backend: str, peers: int, barriers: int, quorum: s
         for p in procs:
             p.start()
         samples: list[float] = []
+        cpus: list[float] = []
         errors = []
         for _ in procs:
-            _index, got, error = out.get(timeout=600)
+            _index, got, cpu, error = out.get(timeout=600)
             samples.extend(got)
+            cpus.append(cpu)
             if error:
                 errors.append(error)
         for p in procs:
             p.join(30)
         if errors:
             raise RuntimeError("; ".join(errors))
-        return samples
+        return samples, sum(cpus) / len(cpus)
     finally:
         for p in procs:
             if p.is_alive():
@@ -151,21 +157,21 @@ def main() -> int:
 
     print("\nEmpty-superstep latency: enter_barrier + leave_barrier per superstep, P peer processes")
     print(f"(ZooKeeper: {quorum or 'not reachable'}; python {sys.version.split()[0]}, {os.cpu_count()} cpus)\n")
-    print("| backend | P | barriers | p50 µs | p99 µs | p50 / TCP RTT p50 |")
-    print("|---|---|---|---|---|---|")
-    print(f"| baseline: raw Python TCP round trip (2 processes) | 2 | {len(rtt)} | {base50:.1f} | {base99:.1f} | 1.0 |")
+    print("| backend | P | barriers | p50 µs | p99 µs | p50 / TCP RTT p50 | CPU µs per peer per barrier |")
+    print("|---|---|---|---|---|---|---|")
+    print(f"| baseline: raw Python TCP round trip (2 processes) | 2 | {len(rtt)} | {base50:.1f} | {base99:.1f} | 1.0 | |")
     for backend, n in (("rpc", args.rpc_barriers), ("zookeeper", args.zk_barriers)):
         for peers in peer_counts:
             if backend == "zookeeper" and not quorum:
-                print(f"| {backend} | {peers} | {n} | n/a | n/a | n/a |")
+                print(f"| {backend} | {peers} | {n} | n/a | n/a | n/a | |")
                 continue
             try:
-                samples = barrier_latency(ctx, backend, peers, n, quorum)
+                samples, cpu = barrier_latency(ctx, backend, peers, n, quorum)
             except Exception as exc:  # noqa: BLE001 - one failing row must not hide the others
-                print(f"| {backend} | {peers} | {n} | error: {exc} | | |")
+                print(f"| {backend} | {peers} | {n} | error: {exc} | | | |")
                 continue
             p50, p99 = pct(samples, 0.5), pct(samples, 0.99)
-            print(f"| {backend} | {peers} | {n} | {p50:.1f} | {p99:.1f} | {p50 / base50:.1f} |")
+            print(f"| {backend} | {peers} | {n} | {p50:.1f} | {p99:.1f} | {p50 / base50:.1f} | {cpu:.0f} |")
     return 0
 
 

@@ -32,6 +32,7 @@ import os
 import random
 import select
 import socket
+import struct
 import time
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -53,7 +54,7 @@ from ..errors import SyncError
 
 log = logging.getLogger(__name__)
 
-__all__ = ["ZkWire", "WireLost", "WireTimeout"]
+__all__ = ["ZkWire", "WireLost", "WireTimeout", "SetWatches"]
 
 #: Longest single ``poll`` (the caller re-checks its own state between slices).
 _SLICE = 1.0
@@ -68,6 +69,44 @@ class WireLost(SyncError):
 
 class WireTimeout(SyncError):
     """A wait ran into its deadline."""
+
+
+class SetWatches:
+    """ZooKeeper's ``setWatches`` request (opcode 101), for exists-watches only.
+
+    A client normally sends it after a reconnect to re-register its watches;
+    the server registers an exists-watch for each path that does not exist yet
+    and fires ``NodeCreated`` at once for each that does.  Sent at any time it
+    registers many watches in one request (kazoo has no serializer for it).
+
+    Parameters
+    ----------
+    relative_zxid : int
+        The last zxid the client saw (unused by the server for exists-watches).
+    paths : sequence of str
+        Paths to watch for creation.
+    """
+
+    type = 101
+
+    def __init__(self, relative_zxid: int, paths: Sequence[str]) -> None:
+        self.relative_zxid = relative_zxid
+        self.paths = tuple(paths)
+
+    def serialize(self) -> bytes:
+        """Jute: long relativeZxid, then the data, exist and child watch vectors."""
+        out = bytearray(struct.pack(">qi", self.relative_zxid, 0))  # no data watches
+        out += struct.pack(">i", len(self.paths))
+        for path in self.paths:
+            raw = path.encode("utf-8")
+            out += struct.pack(">i", len(raw)) + raw
+        out += struct.pack(">i", 0)  # no child watches
+        return bytes(out)
+
+    @classmethod
+    def deserialize(cls, data: bytes, offset: int) -> None:
+        """The reply has no body."""
+        return None
 
 
 def _split_hosts(hosts: str) -> tuple[list[tuple[str, int]], str]:
@@ -226,6 +265,11 @@ class ZkWire:
             sock.close()
 
     # ------------------------------------------------------------ requests
+    @property
+    def last_zxid(self) -> int:
+        """The newest zxid seen on any session of this wire."""
+        return self._last_zxid
+
     def _next_xid(self) -> int:
         self._xid = (self._xid + 1) & 0x3FFFFFFF or 1
         return self._xid
@@ -243,6 +287,8 @@ class ZkWire:
             return request
         if isinstance(request, Transaction):
             return Transaction([op._replace(path=self._path(op.path)) for op in request.operations])
+        if isinstance(request, SetWatches):
+            return SetWatches(request.relative_zxid, [self._path(p) for p in request.paths])
         return request._replace(path=self._path(request.path))
 
     def send(self, requests: Sequence[Any], want: bool = True) -> list[int]:

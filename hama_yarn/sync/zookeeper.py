@@ -91,12 +91,17 @@ from .zkcommon import (
     stop,
     zk_hosts,
 )
-from .zkwire import WireLost, WireTimeout, ZkWire
+from .zkwire import SetWatches, WireLost, WireTimeout, ZkWire
 
 log = logging.getLogger(__name__)
 
-__all__ = ["ZooKeeperSyncClient", "ZooKeeperSyncServer", "zk_hosts", "job_path", "barrier_name", "arrival_name", "LOOKAHEAD"]
+__all__ = [
+    "ZooKeeperSyncClient", "ZooKeeperSyncServer", "zk_hosts", "job_path", "barrier_name", "arrival_name",
+    "LOOKAHEAD", "WATCH_BLOCK",
+]
 
+#: Barriers whose last arrival one ``setWatches`` request watches.
+WATCH_BLOCK = 32
 #: ZooKeeper's CreateMode.PERSISTENT_SEQUENTIAL.
 _SEQUENTIAL = 2
 #: Longest single wait between re-checks of the state (watches do the real work).
@@ -146,6 +151,7 @@ class ZooKeeperSyncClient(SyncClient):
         os.set_blocking(self._wake_w, False)
         self.wire = ZkWire(zk_hosts(ctx.conf), self.session_timeout, f"peer {task_index}")
         self.wire.set_wake_fd(self._wake_r)
+        self._watched_upto = -(1 << 62)  # barriers up to this one have an exists-watch on their last arrival
         self.zk = connect(ctx.conf, f"peer {task_index}")
         self.zk.add_listener(self._on_state)
         try:
@@ -494,6 +500,20 @@ class ZooKeeperSyncClient(SyncClient):
         if not isinstance(got, NodeExistsError):
             _raise(got, f"peer {self.task_index}: creating {path}")
 
+    def _watches(self, superstep: int, n: int) -> list[Any]:
+        """The request that watches the last arrivals of the next WATCH_BLOCK barriers, if due.
+
+        One ``setWatches`` registers exists-watches on ``sync/<t>/arrival-<P-1>``
+        for barriers *superstep* .. *superstep* + WATCH_BLOCK - 1, so a barrier
+        normally costs a peer one request: its create.
+        """
+        if self._watched_upto >= superstep:
+            return []
+        upto = superstep + WATCH_BLOCK - 1
+        paths = [f"{self.sync_path}/{barrier_name(t)}/{arrival_name(n - 1)}" for t in range(superstep, upto + 1)]
+        self._watched_upto = upto
+        return [SetWatches(self.wire.last_zxid, paths)]
+
     def _lookahead(self, superstep: int) -> None:
         """Last arriver of every LOOKAHEAD-th barrier: pre-create the barrier nodes a block ahead.
 
@@ -516,15 +536,16 @@ class ZooKeeperSyncClient(SyncClient):
         """Enter the barrier of *superstep*; return when all peers entered.
 
         One ZooKeeper write per peer, and one write on the barrier's critical
-        path: in one pipelined round trip on the barrier session
-        (:class:`~hama_yarn.sync.zkwire.ZkWire`) the peer watches
-        ``sync/<s>/arrival-<P-1>`` (the node the P-th arrival will create; the
-        barrier node is fresh, so ZooKeeper numbers its sequential children
-        0, 1, ...) and creates its own PERSISTENT_SEQUENTIAL
-        ``sync/<s>/arrival-`` (data: its attempt id).  The sequence number it
-        gets back tells whether it arrived last; if not, the watch fires when
-        the last peer's create lands.  Nothing is deleted here: the server
-        collects completed barriers (see :class:`ZooKeeperSyncServer`).
+        path.  The peer creates its own PERSISTENT_SEQUENTIAL
+        ``sync/<s>/arrival-`` (data: its attempt id) on its barrier session
+        (:class:`~hama_yarn.sync.zkwire.ZkWire`); the barrier node is fresh, so
+        ZooKeeper numbers its children 0, 1, ..., and the sequence number that
+        comes back tells whether the peer arrived last.  If not, it waits for
+        the exists-watch on ``sync/<s>/arrival-<P-1>`` (the node the P-th
+        arrival creates), which it registered ahead, for WATCH_BLOCK barriers at
+        a time, with one ``setWatches`` request sent before its create.  So a
+        barrier normally costs a peer one request.  Nothing is deleted here: the
+        server collects completed barriers (see :class:`ZooKeeperSyncServer`).
 
         A lost connection (or an expired barrier session: it holds nothing
         EPHEMERAL) is redone on a new session: the peer looks its node up by
@@ -560,6 +581,7 @@ class ZooKeeperSyncClient(SyncClient):
                 try:
                     if lost:
                         self._reconnect(deadline)
+                        self._watched_upto = superstep - 1  # the watches went with the old session
                         lost = False
                         if seq is None:
                             seq = self._find_own(path, deadline)
@@ -568,19 +590,20 @@ class ZooKeeperSyncClient(SyncClient):
                             if stat is not None and not isinstance(stat, BaseException):
                                 return
                     if seq is None:
+                        sessions = self.wire.sessions
                         self.wire.refresh(deadline)
-                        seen, created = self._wire_call(
-                            [Exists(last, True), Create(f"{path}/{ARRIVAL}", data, OPEN_ACL_UNSAFE, _SEQUENTIAL)],
-                            deadline,
-                        )
+                        if self.wire.sessions != sessions:
+                            self._watched_upto = superstep - 1  # the watches went with the old session
+                        requests = self._watches(superstep, n)
+                        requests.append(Create(f"{path}/{ARRIVAL}", data, OPEN_ACL_UNSAFE, _SEQUENTIAL))
+                        *_, created = self._wire_call(requests, deadline)
                         if isinstance(created, NoNodeError):  # nobody pre-created this barrier
                             self._create_dir(path, deadline)
                             continue
                         what = f"peer {self.task_index}: entering barrier {superstep}"
                         _raise(created, what)
-                        _raise(seen, what)
                         seq = int(created[-10:])
-                        if seen is not None or seq >= n:
+                        if seq >= n:
                             raise SyncError(
                                 f"peer {self.task_index} entered barrier {superstep}, which already completed: "
                                 "peers called sync() a different number of times"

@@ -21,6 +21,7 @@ from hama_yarn.errors import BarrierTimeoutError, ConfigError, SyncError
 from hama_yarn.sync import SyncContext, client_class, server_class
 from hama_yarn.sync.zookeeper import (
     LOOKAHEAD,
+    WATCH_BLOCK,
     ZooKeeperSyncClient,
     ZooKeeperSyncServer,
     arrival_name,
@@ -351,8 +352,9 @@ def test_on_barrier_reports_every_superstep(make_job: Callable[..., ZKJob]) -> N
 @pytest.mark.zookeeper
 def test_one_write_per_peer_per_superstep(make_job: Callable[..., ZKJob], quorum: str) -> None:
     """Issue 3's budget: each peer writes once per barrier (plus a multi-op per block of barriers
-    by one peer); nothing else goes over kazoo; znodes do not pile up."""
-    n, steps = 4, 30
+    by one peer) and sends one more request per WATCH_BLOCK barriers; nothing goes over kazoo;
+    znodes do not pile up."""
+    n, steps = 4, 40
     job = make_job(n)
     clients = [job.client(i) for i in range(n)]
     kazoo_writes: list[int] = [0] * n
@@ -380,8 +382,9 @@ def test_one_write_per_peer_per_superstep(make_job: Callable[..., ZKJob], quorum
     for c in clients:
         sent = c.wire.requests
         assert sent.get("Create", 0) == barriers, sent  # its own arrival, nothing else
-        assert sent.get("Exists", 0) == barriers, sent  # the watch on the last arrival
-        assert set(sent) <= {"Create", "Exists", "Transaction"}, sent  # leave sends nothing
+        # the watches on the last arrivals: one request per WATCH_BLOCK barriers
+        assert sent.get("SetWatches", 0) == -(-barriers // WATCH_BLOCK), sent
+        assert set(sent) <= {"Create", "SetWatches", "Transaction"}, sent  # leave sends nothing
     blocks = sum(c.wire.requests.get("Transaction", 0) for c in clients)
     assert blocks == len([s for s in range(0, steps) if s % LOOKAHEAD == 0])  # one per block, by one peer
     wait_for(lambda: len(job.barriers) == barriers, 5)
