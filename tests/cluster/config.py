@@ -418,6 +418,17 @@ logger.hbase.level = INFO
 """
 
 
+#: ZooKeeper server settings for a low-latency test ensemble (documented ZooKeeper knobs; the
+#: sync barrier benchmark's numbers depend on them, see benchmarks/bench_sync.py):
+#: - requests are served on the NIO selector thread, without a hand-off to a worker pool
+#:   (``nio.numWorkerThreads=0``; each hand-off costs a context switch on a 2-core machine);
+#: - no incremental DataTree digest per transaction (``digest.enabled=false``; a consistency
+#:   check between ensemble members, pointless for a standalone server).
+#: ``forceSync=no`` in zoo.cfg does the rest: the transaction log lives on the same VM disk as
+#: HDFS and HBase, throwaway data, and an fsync there measures the disk, not ZooKeeper.
+ZK_TUNING = ("-Dzookeeper.nio.numWorkerThreads=0", "-Dzookeeper.digest.enabled=false")
+
+
 def zoo_cfg(layout: Layout, ports: Ports) -> str:
     return "\n".join(
         [
@@ -433,6 +444,7 @@ def zoo_cfg(layout: Layout, ports: Ports) -> str:
             "4lw.commands.whitelist=ruok,srvr,stat,mntr,conf",
             "minSessionTimeout=1000",
             "maxSessionTimeout=60000",
+            "forceSync=no",  # throwaway test data; see ZK_TUNING
             "",
         ]
     )
@@ -521,7 +533,7 @@ def digest(layout: Layout, ports: Ports) -> str:
     parts = [
         json.dumps([core_site(layout, ports), hdfs_site(layout, ports), yarn_site(layout, ports),
                     capacity_scheduler(), hbase_site(layout, ports), hama_site(ports)], sort_keys=True),
-        zoo_cfg(layout, ports), HADOOP_LOG4J, HBASE_LOG4J2, " ".join(HADOOP_JPMS + HBASE_JPMS + SMALL_JVM),
+        zoo_cfg(layout, ports), HADOOP_LOG4J, HBASE_LOG4J2, " ".join(HADOOP_JPMS + HBASE_JPMS + SMALL_JVM + ZK_TUNING),
         json.dumps(dataclasses.asdict(Heaps())),
     ]
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()

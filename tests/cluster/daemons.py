@@ -88,7 +88,7 @@ def all_daemons(layout: Layout, heaps: Heaps) -> dict[str, Daemon]:
             zk_cp,
             heaps.zookeeper,
             (str(layout.zk_conf / "zoo.cfg"),),
-            ("-Dzookeeper.admin.enableServer=false", f"-Dzookeeper.log.dir={layout.logs}"),
+            ("-Dzookeeper.admin.enableServer=false", f"-Dzookeeper.log.dir={layout.logs}", *config.ZK_TUNING),
         ),
         hadoop_daemon("namenode", "org.apache.hadoop.hdfs.server.namenode.NameNode", layout, heaps.namenode),
         hadoop_daemon("datanode", "org.apache.hadoop.hdfs.server.datanode.DataNode", layout, heaps.datanode),
