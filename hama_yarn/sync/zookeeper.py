@@ -16,19 +16,21 @@ Znode layout (Hama's, under ``bsp.zookeeper.root``, default ``/bsp``)::
     /bsp/<jobId>/finished/<taskIndex>     PERSISTENT  the peer returned from bsp() (server's peer_finished())
     /bsp/<jobId>/abort                    PERSISTENT  data: the reason (server's abort())
 
-Barrier (``enter_barrier``): in one pipelined round trip a peer watches
-``sync/<s>/arrival-<P-1>`` and creates its own sequential ``sync/<s>/arrival-``.
-ZooKeeper numbers a fresh node's sequential children 0, 1, 2, ..., so the
-sequence number a peer gets back says whether it was last, and the last peer's
-create *is* the release: the watches of all others fire on it.  That is ONE
-ZooKeeper write per peer per superstep and ONE write on the critical path
-(Hama's algorithm, which the first version of this backend kept, lists the
-children and has the last peer create ``ready``: two writes and an extra round
-trip in sequence).  The barrier nodes are pre-created in blocks, two blocks
-ahead, by the last arriver with one multi-op.  The barrier's requests go over a
-lean single-threaded session of their own (:mod:`hama_yarn.sync.zkwire`);
-kazoo's session holds the registration and the watches on ``abort``,
-``finished`` and the job znode.
+Barrier (``enter_barrier``): a peer creates its own sequential
+``sync/<s>/arrival-`` and, unless it was last, waits for an exists-watch on
+``sync/<s>/arrival-<P-1>``.  ZooKeeper numbers a fresh node's sequential
+children 0, 1, 2, ..., so the sequence number a peer gets back says whether it
+was last, and the last peer's create *is* the release: the watches of all
+others fire on it.  The watches are registered ahead, 32 barriers per
+``setWatches`` request.  That is ONE ZooKeeper write (and about one request)
+per peer per superstep and ONE write on the critical path (Hama's algorithm,
+which the first version of this backend kept, watches ``ready``, lists the
+children and has the last peer create ``ready``: three requests per peer and
+two writes plus a round trip in sequence).  The barrier nodes are pre-created
+in blocks, two blocks ahead, by the last arriver with one multi-op.  The
+barrier's requests go over a lean single-threaded session of their own
+(:mod:`hama_yarn.sync.zkwire`); kazoo's session holds the registration and the
+watches on ``abort``, ``finished`` and the job znode.
 
 ``leave_barrier`` is a no-op: ``enter_barrier`` releases all peers together and
 message bundles carry the superstep they were sent in
