@@ -94,6 +94,13 @@ def test_dropped_connection_while_waiting(make_job: Callable[..., ZKJob], quorum
     t.join(20)
     assert result == [None]
     assert arrivals(quorum, job, 0) == sorted(job.attempt(i).encode() for i in range(2))
+    watches = c0.wire.requests.get("SetWatches", 0)
+    for s in (1, 2, 3):  # the watches registered ahead went with the old session: registered again
+        t, result = in_thread(lambda s=s: c0.enter_barrier(s, 30))  # type: ignore[misc]
+        c1.enter_barrier(s, 30)
+        t.join(20)
+        assert result == [None]
+    assert c0.wire.requests.get("SetWatches", 0) == watches + 1
 
 
 def test_session_idle_between_barriers_and_long_waits(make_job: Callable[..., ZKJob], quorum: str) -> None:
