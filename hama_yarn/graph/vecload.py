@@ -17,22 +17,28 @@ arrays and O(block) in everything temporary:
    the line's byte offset; the build then ranks the ids into 32-bit codes, with
    O(edges) int64 temporaries).
 2. **build** (one superstep) - the received edges are copied into one uint64 array
-   (chunk by chunk, each freed after its copy), sorted **in place**, and scanned
-   in chunks for the distinct destinations ``U_p`` of every owner peer *p*
-   (the CSR rows); ``U_p`` goes to peer *p*.  After the exchange the source ids
-   are replaced, in place, by int32 local indices written over the first half of
-   the same buffer, which is then shrunk (``ndarray.resize``): the edges end as
-   4 bytes each, and the peak is the 8-byte packed array plus small chunks.
+   (chunk by chunk, each freed after its copy).  The local vertices are numbered by
+   out-degree, busiest first (each sender counts the out-edges of the vertices it
+   routes), and the number replaces the source id in each edge's low half, in
+   place; numbering hot sources first packs PageRank's gather ``x[src]`` into few
+   cache lines (about 2x on rmat22).  The array is then sorted **in place** - by
+   owner of the destination, destination id, source number - and scanned in chunks
+   for the distinct destinations ``U_p`` of every owner peer *p* (the CSR rows);
+   ``U_p`` goes to peer *p*.  The low halves are then written as int32 over the
+   first half of the same buffer, which is shrunk (``ndarray.resize``): the edges
+   end as 4 bytes each, and the peak is the 8-byte packed array plus vertex-sized
+   arrays and small chunks.  Destinations that no record defines are created
+   (numbered after the defined vertices) or reported.
 3. **count** (one superstep) - total vertex count.
 
 Weighted edges (SSSP) keep a float64 weight per edge and are sorted through an
-argsort (more memory; the other algorithms drop weights).  :func:`release_freed_memory`
-keeps glibc from holding on to freed block temporaries.  Measured on R-MAT
-(P=2, text adjacency): the sum of both peers' peak RSS over a whole PageRank job is
-about 18 bytes per edge at scale 20 (of which 6 are the two interpreters) and 12 at
-scale 22.  The peers agree after the
-first round that shows text the parser cannot reproduce (string ids, leading zeros,
-bad records ...): every peer then returns None, and the runner loads vertex objects.
+argsort (more memory; the other algorithms drop weights).  :func:`malloc_mode`
+keeps glibc from holding on to freed block temporaries while loading.  Measured on
+R-MAT (P=2, text adjacency): the sum of both peers' peak RSS over a whole PageRank
+job is about 18 bytes per edge at scale 20 (6 of them the two interpreters) and 12
+at scale 22.  The peers agree after the first round that shows text the parser
+cannot reproduce (string ids, leading zeros, bad records ...): every peer then
+returns None, and the runner loads vertex objects.
 """
 
 from __future__ import annotations
@@ -52,7 +58,7 @@ from .runner import GraphError
 log = logging.getLogger(__name__)
 
 __all__ = ["ArrayLoader", "LocalGraph", "Route", "BLOCK_CHARS", "ROUND_EDGES", "COMPACT_LIMIT", "compact_key",
-           "compact_dst", "release_freed_memory", "memory_log"]
+           "compact_dst", "malloc_mode", "memory_log"]
 
 F64 = npt.NDArray[np.float64]
 I64 = npt.NDArray[np.int64]
@@ -84,7 +90,7 @@ class Route:
 
     __slots__ = ("indices", "indptr", "weight", "size", "_blocks")
 
-    def __init__(self, indices: Any, indptr: I64, weight: F64 | None) -> None:
+    def __init__(self, indices: Any, indptr: Any, weight: F64 | None) -> None:
         self.indices = indices
         self.indptr = indptr
         self.weight = weight
@@ -170,39 +176,59 @@ def memory_log(me: int, what: str) -> None:
         log.debug("peer %d: %s: rss %s, peak %s", me, what, mem.get("VmRSS"), mem.get("VmHWM"))
 
 
-_malloc_tuned = False
+def _libc() -> Any:
+    try:
+        return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+    except OSError:
+        return None
 
 
-def release_freed_memory() -> None:
-    """Make glibc return freed numpy buffers to the system at once (no-op elsewhere).
+def malloc_mode(phase: str) -> None:
+    """Tune glibc's allocator for a phase: ``"load"`` or ``"iterate"`` (no-op elsewhere).
 
     glibc serves allocations below a *dynamic* mmap threshold from its heap; after a
-    large buffer is freed the threshold rises to that size, so later block-sized
-    temporaries land in the heap and fragment it, and the process keeps pages it no
-    longer uses.  A fixed threshold of 256 KiB keeps every array above that size in
-    its own mapping, unmapped on free.  Once per process.
+    large buffer is freed the threshold rises to that size.  While loading, that lets
+    block-sized temporaries fragment the heap, which keeps pages no longer used: the
+    ``load`` mode fixes the threshold at 256 KiB, so every larger array has its own
+    mapping and is unmapped when freed.  Iterations allocate the same few vector-sized
+    temporaries again and again; a fresh mapping costs a page fault per 4 KiB on first
+    touch (about 1 ms per 2 MB here), so the ``iterate`` mode lets them come from the
+    heap (threshold 32 MiB, the maximum) and be reused, after giving back what the
+    load left in the heap.
     """
-    global _malloc_tuned
-    if _malloc_tuned:
+    libc = _libc()
+    if libc is None or not hasattr(libc, "mallopt"):
         return
-    _malloc_tuned = True
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+    if phase == "load":
         libc.mallopt(-3, 1 << 18)  # M_MMAP_THRESHOLD (fixing it also disables the dynamic rule)
         libc.mallopt(-1, 1 << 20)  # M_TRIM_THRESHOLD: give back the heap's top beyond 1 MiB
-    except (OSError, AttributeError):  # not glibc
-        log.debug("mallopt not available")
+    else:
+        libc.malloc_trim(0)
+        libc.mallopt(-3, 32 << 20)
+        libc.mallopt(-1, 128 << 20)
 
 
 def _trim() -> None:
-    try:
-        ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim(0)
-    except (OSError, AttributeError):
-        pass
+    libc = _libc()
+    if libc is not None and hasattr(libc, "malloc_trim"):
+        libc.malloc_trim(0)
 
 
 def _is_compact(*arrays: I64) -> bool:
     return all(not len(a) or (int(a.min()) >= 0 and int(a.max()) < COMPACT_LIMIT) for a in arrays)
+
+
+def _counts(vs: Any, src: I64) -> npt.NDArray[np.int32]:
+    """How often each id of the sorted unique *vs* occurs in *src* (all of whose ids are in *vs*)."""
+    deg = np.zeros(len(vs), dtype=np.int32)
+    if len(src):
+        if len(src) == 1 or bool((src[1:] >= src[:-1]).all()):  # adjacency text: sources in runs
+            first = np.flatnonzero(np.concatenate([[True], src[1:] != src[:-1]]))
+            u, c = src[first], np.diff(np.append(first, len(src)))
+        else:
+            u, c = np.unique(src, return_counts=True)
+        deg[np.searchsorted(vs, u)] = c
+    return deg
 
 
 def _take_all(chunks: list[Any], dtype: Any) -> Any:
@@ -314,11 +340,13 @@ class ArrayLoader:
             else:
                 vs, sel = verts[vown == p], sown == p
             vs = np.unique(vs)
+            sp = src if sel is None else src[sel]
+            vdeg = _counts(vs, sp)
             ww = None if w is None else (w if sel is None else w[sel])
             if compact:
-                out[p].append(("c", vs.astype(np.int32), packed if sel is None else packed[sel], ww))
+                out[p].append(("c", vs.astype(np.int32), vdeg, packed if sel is None else packed[sel], ww))
             else:
-                out[p].append(("w", vs, src if sel is None else src[sel], dst if sel is None else dst[sel], ww))
+                out[p].append(("w", vs, vdeg, sp, dst if sel is None else dst[sel], ww))
         return len(src)
 
     # ------------------------------------------------------------ load
@@ -335,7 +363,7 @@ class ArrayLoader:
         n, me = self.n, self.me
         verts: list[Any] = []
         parts: list[tuple[Any, ...]] = []
-        release_freed_memory()
+        malloc_mode("load")
         memory_log(me, "start")
         blocks = self._blocks()
         ok, more = True, True
@@ -384,8 +412,8 @@ class ArrayLoader:
     def _keep(received: list[tuple[Any, ...]], verts: list[Any], parts: list[tuple[Any, ...]]) -> None:
         for part in received:
             if len(part[1]):
-                verts.append(part[1])
-            if len(part[2]):
+                verts.append((part[1], part[2]))
+            if len(part[3]):
                 parts.append(part)
         received.clear()
 
@@ -399,9 +427,9 @@ class ArrayLoader:
         n = self.n
         wchunks: list[Any] | None = None
         if any(p[-1] is not None for p in parts):
-            wchunks = [p[-1] if p[-1] is not None else np.ones(len(p[2])) for p in parts]
+            wchunks = [p[-1] if p[-1] is not None else np.ones(len(p[3])) for p in parts]
         if all(p[0] == "c" for p in parts):
-            chunks = [p[2] for p in parts]
+            chunks = [p[3] for p in parts]
             parts.clear()
             packed: U64 = _take_all(chunks, np.uint64)
             return packed, (_take_all(wchunks, np.float64) if wchunks is not None else None), None
@@ -409,11 +437,11 @@ class ArrayLoader:
         dsts: list[Any] = []
         for p in parts:
             if p[0] == "c":
-                srcs.append((p[2] & _LOW).astype(np.int64))
-                dsts.append(compact_dst(p[2] >> _32, n)[0])
+                srcs.append((p[3] & _LOW).astype(np.int64))
+                dsts.append(compact_dst(p[3] >> _32, n)[0])
             else:
-                srcs.append(p[2])
-                dsts.append(p[3])
+                srcs.append(p[3])
+                dsts.append(p[4])
         parts.clear()
         src = _take_all(srcs, np.int64)
         dst = _take_all(dsts, np.int64)
@@ -456,6 +484,10 @@ class ArrayLoader:
         packed, w, wide = self._assemble(parts)
         m = len(packed)
         memory_log(me, "assembled")
+        space = _IdSpace(n, me, verts, wide)
+        del verts
+        space.relabel(packed)
+        memory_log(me, "relabelled")
         if w is not None:
             order = np.argsort(packed)
             packed = packed[order]
@@ -492,21 +524,17 @@ class ArrayLoader:
         peer.sync()
         for sender, u_q in peer.messages():
             u_lists[sender] = u_q
-        space = _IdSpace(n, me, verts, u_lists, self.create_missing, wide)
-        del verts
-        memory_log(me, "ids")
-        indices = self._local_indices(packed, space)
+        space.add_destinations(u_lists, self.create_missing)
+        indices = _local_indices(packed)
         del packed
         memory_log(me, "indexed")
-        ids = space.ids
+        recv = [space.index(u) for u in u_lists]
+        del u_lists
+        ids, outdeg = space.finish()
         nloc = len(ids)
-        recv = [space.positions(u) for u in u_lists]
-        del u_lists, space
-        outdeg = np.zeros(nloc)
-        for a in range(0, m, 8 * CHUNK):
-            outdeg += np.bincount(indices[a:a + 8 * CHUNK], minlength=nloc)
-        # one int64 array holds every route's indptr: route p's rows and one end entry
-        ptr = np.empty(len(starts) + n, dtype=np.int64)
+        del space
+        # one array holds every route's indptr: route p's rows and one end entry
+        ptr = np.empty(len(starts) + n, dtype=np.int32 if m < 2**31 else np.int64)
         routes = []
         for p in range(n):
             r0, r1 = int(bounds[p]), int(bounds[p + 1])
@@ -529,89 +557,136 @@ class ArrayLoader:
         log.debug("peer %d: numpy loader: %d vertices, %d out-edges", me, nloc, num_edges)
         return LocalGraph(ids, routes, recv, outdeg, num_edges, self_loops=self.self_ref)
 
-    def _local_indices(self, packed: U64, space: _IdSpace) -> npt.NDArray[np.int32]:
-        """Replace the sorted packed edges by int32 local source indices, in place; returns them.
 
-        Index *i* is written over bytes ``4i .. 4i+3`` of the buffer, which hold parts
-        of edges ``<= i`` only, each already read; the upper half is then given back.
-        """
-        m = len(packed)
-        out = packed.view(np.int32)
-        for a in range(0, m, CHUNK):
-            codes = packed[a:a + CHUNK] & _LOW  # a copy: read before the overwrite below
-            out[a:a + len(codes)] = space.source_index(codes)
-            del codes
-        del out
-        packed.resize((m + 1) // 2, refcheck=False)
-        result: npt.NDArray[np.int32] = packed.view(np.int32)[:m]
-        return result
+def _local_indices(packed: U64) -> npt.NDArray[np.int32]:
+    """The low halves of *packed* (local source indices) as int32, written in place; returns them.
+
+    Index *i* is written over bytes ``4i .. 4i+3`` of the buffer, which hold parts of
+    edges ``<= i`` only, each already read; the upper half is then given back.
+    """
+    m = len(packed)
+    out = packed.view(np.int32)
+    for a in range(0, m, CHUNK):
+        low = (packed[a:a + CHUNK] & _LOW).astype(np.int32)  # a copy: read before the overwrite below
+        out[a:a + len(low)] = low
+        del low
+    del out
+    packed.resize((m + 1) // 2, refcheck=False)
+    result: npt.NDArray[np.int32] = packed.view(np.int32)[:m]
+    return result
 
 
 class _IdSpace:
-    """The local vertex ids: defined vertices plus (unless forbidden) destinations owned here.
+    """The local vertex ids, numbered by out-degree (highest first), then destinations created here.
 
-    Compact ids (all in ``0 .. 2**31-1`` and not too sparse) use a dense table over
-    ``id // P`` (every local id is ``P*k + me``); other ids a sorted array and binary search.
+    Numbering the busiest sources first packs the PageRank gather ``x[src]`` into few
+    cache lines.  The defined vertices (every edge source is one) are looked up with a
+    dense table over ``id // P`` when their ids are compact and not too sparse (every
+    local id is ``P*k + me``), otherwise by binary search in their sorted array.
+    *verts* holds ``(sorted ids, out-degrees)`` pairs; it is emptied.
     """
 
-    def __init__(self, n: int, me: int, verts: list[Any], u_lists: list[Any], create_missing: bool,
-                 wide: Any) -> None:
+    def __init__(self, n: int, me: int, verts: list[tuple[Any, Any]], wide: Any) -> None:
         self.n = n
         self.me = me
-        self.wide = wide
-        count = sum(len(v) for v in verts)
-        top = 0
-        compact = all(v.dtype == np.int32 for v in verts)
-        for a in [*verts, *u_lists]:
-            if len(a):
-                compact = compact and int(a.min()) >= 0 and int(a.max()) < COMPACT_LIMIT
-                top = max(top, int(a.max()) // n + 1)
-        self.table: npt.NDArray[np.int32] | None = None
-        extra = u_lists if create_missing else []
-        if compact and top <= 4 * (count + sum(len(u) for u in extra)) + (1 << 20):
+        count = sum(len(v) for v, _ in verts)
+        compact = all(v.dtype == np.int32 for v, _ in verts)
+        top = max([int(v.max()) // n + 1 for v, _ in verts if len(v)], default=0)
+        self.table: npt.NDArray[np.int32] | None = None  # id // n -> defined index, -1: none
+        self.defined: I64 | None = None  # the sorted defined ids (without a table)
+        if compact and top <= 4 * count + (1 << 20):
             mask = np.zeros(top, dtype=bool)
-            for a in [*verts, *extra]:
-                mask[a // n] = True
-            verts.clear()
-            if not create_missing:
-                self._check(u_lists, lambda u: mask[u // n])
-            self.ids: I64 = np.flatnonzero(mask) * n + me
+            for v, _ in verts:
+                mask[v // n] = True
             table = np.cumsum(mask, dtype=np.int32)
-            del mask
+            nd = int(table[-1]) if top else 0
             table -= 1
+            table[~mask] = -1
             self.table = table
+            del mask
         else:
-            ids = np.unique(np.concatenate([np.asarray(a, dtype=np.int64) for a in [*verts, *extra]]))
-            verts.clear()
-            if not create_missing:
-                self._check(u_lists, lambda u: np.isin(u, ids))
-            self.ids = ids
-        if len(self.ids) >= 2**31:
-            raise GraphError(f"peer {me}: {len(self.ids)} vertices on one peer (the vectorized path allows < 2**31)")
-        self._code_index: npt.NDArray[np.int32] | None = None
-        if wide is not None:
-            self._code_index = self.positions(wide[1]).astype(np.int32)
+            self.defined = np.unique(np.concatenate([np.asarray(v, dtype=np.int64) for v, _ in verts]))
+            nd = len(self.defined)
+        if nd >= 2**31:
+            raise GraphError(f"peer {me}: {nd} vertices on one peer (the vectorized path allows < 2**31)")
+        self.nd = nd
+        self.deg = np.zeros(nd, dtype=np.int32)
+        while verts:
+            v, c = verts.pop()
+            np.add.at(self.deg, self._defined_index(v), c)
+        self._code_index: I64 | None = None
+        if wide is not None:  # source codes are ranks in src_of_code, all defined
+            self._code_index = self._defined_index(wide[1])
+        self.label = np.zeros(0, dtype=np.int32)
+        self.created = np.zeros(0, dtype=np.int64)
 
-    def _check(self, u_lists: list[Any], present: Any) -> None:
-        for q, u in enumerate(u_lists):
-            missing = u[~present(u)]
-            if len(missing):
-                raise GraphError(f"peer {self.me}: an edge from peer {q}'s input refers to unknown vertex "
-                                 f"{int(missing[0])!r} (hama.graph.create.missing.vertices=false)")
-
-    def positions(self, x: Any) -> I64:
-        """Local indices of the ids *x* (all local)."""
+    def _defined_index(self, x: Any) -> I64:
+        """Index of each id of *x* among the defined vertices (-1: not defined here)."""
+        x = np.asarray(x)
         out: I64
         if self.table is not None:
-            out = self.table[x // self.n].astype(np.int64)
+            k = x // self.n
+            ok = (x >= 0) & (k < len(self.table))
+            out = np.full(len(x), -1, dtype=np.int64)
+            out[ok] = self.table[k[ok]]
         else:
-            out = np.searchsorted(self.ids, x).astype(np.int64, copy=False)
+            d = self.defined
+            assert d is not None
+            pos = np.minimum(np.searchsorted(d, x), max(len(d) - 1, 0))
+            out = np.where((d[pos] == x) if len(d) else np.zeros(len(x), bool), pos, -1)
         return out
 
-    def source_index(self, codes: U64) -> npt.NDArray[np.int32]:
-        """Local indices of packed source codes (compact: the ids; wide: ranks in ``src_of_code``)."""
+    def _source_index(self, codes: U64) -> Any:
         if self._code_index is not None:
             return self._code_index[codes.astype(np.int64)]
         if self.table is not None:
             return self.table[(codes // np.uint64(self.n)).astype(np.int64)]
-        return np.searchsorted(self.ids, codes.astype(np.int64)).astype(np.int32)
+        assert self.defined is not None
+        return np.searchsorted(self.defined, codes.astype(np.int64))
+
+    def relabel(self, packed: U64) -> None:
+        """Number the defined vertices by out-degree; replace *packed*'s low halves by the numbers."""
+        order = np.argsort(self.deg)[::-1]  # busiest first (ties in any order)
+        self.label = np.empty(self.nd, dtype=np.int32)
+        for a in range(0, self.nd, CHUNK):
+            self.label[order[a:a + CHUNK]] = np.arange(a, min(a + CHUNK, self.nd), dtype=np.int32)
+        del order
+        for a in range(0, len(packed), CHUNK):
+            chunk = packed[a:a + CHUNK]
+            lab = self.label[self._source_index(chunk & _LOW)].astype(np.uint64)
+            chunk &= ~_LOW
+            chunk |= lab
+
+    def add_destinations(self, u_lists: list[Any], create_missing: bool) -> None:
+        """Create the destinations owned here that no record defines (or fail, naming one)."""
+        absent = [u[self._defined_index(u) < 0] for u in u_lists]
+        if not create_missing:
+            for q, a in enumerate(absent):
+                if len(a):
+                    raise GraphError(f"peer {self.me}: an edge from peer {q}'s input refers to unknown vertex "
+                                     f"{int(a[0])!r} (hama.graph.create.missing.vertices=false)")
+        self.created = np.unique(np.concatenate([np.asarray(a, dtype=np.int64) for a in absent]))
+
+    def index(self, x: Any) -> I64:
+        """Local indices of the local ids *x*."""
+        i = self._defined_index(x)
+        known = i >= 0
+        out: I64 = np.empty(len(i), dtype=np.int64)
+        out[known] = self.label[i[known]]
+        if not known.all():
+            out[~known] = self.nd + np.searchsorted(self.created, np.asarray(x)[~known])
+        return out
+
+    def finish(self) -> tuple[I64, F64]:
+        """``(ids, out-degrees)`` by local index; the lookup structures are dropped."""
+        nloc = self.nd + len(self.created)
+        ids = np.empty(nloc, dtype=np.int64)
+        if self.table is not None:
+            ids[self.label] = np.flatnonzero(self.table >= 0) * self.n + self.me
+        elif self.defined is not None:
+            ids[self.label] = self.defined
+        ids[self.nd:] = self.created
+        outdeg = np.zeros(nloc)
+        outdeg[self.label] = self.deg
+        self.table = self.defined = self._code_index = None
+        return ids, outdeg

@@ -32,10 +32,12 @@ How it runs (:class:`VectorizedGraphRunner`, a :class:`~hama_yarn.graph.GraphJob
    rows at a time so the gather buffer stays in cache), or ``(rows, values)``
    arrays for the frontier algorithms (min-combined with ``np.minimum.reduceat``).
    Peer *p* keeps the local index of every id of ``U_q`` for each sender *q* and
-   folds the arrays in with fancy indexing;
+   folds the arrays in with fancy indexing (PageRank: in ascending index order);
 3. **iterate** - one BSP superstep per graph iteration, no per-vertex Python call;
    global sums (dangling rank, average change, messages sent) ride along as scalars
-   in every bundle, so all peers agree on when to stop.
+   in every bundle, so all peers agree on when to stop.  The iterations reuse their
+   vector-sized temporaries from the heap (:func:`~hama_yarn.graph.vecload.malloc_mode`),
+   so none costs a page fault per 4 KiB again.
 
 Every peer sends every other peer one bundle per superstep (the core pickles numpy
 arrays with protocol 5).  The counters (``ITERATIONS``, ``INPUT_VERTICES``,
@@ -77,7 +79,7 @@ from .algorithms import label_key
 from .fastload import ID_LIMIT
 from .algorithms.paths import UNREACHABLE_DEPTH
 from .runner import COUNTER_GROUP, GraphError, GraphJobRunner
-from .vecload import ArrayLoader, LocalGraph, Route, memory_log
+from .vecload import ArrayLoader, LocalGraph, Route, malloc_mode, memory_log
 from .vertex import Edge
 
 log = logging.getLogger(__name__)
@@ -90,8 +92,11 @@ ALGORITHM_KEY = "hama.graph.vectorized.algorithm"
 #: Configuration key: ``true`` disables the numpy text loader (always load vertex objects).
 NO_FAST_LOAD = "hama.graph.vectorized.vertex.loader"
 
-#: Edges gathered per block of the PageRank kernel (the gather buffer stays in cache).
-BLOCK_EDGES = 1 << 14
+#: Edges gathered per block of the PageRank kernel (the gather buffers stay in cache).
+BLOCK_EDGES = 1 << 16
+
+#: Edges scanned per block by the frontier algorithms (bounds their temporaries).
+FRONTIER_EDGES = 1 << 20
 
 #: Vertex class name -> vectorized algorithm.
 VECTORIZED_ALGORITHMS = {
@@ -128,30 +133,86 @@ def algorithm_for(vertex_class: str | None, explicit: str | None = None) -> str:
 
 
 def _int_index(ids: I64, source: str) -> int | None:
-    """The index of the canonical integer id *source* in the sorted *ids* (None: not there)."""
+    """The index of the canonical integer id *source* in *ids* (None: not there)."""
     try:
         k = int(source)
     except ValueError:
         return None
     if str(k) != source or not -ID_LIMIT < k < ID_LIMIT:
         return None
-    i = int(np.searchsorted(ids, k))
-    return i if i < len(ids) and int(ids[i]) == k else None
+    hits = np.flatnonzero(ids == k)
+    return int(hits[0]) if len(hits) else None
 
 
-def segment_sums(values: F64, route: Route, buf: F64) -> F64:
-    """``out[j] = sum(values[route.indices[route.indptr[j]:route.indptr[j+1]]])`` for every row *j*.
+class SegmentSums:
+    """Row sums of CSR routes over a value vector, with buffers reused across calls.
 
-    Gathers one block of rows at a time into *buf* (at least the largest block's
-    edges) and reduces it with ``np.add.reduceat``; every row has an edge.
+    ``summer(values, route)[j] = sum(values[route.indices[route.indptr[j]:route.indptr[j+1]]])``
+    for every row *j*.  A block of whole rows (about *block* edges) at a time: its
+    indices are widened into an intp buffer, the values gathered with ``np.take``
+    into a float buffer (both stay in cache) and reduced with ``np.add.reduceat``;
+    every row has an edge.  No allocation per block.
     """
-    out = np.empty(route.size)
-    idx = route.indices
-    ptr = route.indptr
-    for r0, r1, e0, e1 in route.blocks(BLOCK_EDGES):
-        g = np.take(values, idx[e0:e1], out=buf[:e1 - e0], mode="clip")
-        np.add.reduceat(g, ptr[r0:r1] - e0, out=out[r0:r1])
-    return out
+
+    def __init__(self, routes: list[Route], block: int | None = None) -> None:
+        self.block = block or BLOCK_EDGES
+        blocks = [b for r in routes for b in r.blocks(self.block)]
+        edges = max([b[3] - b[2] for b in blocks], default=0)
+        rows = max([b[1] - b[0] for b in blocks], default=0)
+        self._vals = np.empty(edges)
+        self._idx = np.empty(edges, dtype=np.intp)
+        self._starts = np.empty(rows, dtype=np.intp)
+
+    def __call__(self, values: F64, route: Route) -> F64:
+        out = np.empty(route.size)
+        idx, ptr = route.indices, route.indptr
+        for r0, r1, e0, e1 in route.blocks(self.block):
+            k = e1 - e0
+            ii = self._idx[:k]
+            ii[...] = idx[e0:e1]
+            g = np.take(values, ii, out=self._vals[:k], mode="clip")
+            st = self._starts[:r1 - r0]
+            np.subtract(ptr[r0:r1], e0, out=st)
+            np.add.reduceat(g, st, out=out[r0:r1])
+        return out
+
+
+def _min_candidates(r: Route, frontier: Any, value: F64, weighted: bool, step: float,
+                    ibuf: Any) -> tuple[Any, int]:
+    """The min-combined candidates of route *r*'s edges leaving the *frontier*.
+
+    Returns ``((rows, values) or None, active edges)``: per row with an active edge
+    the smallest ``value[src] + weight`` (``+ step`` without weights), finite ones only.
+    Whole rows in blocks of about ``FRONTIER_EDGES`` edges, so no row spans two blocks.
+    """
+    pos_parts: list[Any] = []
+    val_parts: list[Any] = []
+    active = 0
+    ptr = r.indptr
+    for r0, r1, e0, e1 in r.blocks(FRONTIER_EDGES):
+        ii = ibuf[:e1 - e0]
+        ii[...] = r.indices[e0:e1]
+        sel = np.flatnonzero(np.take(frontier, ii))
+        if not len(sel):
+            continue
+        active += len(sel)
+        cand = np.take(value, ii[sel])
+        if weighted and r.weight is not None:
+            cand += r.weight[e0:e1][sel]
+        elif step:
+            cand += step
+        rows = np.searchsorted(ptr[r0:r1 + 1], sel + e0, side="right") - 1 + r0
+        first = np.empty(len(rows), dtype=bool)
+        first[0] = True
+        np.not_equal(rows[1:], rows[:-1], out=first[1:])
+        starts = np.flatnonzero(first)
+        vals = np.minimum.reduceat(cand, starts)
+        keep = vals < np.inf
+        pos_parts.append(rows[starts][keep])
+        val_parts.append(vals[keep])
+    if not active:
+        return None, 0
+    return (np.concatenate(pos_parts), np.concatenate(val_parts)), active
 
 
 class VectorizedGraphRunner(GraphJobRunner):
@@ -168,6 +229,7 @@ class VectorizedGraphRunner(GraphJobRunner):
                 self._symmetrize(peer)
             graph = self._index(peer)
         self.vertices = {}  # the arrays replace the vertex objects
+        malloc_mode("iterate")
         t1 = time.perf_counter_ns()
         if self.algorithm.startswith("pagerank"):
             values: Any = self._pagerank(peer, graph)
@@ -306,11 +368,20 @@ class VectorizedGraphRunner(GraphJobRunner):
         has_out = g.outdeg > 0
         inv_deg = np.zeros(n)
         np.divide(1.0, g.outdeg, out=inv_deg, where=has_out)
-        dangling_idx = np.flatnonzero(~has_out)
+        live = int(np.count_nonzero(has_out))
+        # the array loader numbers vertices by out-degree: the dangling ones are a tail slice
+        dangling_idx: Any = slice(live, n) if not has_out[live:].any() else np.flatnonzero(~has_out)
         del has_out
         g.outdeg = np.zeros(0)
-        routes, recv = g.routes, g.recv
-        buf = np.empty(max([b[3] - b[2] for r in routes for b in r.blocks(BLOCK_EDGES)], default=0))
+        routes = g.routes
+        # fold the received row sums in ascending local index order (sequential writes):
+        # perm[q] orders sender q's rows by their local index, recv[q] is that index, sorted
+        perm = [np.argsort(r) for r in g.recv]
+        recv = [r[o] for r, o in zip(g.recv, perm)]
+        g.recv = []
+        vbuf = np.empty(max([len(r) for r in recv], default=0))
+        summer = SegmentSums(routes)
+        base = (1.0 - d) / n_total
         x: F64 = np.full(n, 1.0 / n_total)
         contrib = np.empty(n)
         acc = np.empty(n)
@@ -326,7 +397,9 @@ class VectorizedGraphRunner(GraphJobRunner):
             if max_it > 0 and it + 1 > max_it:
                 break
             np.multiply(x, inv_deg, out=contrib)
-            payloads = [segment_sums(contrib, r, buf) for r in routes]
+            payloads = [summer(contrib, r) for r in routes]
+            if it == 0:
+                memory_log(self.me, "first gather")
             sent += g.num_edges
             dangling = 0.0 if hama else float(x[dangling_idx].sum())
             got, total = self._swap(peer, payloads, (dangling, diff, float(n) if it > 0 else 0.0))
@@ -339,16 +412,20 @@ class VectorizedGraphRunner(GraphJobRunner):
                 acc.fill(0.0)
             for q, vals in enumerate(got):
                 if vals is not None and len(vals):
-                    acc[recv[q]] += vals
+                    acc[recv[q]] += np.take(vals, perm[q], out=vbuf[:len(vals)])
             del got
             self._count_iteration(peer)
             it += 1
+            # acc becomes the new x: base + d * (acc [+ dangling share])
+            if not hama:
+                acc += float(total[0]) / n_total
+            acc *= d
+            acc += base
             if hama:
-                new = (1.0 - d) / n_total + d * acc
-            else:
-                new = (1.0 - d) / n_total + d * (acc + float(total[0]) / n_total)
-            diff = float(np.abs(new - x).sum()) if hama else 0.0
-            x = new
+                np.subtract(acc, x, out=contrib)
+                np.abs(contrib, out=contrib)
+                diff = float(contrib.sum())
+            x, acc = acc, x
         peer.increment_counter(COUNTER_GROUP, "MESSAGES_SENT", sent)
         return x
 
@@ -388,6 +465,8 @@ class VectorizedGraphRunner(GraphJobRunner):
                     value[i] = 0.0
                     frontier[i] = True
         step = 0.0 if algo == "wcc" else 1.0  # added along an edge without weight
+        ibuf = np.empty(max([b[3] - b[2] for r in g.routes for b in r.blocks(FRONTIER_EDGES)], default=0),
+                        dtype=np.intp)
         sent_total = 0
         max_it = self.max_iteration
         it = 0
@@ -395,24 +474,9 @@ class VectorizedGraphRunner(GraphJobRunner):
             payloads: list[Any] = []
             sent = int(np.count_nonzero(frontier)) if g.self_loops else 0  # self loops never improve
             for r in g.routes:
-                sel = np.flatnonzero(np.take(frontier, r.indices))
-                if not len(sel):
-                    payloads.append(None)
-                    continue
-                cand = value[r.indices[sel]]
-                if algo == "sssp" and r.weight is not None:
-                    cand += r.weight[sel]
-                elif step:
-                    cand += step
-                rows = np.searchsorted(r.indptr, sel, side="right") - 1
-                first = np.empty(len(rows), dtype=bool)
-                first[0] = True
-                np.not_equal(rows[1:], rows[:-1], out=first[1:])
-                starts = np.flatnonzero(first)
-                vals = np.minimum.reduceat(cand, starts)
-                keep = vals < np.inf
-                payloads.append((rows[starts][keep], vals[keep]))
-                sent += len(sel)
+                payload, active = _min_candidates(r, frontier, value, algo == "sssp", step, ibuf)
+                payloads.append(payload)
+                sent += active
             sent_total += sent
             got, total = self._swap(peer, payloads, (float(sent),))
             self._count_iteration(peer)

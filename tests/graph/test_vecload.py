@@ -18,12 +18,12 @@ from typing import Any
 import numpy as np
 import pytest
 
-from hama_yarn.graph import vecload
+from hama_yarn.graph import vecload, vectorized
 from hama_yarn.graph.algorithms import components, pagerank, paths
 from hama_yarn.graph.fastload import parse_text
 from hama_yarn.graph.runner import GraphError
 from hama_yarn.graph.vecload import COMPACT_LIMIT, ArrayLoader, LocalGraph, Route, compact_dst, compact_key
-from hama_yarn.graph.vectorized import segment_sums
+from hama_yarn.graph.vectorized import SegmentSums
 
 from .conftest import GraphRunner
 from .test_fastload import approx_equal, run_both
@@ -151,7 +151,8 @@ def check(graphs: list[Any], text: str, fmt: str = "adjacency", undirected: bool
     assert edges_of(graphs) == edges
     assert set().union(*[set(g.ids.tolist()) for g in graphs]) == verts
     for p, g in enumerate(graphs):
-        assert np.all(np.diff(g.ids) > 0) and all(abs(v) % n == p for v in g.ids.tolist())
+        assert len(set(g.ids.tolist())) == len(g.ids) and all(abs(v) % n == p for v in g.ids.tolist())
+        assert np.all(np.diff(g.outdeg) <= 0)  # numbered by out-degree, busiest first
         deg = np.zeros(len(g.ids))
         for r in g.routes:
             np.add.at(deg, r.indices, 1)
@@ -206,8 +207,7 @@ def test_parse_blocks_at_every_line_boundary() -> None:
 
 
 @pytest.mark.parametrize("block", [1, 5, 40, 1 << 14])
-def test_segment_sums_blocks(block: int, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("hama_yarn.graph.vectorized.BLOCK_EDGES", block)
+def test_segment_sums_blocks(block: int) -> None:
     rng = np.random.default_rng(1)
     counts = rng.integers(1, 30, 200)
     indptr = np.zeros(len(counts) + 1, dtype=np.int64)
@@ -218,9 +218,10 @@ def test_segment_sums_blocks(block: int, monkeypatch: pytest.MonkeyPatch) -> Non
     assert [b[0] for b in blocks[1:]] == [b[1] for b in blocks[:-1]] and blocks[-1][1] == r.size
     assert all(b[3] - b[2] <= max(block, int(counts[b[0]])) for b in blocks)
     x = rng.random(50)
-    buf = np.empty(max(b[3] - b[2] for b in blocks))
     want = np.array([x[indices[indptr[j]:indptr[j + 1]]].sum() for j in range(r.size)])
-    np.testing.assert_allclose(segment_sums(x, r, buf), want, rtol=1e-13)
+    summer = SegmentSums([r, Route(indices[:0], np.zeros(1, dtype=np.int64), None)], block)
+    for _ in range(2):  # buffers reused
+        np.testing.assert_allclose(summer(x, r), want, rtol=1e-13)
 
 
 # ---------------------------------------------------------------- loader on fake peers
@@ -302,9 +303,11 @@ def test_missing_vertex_error() -> None:
     assert sorted(v for g in graphs if g for v in g.ids.tolist()) == [1, 2, 3]
 
 
-def test_release_freed_memory_is_idempotent() -> None:
-    vecload.release_freed_memory()
-    vecload.release_freed_memory()
+def test_malloc_modes() -> None:
+    vecload.malloc_mode("load")
+    a = np.ones(1 << 20)
+    vecload.malloc_mode("iterate")
+    assert a.sum() == 1 << 20
 
 
 # ---------------------------------------------------------------- whole jobs
@@ -330,6 +333,8 @@ def test_wide_id_jobs_match_vertex_api(graph: GraphRunner, peers: int) -> None:
 def test_small_blocks_job_matches_vertex_api(graph: GraphRunner, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(vecload, "BLOCK_CHARS", 16)
     monkeypatch.setattr(vecload, "ROUND_EDGES", 4)
+    monkeypatch.setattr(vectorized, "BLOCK_EDGES", 2)  # PageRank gathers and frontier scans in many blocks
+    monkeypatch.setattr(vectorized, "FRONTIER_EDGES", 3)
     inp = graph.write("r.txt", random_adjacency(11, weights=True))
     fast, slow, used = run_both(graph, inp, lambda j: pagerank.configure_graphalytics(j, 0.85, 6), peers=3)
     assert used == 1
@@ -338,4 +343,6 @@ def test_small_blocks_job_matches_vertex_api(graph: GraphRunner, monkeypatch: py
     fast, slow, used = run_both(graph, inp, lambda j: paths.configure_sssp(j, src), peers=2)
     assert used == 1 and fast == slow
     fast, slow, used = run_both(graph, inp, lambda j: paths.configure_bfs(j, src), peers=3)
+    assert used == 1 and fast == slow
+    fast, slow, used = run_both(graph, inp, components.configure_wcc, peers=2)
     assert used == 1 and fast == slow
