@@ -636,24 +636,41 @@ class _IdSpace:
             out = np.where((d[pos] == x) if len(d) else np.zeros(len(x), bool), pos, -1)
         return out
 
-    def _source_index(self, codes: U64) -> Any:
+    def _source_number(self, codes: U64) -> Any:
+        """The numbers of packed source codes (compact: the ids; wide: ranks in ``src_of_code``)."""
         if self._code_index is not None:
             return self._code_index[codes.astype(np.int64)]
         if self.table is not None:
             return self.table[(codes // np.uint64(self.n)).astype(np.int64)]
         assert self.defined is not None
-        return np.searchsorted(self.defined, codes.astype(np.int64))
+        return self.label[np.searchsorted(self.defined, codes.astype(np.int64))]
 
     def relabel(self, packed: U64) -> None:
-        """Number the defined vertices by out-degree; replace *packed*'s low halves by the numbers."""
+        """Number the defined vertices by out-degree; replace *packed*'s low halves by the numbers.
+
+        Afterwards the dense table and the wide codes hold numbers (no ``label``
+        array is kept with a table), and ``deg`` is by number.
+        """
         order = np.argsort(self.deg)[::-1]  # busiest first (ties in any order)
-        self.label = np.empty(self.nd, dtype=np.int32)
+        label = np.empty(self.nd, dtype=np.int32)
         for a in range(0, self.nd, CHUNK):
-            self.label[order[a:a + CHUNK]] = np.arange(a, min(a + CHUNK, self.nd), dtype=np.int32)
+            label[order[a:a + CHUNK]] = np.arange(a, min(a + CHUNK, self.nd), dtype=np.int32)
         del order
+        self.deg.sort()
+        self.deg = self.deg[::-1]  # by number: the same degrees, descending (a view, no copy)
+        if self.table is not None:
+            for a in range(0, len(self.table), CHUNK):
+                t = self.table[a:a + CHUNK]
+                valid = t >= 0
+                t[valid] = label[t[valid]]
+        else:
+            self.label = label
+        if self._code_index is not None:
+            self._code_index = label[self._code_index].astype(np.int64)
+        del label
         for a in range(0, len(packed), CHUNK):
             chunk = packed[a:a + CHUNK]
-            lab = self.label[self._source_index(chunk & _LOW)].astype(np.uint64)
+            lab = self._source_number(chunk & _LOW).astype(np.uint64)
             chunk &= ~_LOW
             chunk |= lab
 
@@ -672,7 +689,7 @@ class _IdSpace:
         i = self._defined_index(x)
         known = i >= 0
         out: I64 = np.empty(len(i), dtype=np.int64)
-        out[known] = self.label[i[known]]
+        out[known] = i[known] if self.table is not None else self.label[i[known]]
         if not known.all():
             out[~known] = self.nd + np.searchsorted(self.created, np.asarray(x)[~known])
         return out
@@ -682,11 +699,13 @@ class _IdSpace:
         nloc = self.nd + len(self.created)
         ids = np.empty(nloc, dtype=np.int64)
         if self.table is not None:
-            ids[self.label] = np.flatnonzero(self.table >= 0) * self.n + self.me
+            k = np.flatnonzero(self.table >= 0)
+            ids[self.table[k]] = k * self.n + self.me
+            del k
         elif self.defined is not None:
             ids[self.label] = self.defined
         ids[self.nd:] = self.created
         outdeg = np.zeros(nloc)
-        outdeg[self.label] = self.deg
+        outdeg[:self.nd] = self.deg
         self.table = self.defined = self._code_index = None
         return ids, outdeg
