@@ -58,7 +58,7 @@ from .runner import GraphError
 log = logging.getLogger(__name__)
 
 __all__ = ["ArrayLoader", "LocalGraph", "Route", "BLOCK_CHARS", "ROUND_EDGES", "COMPACT_LIMIT", "compact_key",
-           "compact_dst", "malloc_mode", "memory_log"]
+           "compact_dst", "malloc_mode", "memory_log", "number_by_degree"]
 
 F64 = npt.NDArray[np.float64]
 I64 = npt.NDArray[np.int64]
@@ -229,6 +229,31 @@ def _counts(vs: Any, src: I64) -> npt.NDArray[np.int32]:
             u, c = np.unique(src, return_counts=True)
         deg[np.searchsorted(vs, u)] = c
     return deg
+
+
+def number_by_degree(deg: npt.NDArray[np.int32]) -> npt.NDArray[np.int32]:
+    """A numbering ``0..len(deg)-1`` in which a larger *deg* comes first (ties: by position).
+
+    A counting sort over the degree values with chunk-sized temporaries (no
+    vertex-sized int64 argsort): ``label[i]`` is the number of vertex *i*.
+    """
+    nd = len(deg)
+    label = np.empty(nd, dtype=np.int32)
+    if not nd:
+        return label
+    hist = np.bincount(deg)
+    nxt = np.zeros(len(hist), dtype=np.int64)  # next free number per degree value
+    np.cumsum(hist[:0:-1], out=nxt[-2::-1])  # nxt[d] = vertices of a degree above d
+    for a in range(0, nd, CHUNK):
+        d = deg[a:a + CHUNK]
+        order = np.argsort(d, kind="stable")
+        ds = d[order]
+        first = np.flatnonzero(np.concatenate([[True], ds[1:] != ds[:-1]]))
+        counts = np.diff(np.append(first, len(ds)))
+        rank = np.arange(len(ds)) - np.repeat(first, counts)  # position among equal degrees
+        label[a + order] = nxt[ds] + rank
+        nxt[ds[first]] += counts
+    return label
 
 
 def _take_all(chunks: list[Any], dtype: Any) -> Any:
@@ -651,11 +676,7 @@ class _IdSpace:
         Afterwards the dense table and the wide codes hold numbers (no ``label``
         array is kept with a table), and ``deg`` is by number.
         """
-        order = np.argsort(self.deg)[::-1]  # busiest first (ties in any order)
-        label = np.empty(self.nd, dtype=np.int32)
-        for a in range(0, self.nd, CHUNK):
-            label[order[a:a + CHUNK]] = np.arange(a, min(a + CHUNK, self.nd), dtype=np.int32)
-        del order
+        label = number_by_degree(self.deg)
         self.deg.sort()
         self.deg = self.deg[::-1]  # by number: the same degrees, descending (a view, no copy)
         if self.table is not None:

@@ -206,6 +206,21 @@ def test_parse_blocks_at_every_line_boundary() -> None:
         assert whole.weight is not None and np.concatenate(w).tolist() == whole.weight.tolist()
 
 
+@pytest.mark.parametrize("chunk", [1, 3, 1 << 18])
+def test_number_by_degree(chunk: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(vecload, "CHUNK", chunk)
+    rng = np.random.default_rng(4)
+    for deg in (np.zeros(0), np.zeros(5), rng.integers(0, 4, 50), rng.integers(0, 1000, 777), np.arange(9)[::-1]):
+        d = np.asarray(deg, dtype=np.int32)
+        label = vecload.number_by_degree(d)
+        assert sorted(label.tolist()) == list(range(len(d)))
+        by_number = np.empty(len(d), dtype=np.int32)
+        by_number[label] = d
+        assert np.all(np.diff(by_number) <= 0)
+        for v in set(d.tolist()):  # ties keep their order
+            assert np.all(np.diff(label[d == v]) > 0)
+
+
 @pytest.mark.parametrize("block", [1, 5, 40, 1 << 14])
 def test_segment_sums_blocks(block: int) -> None:
     rng = np.random.default_rng(1)
