@@ -103,7 +103,18 @@ class Route:
         return int(self.indptr[-1]) if len(self.indptr) else 0
 
     def blocks(self, edges: int) -> list[tuple[int, int, int, int]]:
-        """Whole rows in blocks of about *edges* edges: ``(row0, row1, edge0, edge1)`` (cached)."""
+        """Whole rows in blocks of about *edges* edges (cached for the last *edges*).
+
+        Parameters
+        ----------
+        edges : int
+            Edges per block; a row with more edges is a block of its own.
+
+        Returns
+        -------
+        list of tuple
+            ``(row0, row1, edge0, edge1)`` per block, covering all rows in order.
+        """
         if self._blocks is None or self._blocks[0] != edges:
             ptr = self.indptr
             out = []
@@ -124,7 +135,8 @@ class LocalGraph:
     Attributes
     ----------
     ids : ndarray or list
-        The local vertex ids (sorted int64 from the array loader); index = local index.
+        The local vertex ids by local index (int64 from the array loader, numbered by
+        out-degree, busiest first; the vertex-object path keeps its dict order).
     routes : list of Route
         Per destination peer.
     recv : list of ndarray
@@ -151,14 +163,40 @@ class LocalGraph:
 
 
 def compact_key(dst: I64, n: int) -> U64:
-    """Sort key of compact destination ids: owner peer first, then id (``< 2**32``)."""
+    """Sort key of compact destination ids: owner peer first, then id.
+
+    Parameters
+    ----------
+    dst : ndarray of int64
+        Ids in ``0 .. COMPACT_LIMIT-1``.
+    n : int
+        Number of peers (owner of id *v* = ``v mod n``).
+
+    Returns
+    -------
+    ndarray of uint64
+        ``(v mod n) * ceil(2**31 / n) + v // n``, always below ``2**32``.
+    """
     q = -(-COMPACT_LIMIT // n)
     key: U64 = ((dst % n) * q + dst // n).astype(np.uint64)
     return key
 
 
 def compact_dst(keys: U64, n: int) -> tuple[I64, I64]:
-    """Inverse of :func:`compact_key`: ``(destination ids, owner peers)``."""
+    """Inverse of :func:`compact_key`.
+
+    Parameters
+    ----------
+    keys : ndarray of uint64
+        Keys made by :func:`compact_key` with the same *n*.
+    n : int
+        Number of peers.
+
+    Returns
+    -------
+    tuple of ndarray
+        ``(destination ids, owner peers)``, both int64.
+    """
     q = -(-COMPACT_LIMIT // n)
     k = keys.astype(np.int64)
     owner = k // q
@@ -166,7 +204,15 @@ def compact_dst(keys: U64, n: int) -> tuple[I64, I64]:
 
 
 def memory_log(me: int, what: str) -> None:
-    """Debug log of this process's resident memory (current and peak) after phase *what*."""
+    """Log this process's resident memory (current and peak) at DEBUG level (Linux only).
+
+    Parameters
+    ----------
+    me : int
+        The peer index, for the message.
+    what : str
+        The phase just finished.
+    """
     if log.isEnabledFor(logging.DEBUG):
         try:
             with open("/proc/self/status") as f:
@@ -195,6 +241,11 @@ def malloc_mode(phase: str) -> None:
     touch (about 1 ms per 2 MB here), so the ``iterate`` mode lets them come from the
     heap (threshold 32 MiB, the maximum) and be reused, after giving back what the
     load left in the heap.
+
+    Parameters
+    ----------
+    phase : str
+        ``"load"`` or ``"iterate"``; process-wide, so the last call wins.
     """
     libc = _libc()
     if libc is None or not hasattr(libc, "mallopt"):
@@ -235,7 +286,17 @@ def number_by_degree(deg: npt.NDArray[np.int32]) -> npt.NDArray[np.int32]:
     """A numbering ``0..len(deg)-1`` in which a larger *deg* comes first (ties: by position).
 
     A counting sort over the degree values with chunk-sized temporaries (no
-    vertex-sized int64 argsort): ``label[i]`` is the number of vertex *i*.
+    vertex-sized int64 argsort).
+
+    Parameters
+    ----------
+    deg : ndarray of int32
+        Non-negative degree per vertex.
+
+    Returns
+    -------
+    ndarray of int32
+        ``label[i]``: the number of vertex *i*.
     """
     nd = len(deg)
     label = np.empty(nd, dtype=np.int32)

@@ -152,6 +152,13 @@ class SegmentSums:
     indices are widened into an intp buffer, the values gathered with ``np.take``
     into a float buffer (both stay in cache) and reduced with ``np.add.reduceat``;
     every row has an edge.  No allocation per block.
+
+    Parameters
+    ----------
+    routes : list of Route
+        The routes it will be called with (sizes the buffers).
+    block : int, optional
+        Edges per block (default ``BLOCK_EDGES``).
     """
 
     def __init__(self, routes: list[Route], block: int | None = None) -> None:
