@@ -13,12 +13,14 @@ list, it measures in the same run:
 * job time of SSSP (weights 1..255, source = vertex with most out-edges) of both
   paths next to ``scipy.sparse.csgraph.dijkstra``;
 * graph load + job start + k1 iterations per edge (T(k1) / edges);
-* peak resident memory per edge of the vectorized PageRank job (:class:`PeakRss`).
+* peak resident memory per edge of the vectorized PageRank job (:class:`PeakRss`);
+* graph load per edge from the same graph as a SequenceFile (``Text`` ->
+  ``TextArrayWritable``, ``--seq-scale``) next to text.
 
 Run::
 
     python benchmarks/bench_graph.py [--scales 20,22] [--sssp-scale 20] [--vertex-api-scale 16]
-                                     [--peers 2] [--cache DIR]
+                                     [--seq-scale 20] [--peers 2] [--cache DIR]
 
 Generated graphs are kept in ``--cache`` (default ``$TMPDIR/hama-bench-graphs``).
 Peak RSS is the sum of the peers' kernel high-water marks (``VmHWM``) over the
@@ -45,7 +47,7 @@ from hama_yarn.config import HamaConfiguration
 from hama_yarn.graph import GraphJob
 from hama_yarn.graph.runner import COUNTER_GROUP
 from hama_yarn.graph.algorithms import pagerank, paths
-from hama_yarn.graph.generators import rmat, rmat_weights, write_adjacency
+from hama_yarn.graph.generators import rmat, rmat_weights, write_adjacency, write_sequencefile
 
 
 def run(job: GraphJob, inp: str, tmp: str) -> float:
@@ -78,7 +80,7 @@ def pagerank_per_iteration(peers: int, tmp: str, mode: str, inp: str, k1: int, k
 
 
 def vectorized_pagerank(peers: int, tmp: str, mode: str, inp: str, iterations: int,
-                        repeats: int) -> dict[str, float]:
+                        repeats: int, fmt: str = "adjacency") -> dict[str, float]:
     """Vectorized PageRank, *repeats* runs: medians of the times, maxima of the memory figures.
 
     ``iter`` is ``ITERATION_NANOS / ITERATIONS`` (peer 0's wall time of the whole
@@ -90,6 +92,7 @@ def vectorized_pagerank(peers: int, tmp: str, mode: str, inp: str, iterations: i
     runs: dict[str, list[float]] = {k: [] for k in ("iter", "load", "job", "rss", "rss_counter", "master")}
     for _ in range(repeats):
         job = new_job(peers, tmp, mode, True)
+        job.set_input_format(fmt)
         pagerank.configure_graphalytics(job, 0.85, iterations)
         with PeakRss() as rss:
             runs["job"].append(run(job, inp, tmp))
@@ -132,6 +135,19 @@ def cached_rmat(scale: int, edge_factor: int, parts: int, cache: str, tmp: str,
     dst = np.load(os.path.join(base, "dst.npy"))
     w = np.load(os.path.join(base, "w.npy")) if weighted else None
     return text, src, dst, w
+
+
+def cached_seq(scale: int, edge_factor: int, parts: int, cache: str, tmp: str) -> str:
+    """The graph of :func:`cached_rmat` as a graph SequenceFile (``Text -> TextArrayWritable``), cached alike."""
+    base = os.path.join(cache or tmp, f"rmat{scale}-ef{edge_factor}-p{parts}")
+    seq = os.path.join(base, "seq")
+    done = os.path.join(base, "seq-complete")
+    if not os.path.exists(done):
+        _, src, dst, _ = cached_rmat(scale, edge_factor, parts, cache, tmp)
+        shutil.rmtree(seq, ignore_errors=True)
+        write_sequencefile(seq, 1 << scale, src.astype(np.int64), dst.astype(np.int64), parts=parts)
+        open(done, "w").close()
+    return seq
 
 
 class PeakRss:
@@ -213,6 +229,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--scales", default="20,22", help="R-MAT scales of the PageRank runs (comma-separated)")
     p.add_argument("--sssp-scale", type=int, default=20, help="0 skips the SSSP run")
     p.add_argument("--vertex-api-scale", type=int, default=16, help="0 skips the Vertex API runs")
+    p.add_argument("--seq-scale", type=int, default=20,
+                   help="load the graph of this scale from a SequenceFile and from text (0 skips)")
     p.add_argument("--edge-factor", type=int, default=16)
     p.add_argument("--peers", type=int, default=2)
     p.add_argument("--mode", default="local", choices=["local", "inline"])
@@ -280,6 +298,19 @@ def main(argv: list[str] | None = None) -> int:
                          f"{msgs / loop / P / 1e6:.1f}M msgs/s per core"))
             rows.append((f"rmat{scale} vectorized SSSP job s", f"{vec_sssp:.3f}",
                          f"{vec_sssp / scipy_sssp:.2f}x dijkstra (incl. start, load, output)"))
+
+        if args.seq_scale:
+            scale = args.seq_scale
+            adj, src, _, _ = cached_rmat(scale, args.edge_factor, P, args.cache, tmp)
+            m = len(src)
+            del src
+            seq = cached_seq(scale, args.edge_factor, P, args.cache, tmp)
+            load = {fmt: vectorized_pagerank(P, tmp, args.mode, inp, 1, args.repeats, fmt)["load"]
+                    for fmt, inp in (("adjacency", adj), ("sequencefile", seq))}
+            rows.append((f"rmat{scale} graph load per edge (SequenceFile, wall)",
+                         f"{load['sequencefile'] / m * 1e6:.2f} us",
+                         f"{load['sequencefile'] / load['adjacency']:.2f}x text "
+                         f"({load['adjacency'] / m * 1e6:.2f} us in this run)"))
 
         if args.vertex_api_scale:
             scale = args.vertex_api_scale

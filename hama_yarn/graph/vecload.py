@@ -1,8 +1,10 @@
 """The numpy loader of the vectorized path: text in bounded blocks to per-peer CSR arrays.
 
 :class:`ArrayLoader` turns each peer's split of an ``adjacency`` or ``edgelist`` text
-input into a :class:`LocalGraph` with memory that is O(edges) only in the final
-arrays and O(block) in everything temporary:
+input, or of a graph SequenceFile (``Text`` id -> ``TextArrayWritable`` of ``dst`` or
+``dst:weight``: each record is rebuilt as the adjacency line ``id<TAB>dst ...`` and
+parsed in blocks like text), into a :class:`LocalGraph` with memory that is O(edges)
+only in the final arrays and O(block) in everything temporary:
 
 1. **route** (one superstep per round) - a peer reads ``BLOCK_CHARS`` of lines,
    parses them with :func:`~hama_yarn.graph.fastload.parse_text` and sends every
@@ -75,6 +77,9 @@ COMPACT_LIMIT = 1 << 31
 
 #: Elements per chunk of the array passes after the sort (bounds their temporaries).
 CHUNK = 1 << 18
+
+#: The whitespace characters the text parser accepts (others are rejected).
+_WHITESPACE = "\t\n\v\f\r "
 
 _LOW = np.uint64(0xFFFFFFFF)
 _32 = np.uint64(32)
@@ -338,7 +343,7 @@ class ArrayLoader:
     peer : BSPPeer
         The peer (input, messaging, sync).
     fmt : str
-        ``adjacency`` or ``edgelist``.
+        ``adjacency``, ``edgelist`` or ``sequencefile``.
     algorithm : str
         The vectorized algorithm (``wcc`` adds reverse edges; only ``sssp`` keeps weights).
     undirected : bool
@@ -367,6 +372,9 @@ class ArrayLoader:
     # ------------------------------------------------------------ reading
     def _blocks(self) -> Any:
         """Yield ParsedGraph blocks of this peer's split; raises Unsupported."""
+        if self.fmt == "sequencefile":
+            yield from self._seq_blocks()
+            return
         read = self.peer.read_next
         lines: list[str] = []
         keys: list[Any] = []
@@ -392,6 +400,54 @@ class ArrayLoader:
             if record is None:
                 return
 
+    def _seq_blocks(self) -> Any:
+        """Yield ParsedGraph blocks of graph SequenceFile records (``Text id -> TextArrayWritable``).
+
+        Each record becomes the adjacency line ``id<TAB>dst dst:weight ...`` and a
+        block of lines is parsed at once.  The vertex reader takes the key and each
+        string of the array as one token, so a block is accepted only if it parses
+        into one vertex per record and one edge per string and holds no whitespace
+        but the separators: then no key or destination was empty or held whitespace.
+        """
+        read = self.peer.read_next
+        lines: list[str] = []
+        keys: list[Any] = []
+        size = 0
+        edges = 0
+        while True:
+            record = read()
+            if record is not None:
+                key, value = record
+                if type(key) is not str or type(value) not in (list, tuple):
+                    raise Unsupported(f"a {type(key).__name__} -> {type(value).__name__} record "
+                                      "(not Text -> TextArrayWritable)")
+                try:
+                    line = key + "\t" + " ".join(value) if value else key
+                except TypeError:
+                    raise Unsupported("a destination that is not Text") from None
+                lines.append(line)
+                keys.append(key)
+                edges += len(value)
+                size += len(line) + 1
+            if lines and (record is None or size >= BLOCK_CHARS):
+                text = "\n".join(lines)
+                # separators: a line break between records, a tab and spaces among k destinations: k
+                if sum(map(text.count, _WHITESPACE)) != len(lines) - 1 + edges:
+                    raise Unsupported("a vertex id or destination with whitespace")
+                g = parse_text(text, "adjacency")
+                if len(g.vertices) != len(lines) or len(g.src) != edges:
+                    raise Unsupported("an empty vertex id or destination, or a comment")
+                if not self._warned and not _is_compact(g.vertices, g.src, g.dst):
+                    self._warned = True
+                    self._warn_wide(g, lines, keys)
+                yield g
+                lines = []
+                keys = []
+                size = 0
+                edges = 0
+            if record is None:
+                return
+
     def _warn_wide(self, g: ParsedGraph, lines: list[str], keys: list[Any]) -> None:
         bad = next(int(a[(a < 0) | (a >= COMPACT_LIMIT)][0]) for a in (g.vertices, g.src, g.dst)
                    if len(a) and ((a < 0) | (a >= COMPACT_LIMIT)).any())
@@ -401,8 +457,9 @@ class ArrayLoader:
             if pat.search(line):
                 where = str(key)
                 break
-        log.info("peer %d: vertex id %d (line at byte offset %s of the split) is outside 0..2**31-1; "
-                 "the loader keeps 64-bit ids for it (about twice the memory per edge)", self.me, bad, where)
+        at = "record with key" if self.fmt == "sequencefile" else "line at byte offset"
+        log.info("peer %d: vertex id %d (%s %s of the split) is outside 0..2**31-1; "
+                 "the loader keeps 64-bit ids for it (about twice the memory per edge)", self.me, bad, at, where)
 
     def _route(self, g: ParsedGraph, out: list[list[tuple[Any, ...]]]) -> int:
         """Split one parsed block by owner peer into *out*; returns the edges queued."""

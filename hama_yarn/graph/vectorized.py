@@ -48,7 +48,8 @@ Vertex API runner, plus ``LOAD_NANOS`` (load and index supersteps) and
 (``ru_maxrss``) when the BSP function ends (meaningful in local and YARN mode, where
 each peer is a process; in inline mode the threads share one process).
 
-**Numpy loader.**  With the ``adjacency`` or ``edgelist`` reader, the default hash
+**Numpy loader.**  With the ``adjacency``, ``edgelist`` or ``sequencefile`` reader
+(the latter's records become adjacency lines), the default hash
 partitioner and integer ids, steps 1-2 run on arrays instead
 (:class:`~hama_yarn.graph.vecload.ArrayLoader`): each peer parses its split in
 blocks of lines with :func:`hama_yarn.graph.fastload.parse_text` and routes the
@@ -261,8 +262,8 @@ class VectorizedGraphRunner(GraphJobRunner):
 
     # ------------------------------------------------------------ numpy loader
     def _fast_format(self) -> str | None:
-        """``adjacency``/``edgelist`` when the numpy loader may be tried, else None."""
-        from .readers import AdjacencyReader, EdgeListReader
+        """``adjacency``/``edgelist``/``sequencefile`` when the numpy loader may be tried, else None."""
+        from .readers import AdjacencyReader, EdgeListReader, SequenceFileReader
 
         if type(self.partitioner) is not HashPartitioner or self.conf.get_bool(NO_FAST_LOAD, False):
             return None
@@ -270,6 +271,8 @@ class VectorizedGraphRunner(GraphJobRunner):
             return "adjacency"
         if self.reader_class is EdgeListReader:
             return "edgelist"
+        if self.reader_class is SequenceFileReader:
+            return "sequencefile"
         return None
 
     def _array_load(self, peer: Any) -> LocalGraph | None:
