@@ -54,8 +54,8 @@ class BSPPeer(Protocol):
     def clear(self) -> None:
         """Drop every message queued for sending in this superstep."""
 
-    def write(self, key: Any, value: Any) -> None:
-        """Write an output record."""
+    def write(self, key: Any, value: Any, *, records: int = 1) -> None:
+        """Write an output record (*records*: how many records a pre-formatted block stands for)."""
 
     def read_next(self) -> tuple[Any, Any] | None:
         """The next input record as ``(key, value)``, or None at the end."""

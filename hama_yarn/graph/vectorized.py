@@ -607,6 +607,4 @@ def _write_block(peer: Any, keys: list[Any], values: Any, algorithm: str) -> Non
     """Write one block of lines with a single call; count its vertices as output records."""
     if not keys:
         return
-    peer.write(None, text_block(keys, values, algorithm))
-    # PeerImpl.write counted the block as one record; it holds len(keys)
-    peer._output_records += len(keys) - 1
+    peer.write(None, text_block(keys, values, algorithm), records=len(keys))

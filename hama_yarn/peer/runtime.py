@@ -247,11 +247,21 @@ class PeerImpl:
         self._reader = None
         self._records = None
 
-    def write(self, key: Any, value: Any) -> None:
-        """Write one output record (``part-NNNNN`` of this task)."""
+    def write(self, key: Any, value: Any, *, records: int = 1) -> None:
+        """Write one output record (``part-NNNNN`` of this task).
+
+        Parameters
+        ----------
+        key, value : Any
+            The record.
+        records : int, optional
+            How many output records this call stands for, for ``TASK_OUTPUT_RECORDS``
+            (a hama-yarn extension: a bulk writer passes a pre-formatted block of
+            *records* text lines as one value with no key).
+        """
         if self._writer is not None:
             self._writer.write(key, value)
-        self._output_records += 1
+        self._output_records += records
 
     # ------------------------------------------------------------ counters
     def increment_counter(self, group: str, name: str, amount: int = 1) -> None:
