@@ -168,8 +168,11 @@ class PeakRss:
         self.role: dict[int, str] = {}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
+        self._before: set[int] = set()
 
     def __enter__(self) -> PeakRss:
+        # processes of an earlier run that are still exiting are not this run's
+        self._before = {c.pid for c in psutil.Process().children(recursive=True)}
         self._thread.start()
         return self
 
@@ -189,6 +192,8 @@ class PeakRss:
         me = psutil.Process()
         while not self._stop.is_set():
             for c in me.children(recursive=True):
+                if c.pid in self._before:
+                    continue
                 try:
                     if c.pid not in self.role:
                         cmd = " ".join(c.cmdline())
