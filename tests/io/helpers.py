@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -71,3 +72,24 @@ def read_seq_parts(url: str) -> list[tuple[Any, Any]]:
             with fs.open(f"{path}/{name}", "rb") as f, SequenceFileReader(f) as r:
                 out.extend(r)
     return out
+
+
+def compile_java_tool(source: Path, cluster: Any, out: Path) -> tuple[list[str], dict[str, str]]:
+    """Compile the Java test tool *source* against the test cluster's Hadoop jars.
+
+    Returns the ``java ... <Class>`` command prefix and the environment to run it in
+    (``JAVA_HOME`` of the cluster's JDK first on ``PATH``; ``HAMA_TEST_JDK_JAVA_OPTIONS``
+    are passed to ``java``).
+    """
+    env = dict(os.environ)
+    java_home = getattr(cluster, "java_home", None)
+    if java_home:
+        env["JAVA_HOME"] = str(java_home)
+        env["PATH"] = f"{java_home}/bin:{env.get('PATH', '')}"
+    lib = Path(cluster.lib_dir)
+    javac = shutil.which("javac", path=env["PATH"]) or "javac"
+    subprocess.run([javac, "-nowarn", "-cp", f"{lib}/*", "-d", str(out), str(source)], check=True,
+                   capture_output=True, env=env, timeout=180)
+    opts = os.environ.get("HAMA_TEST_JDK_JAVA_OPTIONS", "").split()
+    java = shutil.which("java", path=env["PATH"]) or "java"
+    return [java, *opts, "-cp", f"{out}:{lib}/*", source.stem], env

@@ -14,8 +14,6 @@ ZStandardCodec needs the native libhadoop built with zstd (Hadoop has no pure-Ja
 
 from __future__ import annotations
 
-import os
-import shutil
 import struct
 import subprocess
 from pathlib import Path
@@ -24,6 +22,7 @@ from typing import Any
 import pytest
 
 from hama_yarn.io.sequencefile import SequenceFileReader, SequenceFileWriter
+from tests.io.helpers import compile_java_tool
 
 pytestmark = pytest.mark.java
 
@@ -47,26 +46,10 @@ COMPRESSIONS = [("NONE", "DefaultCodec")] + [(c, k) for c in ("RECORD", "BLOCK")
 N = 1500  # enough for several sync markers / blocks
 
 
-def _java_env(cluster: Any) -> dict[str, str]:
-    env = dict(os.environ)
-    java_home = getattr(cluster, "java_home", None)
-    if java_home:
-        env["JAVA_HOME"] = str(java_home)
-        env["PATH"] = f"{java_home}/bin:{env.get('PATH', '')}"
-    return env
-
-
 @pytest.fixture(scope="module")
 def seqtool(hadoop_jars: Any, tmp_path_factory: pytest.TempPathFactory) -> list[str]:
     """``java ... SeqTool`` command prefix, compiled into a temporary directory."""
-    out = tmp_path_factory.mktemp("seqtool")
-    lib = Path(hadoop_jars.lib_dir)
-    env = _java_env(hadoop_jars)
-    javac = shutil.which("javac", path=env["PATH"]) or "javac"
-    subprocess.run([javac, "-nowarn", "-cp", f"{lib}/*", "-d", str(out), str(JAVA_SRC)], check=True,
-                   capture_output=True, env=env, timeout=180)
-    opts = os.environ.get("HAMA_TEST_JDK_JAVA_OPTIONS", "").split()
-    return [shutil.which("java", path=env["PATH"]) or "java", *opts, "-cp", f"{out}:{lib}/*", "SeqTool"]
+    return compile_java_tool(JAVA_SRC, hadoop_jars, tmp_path_factory.mktemp("seqtool"))[0]
 
 
 def _run(cmd: list[str], timeout: float = 600) -> str:

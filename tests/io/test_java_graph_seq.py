@@ -8,8 +8,6 @@ an ``ArrayWritable`` of ``Text`` there, since the hama-commons jar is not in tes
 
 from __future__ import annotations
 
-import os
-import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -18,6 +16,7 @@ import pytest
 
 from hama_yarn.graph.generators import rmat, rmat_weights, write_adjacency, write_sequencefile
 from hama_yarn.io.writables import TEXT, TEXT_ARRAY_WRITABLE
+from tests.io.helpers import compile_java_tool
 
 pytestmark = pytest.mark.java
 
@@ -27,27 +26,10 @@ CASES = [("none", "default", "-"), ("record", "default", "org.apache.hadoop.io.c
          ("block", "bzip2", "org.apache.hadoop.io.compress.BZip2Codec")]
 
 
-def _java_env(cluster: Any) -> dict[str, str]:
-    env = dict(os.environ)
-    java_home = getattr(cluster, "java_home", None)
-    if java_home:
-        env["JAVA_HOME"] = str(java_home)
-        env["PATH"] = f"{java_home}/bin:{env.get('PATH', '')}"
-    return env
-
-
 @pytest.fixture(scope="module")
 def graph_seq_dump(hadoop_jars: Any, tmp_path_factory: pytest.TempPathFactory) -> tuple[list[str], dict[str, str]]:
     """``java ... GraphSeqDump`` command prefix (compiled into a temporary directory) and its environment."""
-    out = tmp_path_factory.mktemp("graphseqdump")
-    lib = Path(hadoop_jars.lib_dir)
-    env = _java_env(hadoop_jars)
-    javac = shutil.which("javac", path=env["PATH"]) or "javac"
-    subprocess.run([javac, "-nowarn", "-cp", f"{lib}/*", "-d", str(out), str(JAVA_SRC)], check=True,
-                   capture_output=True, env=env, timeout=180)
-    opts = os.environ.get("HAMA_TEST_JDK_JAVA_OPTIONS", "").split()
-    java = shutil.which("java", path=env["PATH"]) or "java"
-    return [java, *opts, "-cp", f"{out}:{lib}/*", "GraphSeqDump"], env
+    return compile_java_tool(JAVA_SRC, hadoop_jars, tmp_path_factory.mktemp("graphseqdump"))
 
 
 def test_generated_graph_read_by_java(graph_seq_dump: tuple[list[str], dict[str, str]], tmp_path: Path) -> None:

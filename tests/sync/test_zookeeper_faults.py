@@ -46,6 +46,19 @@ def past_barrier_one(zk: Any, job: str, peers: int) -> bool:
         return False
 
 
+def wait_past_barrier_one(job: subprocess.Popen[str], quorum: str) -> None:
+    """Wait (at most 60 s) until the job (3 peers) completed a barrier >= 1; fail if it exits first."""
+    with kazoo_client(quorum) as zk:
+        deadline = time.monotonic() + 60
+        while True:
+            assert job.poll() is None, job.communicate()[1]
+            assert time.monotonic() < deadline, "the job never reached a superstep"
+            jobs = zk.get_children("/bsp") if zk.exists("/bsp") else []
+            if jobs and past_barrier_one(zk, f"/bsp/{jobs[0]}", 3):
+                return
+            time.sleep(0.1)
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -159,15 +172,7 @@ def test_zookeeper_stopped_mid_superstep(tmp_path: Path, throwaway_zk: Throwaway
                            stdin=subprocess.DEVNULL)
     try:
         # wait until the job is inside its supersteps (barrier nodes exist), then crash ZooKeeper
-        with kazoo_client(throwaway_zk.quorum) as zk:
-            deadline = time.monotonic() + 60
-            while True:
-                assert job.poll() is None, job.communicate()[1]
-                assert time.monotonic() < deadline, "the job never reached a superstep"
-                jobs = zk.get_children("/bsp") if zk.exists("/bsp") else []
-                if jobs and past_barrier_one(zk, f"/bsp/{jobs[0]}", 3):
-                    break
-                time.sleep(0.1)
+        wait_past_barrier_one(job, throwaway_zk.quorum)
         stopped_at = time.monotonic()
         throwaway_zk.stop()
         try:
@@ -194,15 +199,7 @@ def test_zookeeper_back_within_session_timeout(tmp_path: Path, throwaway_zk: Thr
     job = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env(),
                            stdin=subprocess.DEVNULL)
     try:
-        with kazoo_client(throwaway_zk.quorum) as zk:
-            deadline = time.monotonic() + 60
-            while True:
-                assert job.poll() is None, job.communicate()[1]
-                assert time.monotonic() < deadline, "the job never reached a superstep"
-                jobs = zk.get_children("/bsp") if zk.exists("/bsp") else []
-                if jobs and past_barrier_one(zk, f"/bsp/{jobs[0]}", 3):
-                    break
-                time.sleep(0.1)
+        wait_past_barrier_one(job, throwaway_zk.quorum)
         stopped_at = time.monotonic()
         throwaway_zk.stop()
         time.sleep(0.5)
