@@ -21,7 +21,7 @@ import json
 import logging
 import os
 import struct
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 
 import numpy as np
 import numpy.typing as npt
@@ -119,6 +119,32 @@ def _grouped(n: int, src: I64, dst: I64, w: I64 | None) -> tuple[I64, I64, I64 |
     return s, d, ww, bounds
 
 
+def _write_text_parts(out_dir: str, n: int, src: I64, dst: I64, weights: I64 | None, parts: int,
+                      line: Callable[[int, list[int], list[int] | None], str]) -> list[str]:
+    """Write ``line(v, dsts, weights)`` for vertices ``0..n-1`` into *parts* text files."""
+    os.makedirs(out_dir, exist_ok=True)
+    _, d, ww, bounds = _grouped(n, src, dst, weights)
+    files = []
+    for i, (lo_v, hi_v) in enumerate(_parts(n, parts)):
+        path = os.path.join(out_dir, f"part-{i:05d}")
+        with open(path, "w") as f:
+            for v in range(lo_v, hi_v):
+                lo, hi = bounds[v], bounds[v + 1]
+                f.write(line(v, d[lo:hi].tolist(), ww[lo:hi].tolist() if ww is not None else None))
+        files.append(path)
+    return files
+
+
+def _adjacency_line(v: int, dsts: list[int], ws: list[int] | None) -> str:
+    nbrs = " ".join(map(str, dsts)) if ws is None else " ".join(f"{x}:{y}" for x, y in zip(dsts, ws))
+    return f"{v}\t{nbrs}\n" if nbrs else f"{v}\n"
+
+
+def _json_line(v: int, dsts: list[int], ws: list[int] | None) -> str:
+    edges = [[str(x), y] for x, y in zip(dsts, ws if ws is not None else [0] * len(dsts))]
+    return json.dumps([str(v), 0, edges], separators=(",", ":")) + "\n"
+
+
 def write_adjacency(out_dir: str, n: int, src: I64, dst: I64, weights: I64 | None = None,
                     parts: int = 1) -> list[str]:
     """Write ``id<TAB>dst dst ...`` (``dst:weight`` with *weights*) for vertices ``0..n-1``.
@@ -128,38 +154,12 @@ def write_adjacency(out_dir: str, n: int, src: I64, dst: I64, weights: I64 | Non
     list of str
         The part files written (``part-00000`` ...).
     """
-    os.makedirs(out_dir, exist_ok=True)
-    _, d, ww, bounds = _grouped(n, src, dst, weights)
-    files = []
-    for i, (lo_v, hi_v) in enumerate(_parts(n, parts)):
-        path = os.path.join(out_dir, f"part-{i:05d}")
-        with open(path, "w") as f:
-            for v in range(lo_v, hi_v):
-                lo, hi = bounds[v], bounds[v + 1]
-                if ww is None:
-                    nbrs = " ".join(map(str, d[lo:hi].tolist()))
-                else:
-                    nbrs = " ".join(f"{x}:{y}" for x, y in zip(d[lo:hi].tolist(), ww[lo:hi].tolist()))
-                f.write(f"{v}\t{nbrs}\n" if nbrs else f"{v}\n")
-        files.append(path)
-    return files
+    return _write_text_parts(out_dir, n, src, dst, weights, parts, _adjacency_line)
 
 
 def write_json(out_dir: str, n: int, src: I64, dst: I64, weights: I64 | None = None, parts: int = 1) -> list[str]:
     """Write Hama's fastgen JSON lines ``[id,0,[[dst,weight],...]]`` (weight 0 without *weights*)."""
-    os.makedirs(out_dir, exist_ok=True)
-    _, d, ww, bounds = _grouped(n, src, dst, weights)
-    files = []
-    for i, (lo_v, hi_v) in enumerate(_parts(n, parts)):
-        path = os.path.join(out_dir, f"part-{i:05d}")
-        with open(path, "w") as f:
-            for v in range(lo_v, hi_v):
-                lo, hi = bounds[v], bounds[v + 1]
-                ws = ww[lo:hi].tolist() if ww is not None else [0] * int(hi - lo)
-                edges = [[str(x), y] for x, y in zip(d[lo:hi].tolist(), ws)]
-                f.write(json.dumps([str(v), 0, edges], separators=(",", ":")) + "\n")
-        files.append(path)
-    return files
+    return _write_text_parts(out_dir, n, src, dst, weights, parts, _json_line)
 
 
 _I32 = struct.Struct(">i")

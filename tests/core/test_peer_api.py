@@ -51,9 +51,8 @@ SITE = """<?xml version="1.0"?>
 """
 
 
-@pytest.fixture(scope="module")
-def cli_run(tmp_path_factory):
-    root = tmp_path_factory.mktemp("observe")
+def observed_run(root, *extra):
+    """Run core_observe.py on N peers under *root* (site file SITE, CLI overrides, *extra* args)."""
     env = {k: v for k, v in os.environ.items() if k != "HAMA_CONF_DIR"}
     site = root / "site"
     site.mkdir()
@@ -63,10 +62,15 @@ def cli_run(tmp_path_factory):
     inp = make_input(root)
     out = root / "out"
     proc = h.run("run", job_script("core_observe.py"), "-n", str(N), "-i", str(inp), "-o", str(out),
-                 "-D", "bsp.peers.num=4", "-D", "test.override=from-cli")
+                 "-D", "bsp.peers.num=4", "-D", "test.override=from-cli", *extra)
     assert proc.returncode == 0, proc.stderr
     assert not wait_no_processes(str(h.tmp_dir), 10)
     return proc, out, read_observations(out)
+
+
+@pytest.fixture(scope="module")
+def cli_run(tmp_path_factory):
+    return observed_run(tmp_path_factory.mktemp("observe"))
 
 
 def test_one_part_file_per_peer_and_success_marker(cli_run):

@@ -10,7 +10,6 @@ the real test ZooKeeper (``tests/cluster``), and the same assertions are applied
 
 from __future__ import annotations
 
-import os
 import re
 import uuid
 from pathlib import Path
@@ -20,11 +19,8 @@ import pytest
 
 from tests.sync.zkutil import kazoo_client, zk_quorum
 
-from .conftest import Hama, job_script, read_observations, wait_no_processes
 from .test_peer_api import (  # noqa: F401 - collected here, against this module's cli_run
-    N,
-    SITE,
-    make_input,
+    observed_run,
     test_builtin_counters_on_peer,
     test_cli_counters_block,
     test_configuration_layers,
@@ -53,23 +49,9 @@ ROOT = f"/hama-test-peer-api-{uuid.uuid4().hex[:8]}"
 
 @pytest.fixture(scope="module")
 def cli_run(tmp_path_factory: pytest.TempPathFactory, quorum: str) -> tuple[Any, Path, dict[int, Any]]:
-    root = tmp_path_factory.mktemp("observe-zk")
-    env = {k: v for k, v in os.environ.items() if k != "HAMA_CONF_DIR"}
-    site = root / "site"
-    site.mkdir()
-    (site / "hama-site.xml").write_text(SITE)
-    env["HAMA_CONF_DIR"] = str(site)
-    h = Hama(root, env)
-    inp = make_input(root)
-    out = root / "out"
-    proc = h.run("run", job_script("core_observe.py"), "-n", str(N), "-i", str(inp), "-o", str(out),
-                 "-D", "bsp.peers.num=4", "-D", "test.override=from-cli",
-                 "-D", "hama.sync.client.class=zookeeper", "-D", "hama.sync.server.class=zookeeper",
-                 "-D", f"hama.zookeeper.quorum={quorum}",
-                 "-D", f"bsp.zookeeper.root={ROOT}")
-    assert proc.returncode == 0, proc.stderr
-    assert not wait_no_processes(str(h.tmp_dir), 10)
-    return proc, out, read_observations(out)
+    return observed_run(tmp_path_factory.mktemp("observe-zk"),
+                        "-D", "hama.sync.client.class=zookeeper", "-D", "hama.sync.server.class=zookeeper",
+                        "-D", f"hama.zookeeper.quorum={quorum}", "-D", f"bsp.zookeeper.root={ROOT}")
 
 
 def test_ran_with_zookeeper_and_cleaned_up(cli_run: tuple[Any, Path, dict[int, Any]], quorum: str) -> None:
