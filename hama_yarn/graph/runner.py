@@ -42,6 +42,7 @@ from ..config import HamaConfiguration
 from ..errors import ConfigError, HamaError
 from ..plugins import load_object
 from .aggregators import AGGREGATORS, AbstractAggregator, Aggregator
+from .readers import VertexInputReader
 from .vertex import Edge, Vertex
 
 log = logging.getLogger(__name__)
@@ -102,8 +103,6 @@ class GraphJobRunner(BSP):
 
     # ------------------------------------------------------------ setup
     def setup(self, peer: Any) -> None:
-        from .readers import VertexInputReader
-
         self.peer = peer
         conf: HamaConfiguration = peer.get_configuration()
         self.conf = conf

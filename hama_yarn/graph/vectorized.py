@@ -78,7 +78,7 @@ from ..errors import ConfigError
 from ..bsp import HashPartitioner
 from .algorithms import label_key
 from .fastload import ID_LIMIT
-from .algorithms.paths import UNREACHABLE_DEPTH
+from .constants import UNREACHABLE_DEPTH
 from .runner import COUNTER_GROUP, GraphError, GraphJobRunner
 from .vecload import ArrayLoader, LocalGraph, Route, malloc_mode, memory_log
 from .vertex import Edge

@@ -2,7 +2,9 @@
 
 A job subclasses :class:`Vertex` and implements :meth:`Vertex.compute`.  The
 :class:`~hama_yarn.graph.runner.GraphJobRunner` owns every vertex of its partition,
-calls ``setup`` and ``compute`` and routes messages, mutations and aggregates.
+calls ``setup`` and ``compute`` and routes messages, mutations and aggregates.  A
+vertex does not know the runner: it talks to a :class:`VertexContext` (what the
+runner attaches to it), so this module depends on nothing else in the graph package.
 
 Differences from Hama, on purpose:
 
@@ -20,15 +22,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
     from ..config import HamaConfiguration
-    from .runner import GraphJobRunner
 
 log = logging.getLogger(__name__)
 
-__all__ = ["Edge", "Vertex"]
+__all__ = ["Edge", "Vertex", "VertexContext"]
 
 
 class Edge:
@@ -69,6 +70,51 @@ class Edge:
         return hash((self.dest, self.value))
 
 
+class VertexContext(Protocol):
+    """What a :class:`Vertex` needs from the peer that runs it (the graph runner provides it).
+
+    Attributes
+    ----------
+    iteration : int
+        The current graph iteration (0, 1, 2, ...).
+    total_vertices : int
+        The number of vertices in the whole graph.
+    max_iteration : int
+        ``hama.graph.max.iteration`` (-1: unlimited).
+    conf : HamaConfiguration
+        The job configuration.
+    peer : object
+        The underlying BSP peer.
+    """
+
+    iteration: int
+    total_vertices: int
+    max_iteration: int
+    conf: HamaConfiguration
+    peer: Any
+
+    def send(self, dest: Any, msg: Any) -> None:
+        """Queue *msg* for vertex *dest* (delivered next iteration)."""
+
+    def send_to_all(self, edges: list[Edge], msg: Any) -> None:
+        """Queue *msg* for the destination of every edge."""
+
+    def aggregate(self, index: int, old: Any, value: Any) -> None:
+        """Fold a vertex contribution into aggregator *index*."""
+
+    def get_aggregated_value(self, index: int) -> Any:
+        """The global aggregate *index* of the previous iteration."""
+
+    def get_num_aggregated(self, index: int) -> int:
+        """How many vertices contributed to aggregate *index* in the previous iteration."""
+
+    def add_vertex(self, vertex_id: Any, edges: list[Edge], value: Any) -> None:
+        """Create a vertex on its owner peer (exists from the next iteration)."""
+
+    def remove_vertex(self, vertex_id: Any) -> None:
+        """Remove a vertex on its owner peer (before the next iteration)."""
+
+
 class Vertex:
     """A vertex of a Pregel-style graph job.  Hama: ``org.apache.hama.graph.Vertex``.
 
@@ -95,7 +141,7 @@ class Vertex:
         self._old_value: Any = None
         self._edges: list[Edge] = []
         self._halted = False
-        self._runner: GraphJobRunner | None = None
+        self._runner: VertexContext | None = None
 
     # ----------------------------------------------------------- user hooks
     def setup(self, conf: HamaConfiguration) -> None:
@@ -148,7 +194,7 @@ class Vertex:
         self._halted = False
 
     # ----------------------------------------------------------- messaging
-    def _r(self) -> GraphJobRunner:
+    def _r(self) -> VertexContext:
         runner = self._runner
         if runner is None:
             raise RuntimeError(f"vertex {self._id!r} is not attached to a running graph job")

@@ -17,15 +17,13 @@ from typing import Any, ClassVar
 
 from ...bsp import Combiner
 from ...config import HamaConfiguration
+from ..constants import UNREACHABLE_DEPTH
 from ..job import GraphJob
 from ..vertex import Vertex
 
 log = logging.getLogger(__name__)
 
 __all__ = ["SSSPVertex", "BFSVertex", "MinCombiner", "UNREACHABLE_DEPTH", "configure_sssp", "configure_bfs"]
-
-#: BFS depth of an unreachable vertex (Java's Long.MAX_VALUE, as Graphalytics writes it).
-UNREACHABLE_DEPTH = 9223372036854775807
 
 
 class MinCombiner(Combiner):
