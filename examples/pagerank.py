@@ -21,12 +21,12 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import tempfile
 import zlib
 from typing import Any
 
 from hama_yarn import BSP, BSPJob
 from hama_yarn.cli.common import add_conf_args, conf_from_args, run_job
+from hama_yarn.cli.exampleio import bundled_input, read_output, scratch_dir
 
 DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", "karate.txt")
 
@@ -118,7 +118,7 @@ def main(argv: list[str] | None = None) -> int:
     """``hama example pagerank [-i IN] [-o OUT] [-n PEERS] [--iterations K] ...``."""
     p = argparse.ArgumentParser(prog="hama example pagerank", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("-i", "--input", default=DATA, help="adjacency list (default: the bundled karate club graph)")
+    p.add_argument("-i", "--input", help="adjacency list (default: the bundled karate club graph)")
     p.add_argument("-o", "--output", help="output directory (default: print the top ranks)")
     p.add_argument("-n", "--num-tasks", type=int, default=3, help="number of peers (default 3)")
     p.add_argument("--iterations", type=int, default=50, help="maximum iterations (default 50)")
@@ -130,31 +130,31 @@ def main(argv: list[str] | None = None) -> int:
     job = BSPJob(conf_from_args(args), PageRank)
     job.set_job_name("pagerank")
     job.set_num_bsp_task(args.num_tasks)
-    job.set_input_path(args.input)
     job.set_input_format("keyvalue")
     job.set("pagerank.iterations", args.iterations)
     job.set("pagerank.damping", args.damping)
     job.set("pagerank.tolerance", args.tolerance)
-    out = args.output or tempfile.mkdtemp(prefix="hama-pagerank-") + "/out"
-    job.set_output_path(out)
-    code = run_job(job, quiet=getattr(args, "quiet", False))
-    if code == 0 and not args.output:
-        ranks = read_ranks(out)
-        print(f"Top {min(args.top, len(ranks))} of {len(ranks)} vertices by PageRank:")
-        for vertex, value in sorted(ranks.items(), key=lambda kv: -kv[1])[: args.top]:
-            print(f"{vertex}\t{value:.6f}")
+    # the bundled graph is a local file (staged to HDFS for YARN peers); output printed
+    # without -o goes to a temporary directory on the job's filesystem, removed afterwards
+    with scratch_dir(job.conf, "hama-pagerank") as scratch:
+        job.set_input_path(args.input or bundled_input(DATA, job.conf, scratch))
+        out = args.output or f"{scratch}/out"
+        job.set_output_path(out)
+        code = run_job(job, quiet=getattr(args, "quiet", False))
+        if code == 0 and not args.output:
+            ranks = read_ranks(out, job.conf)
+            print(f"Top {min(args.top, len(ranks))} of {len(ranks)} vertices by PageRank:")
+            for vertex, value in sorted(ranks.items(), key=lambda kv: -kv[1])[: args.top]:
+                print(f"{vertex}\t{value:.6f}")
     return code
 
 
-def read_ranks(out: str) -> dict[str, float]:
-    """Read ``vertex<TAB>rank`` lines from every ``part-*`` file of *out*."""
+def read_ranks(out: str, conf: Any = None) -> dict[str, float]:
+    """Read ``vertex<TAB>rank`` lines from every ``part-*`` file of *out* (on the job's filesystem)."""
     ranks: dict[str, float] = {}
-    for name in sorted(os.listdir(out)):
-        if name.startswith("part-"):
-            with open(os.path.join(out, name)) as f:
-                for line in f:
-                    vertex, value = line.rstrip("\n").split("\t")
-                    ranks[vertex] = float(value)
+    for line in read_output(out, conf):
+        vertex, value = line.split("\t")
+        ranks[vertex] = float(value)
     return ranks
 
 

@@ -12,14 +12,13 @@ Run::
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import sys
-import tempfile
 from typing import Any
 
 from hama_yarn import BSP, BSPJob
 from hama_yarn.cli.common import add_conf_args, conf_from_args, run_job
+from hama_yarn.cli.exampleio import read_output, scratch_dir
 
 
 class PiEstimator(BSP):
@@ -52,12 +51,16 @@ def main(argv: list[str] | None = None) -> int:
     job.set_num_bsp_task(args.num_tasks)
     job.set("pi.iterations", args.iterations)
     job.set("pi.seed", args.seed)
-    out = args.output or tempfile.mkdtemp(prefix="hama-pi-") + "/out"
-    job.set_output_path(out)
-    code = run_job(job, quiet=getattr(args, "quiet", False))
-    if code == 0 and not args.output:
-        with open(os.path.join(out, "part-00000")) as f:
-            print(f.read().strip())
+    if args.output:
+        job.set_output_path(args.output)
+        return run_job(job, quiet=getattr(args, "quiet", False))
+    # no -o: a temporary output on the job's filesystem (HDFS when fs.defaultFS says so), removed afterwards
+    with scratch_dir(job.conf, "hama-pi") as scratch:
+        job.set_output_path(f"{scratch}/out")
+        code = run_job(job, quiet=getattr(args, "quiet", False))
+        if code == 0:
+            for line in read_output(f"{scratch}/out", job.conf):
+                print(line)
     return code
 
 

@@ -21,7 +21,11 @@ value written (JSON) or, when nonzero, ``dst:w`` (text, seq).  Output:
   tokens (``--format sequencefile``), optionally compressed (``--compression
   record|block``, ``--codec default|gzip|bzip2|snappy|lz4|zstd``).
 
-The same seed gives the same graph in every format.
+The same seed gives the same graph in every format.  OUT is resolved like a job's
+paths: ``hdfs://host:port/dir`` writes on HDFS, a path without a scheme goes to
+``fs.defaultFS`` (HDFS once a Hadoop configuration is loaded, else the local disk),
+``file:///dir`` is always local.  OUT must not exist or be empty; the part files
+appear only when all of them are written.
 """
 
 from __future__ import annotations
@@ -33,8 +37,10 @@ import time
 
 import numpy as np
 
+from hama_yarn.cli.common import conf_from_args
 from hama_yarn.graph.generators import fastgen, rmat, rmat_weights, write_adjacency, write_json, write_sequencefile
 from hama_yarn.io.codecs import CodecError, get_codec
+from hama_yarn.io.fs import qualify
 
 log = logging.getLogger(__name__)
 
@@ -62,8 +68,11 @@ def main(argv: list[str] | None = None) -> int:
                        help="SequenceFile compression type (seq only; default none)")
         s.add_argument("--codec", help="SequenceFile codec for record/block: default, gzip, bzip2, snappy, lz4, "
                                        "zstd or a Java class name (seq only; default: default)")
+        s.add_argument("-D", dest="defines", action="append", default=[], metavar="KEY=VALUE",
+                       help="set a configuration key, e.g. -D fs.defaultFS=hdfs://nn:9000 (repeatable)")
         s.add_argument("--quiet", action="store_true")
     args = p.parse_args(argv)
+    conf = conf_from_args(args)
     usage = r if args.kind == "rmat" else f
     seq = args.format in ("seq", "sequencefile")
     if not seq and (args.compression or args.codec):
@@ -90,12 +99,12 @@ def main(argv: list[str] | None = None) -> int:
     if seq:
         meta = {"generator": args.kind, "vertices": str(n), "edges": str(len(src))}
         files = write_sequencefile(args.output, n, src, dst, weights, parts=args.tasks, compression=compression,
-                                   codec=codec, metadata=meta)
+                                   codec=codec, metadata=meta, conf=conf)
     else:
         writer = write_json if args.format == "json" else write_adjacency
-        files = writer(args.output, n, src, dst, weights, parts=args.tasks)
+        files = writer(args.output, n, src, dst, weights, parts=args.tasks, conf=conf)
     if not args.quiet:
-        print(f"{args.kind}: {n} vertices, {len(src)} edges -> {len(files)} file(s) in {args.output} "
+        print(f"{args.kind}: {n} vertices, {len(src)} edges -> {len(files)} file(s) in {qualify(args.output, conf)} "
               f"({time.perf_counter() - start:.2f} s)")
     return 0
 

@@ -1,4 +1,8 @@
-"""``hama example NAME [ARGS]``: run a bundled example (pi, hello, combine, pagerank, ...)."""
+"""``hama example NAME [ARGS]``: run a bundled example (pi, hello, combine, pagerank, gen, graph, ...).
+
+Examples are the scripts under ``examples/`` (each with a ``main(argv)``), plus
+``graph``, the library's graph command (:mod:`hama_yarn.cli.graph`, also ``hama graph``).
+"""
 
 from __future__ import annotations
 
@@ -8,13 +12,17 @@ from typing import Any
 from ..errors import UsageError
 from ..plugins import load_script
 from ..resources import data_path
+from . import graph as graph_command
 
-__all__ = ["add_parser", "available"]
+__all__ = ["add_parser", "available", "BUILTIN"]
+
+#: Examples that are commands of the library rather than scripts under examples/.
+BUILTIN: dict[str, Any] = {"graph": graph_command}
 
 
 def available() -> dict[str, str]:
     """Example name -> first line of its docstring."""
-    out = {}
+    out = {name: (module.__doc__ or "").strip().split("\n", 1)[0] for name, module in BUILTIN.items()}
     for path in sorted(data_path("examples").glob("*.py")):
         if path.name.startswith("_"):
             continue
@@ -23,7 +31,7 @@ def available() -> dict[str, str]:
         if text.lstrip().startswith('"""'):
             doc = text.lstrip()[3:].split("\n", 1)[0].strip().rstrip('"')
         out[path.stem] = doc
-    return out
+    return dict(sorted(out.items()))
 
 
 def add_parser(sub: Any) -> None:
@@ -42,7 +50,7 @@ def handle(args: argparse.Namespace) -> int:
         return 0
     if args.name not in examples:
         raise UsageError(f"unknown example {args.name!r}; available: {', '.join(examples)}")
-    module = load_script(data_path("examples") / f"{args.name}.py")
+    module = BUILTIN.get(args.name) or load_script(data_path("examples") / f"{args.name}.py")
     main = getattr(module, "main", None)
     if main is None:
         raise UsageError(f"example {args.name} has no main()")

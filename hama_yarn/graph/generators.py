@@ -13,22 +13,27 @@
   ``TextArrayWritable`` of the same ``dst`` / ``dst:weight`` tokens (what
   ``PagerankSeqReader`` and the ``sequencefile`` graph reader read), optionally
   RECORD- or BLOCK-compressed.
+
+The writers go through the filesystem layer jobs use (:mod:`hama_yarn.graph.gen_output`):
+``hdfs://`` output lands on HDFS, a path without a scheme is resolved against
+``fs.defaultFS``, and the part files appear only when all of them are written.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import os
 import struct
 from collections.abc import Callable, Iterable, Mapping
 
 import numpy as np
 import numpy.typing as npt
 
+from ..config import HamaConfiguration
 from ..io.seqcommon import CompressionType
 from ..io.seqwriter import SequenceFileWriter
 from ..io.writables import TEXT, TEXT_ARRAY_WRITABLE
+from .gen_output import PartsOutput, TextPartWriter
 
 log = logging.getLogger(__name__)
 
@@ -120,19 +125,19 @@ def _grouped(n: int, src: I64, dst: I64, w: I64 | None) -> tuple[I64, I64, I64 |
 
 
 def _write_text_parts(out_dir: str, n: int, src: I64, dst: I64, weights: I64 | None, parts: int,
-                      line: Callable[[int, list[int], list[int] | None], str]) -> list[str]:
-    """Write ``line(v, dsts, weights)`` for vertices ``0..n-1`` into *parts* text files."""
-    os.makedirs(out_dir, exist_ok=True)
+                      line: Callable[[int, list[int], list[int] | None], str],
+                      conf: HamaConfiguration | None = None) -> list[str]:
+    """Write ``line(v, dsts, weights)`` for vertices ``0..n-1`` into *parts* text files on *out_dir*'s filesystem."""
     _, d, ww, bounds = _grouped(n, src, dst, weights)
-    files = []
-    for i, (lo_v, hi_v) in enumerate(_parts(n, parts)):
-        path = os.path.join(out_dir, f"part-{i:05d}")
-        with open(path, "w") as f:
-            for v in range(lo_v, hi_v):
-                lo, hi = bounds[v], bounds[v + 1]
-                f.write(line(v, d[lo:hi].tolist(), ww[lo:hi].tolist() if ww is not None else None))
-        files.append(path)
-    return files
+    with PartsOutput(out_dir, conf) as out:
+        for i, (lo_v, hi_v) in enumerate(_parts(n, parts)):
+            with out.open(i) as f:
+                w = TextPartWriter(f)
+                for v in range(lo_v, hi_v):
+                    lo, hi = bounds[v], bounds[v + 1]
+                    w.write(line(v, d[lo:hi].tolist(), ww[lo:hi].tolist() if ww is not None else None))
+                w.flush()
+        return out.commit()
 
 
 def _adjacency_line(v: int, dsts: list[int], ws: list[int] | None) -> str:
@@ -146,20 +151,46 @@ def _json_line(v: int, dsts: list[int], ws: list[int] | None) -> str:
 
 
 def write_adjacency(out_dir: str, n: int, src: I64, dst: I64, weights: I64 | None = None,
-                    parts: int = 1) -> list[str]:
+                    parts: int = 1, conf: HamaConfiguration | None = None) -> list[str]:
     """Write ``id<TAB>dst dst ...`` (``dst:weight`` with *weights*) for vertices ``0..n-1``.
+
+    Parameters
+    ----------
+    out_dir : str
+        Output directory, resolved like a job's paths (:mod:`hama_yarn.graph.gen_output`):
+        ``hdfs://...``, ``file:///...`` or a path without a scheme (against
+        ``fs.defaultFS``).  It must not exist or be empty.
+    n : int
+        Number of vertices.
+    src, dst : ndarray
+        Edge sources and destinations (int64, in ``0..n-1``).
+    weights : ndarray, optional
+        Integer edge weights, one per edge.
+    parts : int
+        Number of part files.
+    conf : HamaConfiguration, optional
+        Consulted for ``fs.defaultFS``.
 
     Returns
     -------
     list of str
-        The part files written (``part-00000`` ...).
+        The part files written (``part-00000`` ...): local paths, or URLs on other filesystems.
+
+    Raises
+    ------
+    hama_yarn.errors.OutputError
+        The output directory is not empty or cannot be written.
     """
-    return _write_text_parts(out_dir, n, src, dst, weights, parts, _adjacency_line)
+    return _write_text_parts(out_dir, n, src, dst, weights, parts, _adjacency_line, conf)
 
 
-def write_json(out_dir: str, n: int, src: I64, dst: I64, weights: I64 | None = None, parts: int = 1) -> list[str]:
-    """Write Hama's fastgen JSON lines ``[id,0,[[dst,weight],...]]`` (weight 0 without *weights*)."""
-    return _write_text_parts(out_dir, n, src, dst, weights, parts, _json_line)
+def write_json(out_dir: str, n: int, src: I64, dst: I64, weights: I64 | None = None, parts: int = 1,
+               conf: HamaConfiguration | None = None) -> list[str]:
+    """Write Hama's fastgen JSON lines ``[id,0,[[dst,weight],...]]`` (weight 0 without *weights*).
+
+    *out_dir*, *conf* and the result are as in :func:`write_adjacency`.
+    """
+    return _write_text_parts(out_dir, n, src, dst, weights, parts, _json_line, conf)
 
 
 _I32 = struct.Struct(">i")
@@ -200,7 +231,8 @@ def _text_array_values(d: I64, ww: I64 | None, bounds: I64, lo_v: int, hi_v: int
 
 def write_sequencefile(out_dir: str, n: int, src: I64, dst: I64, weights: I64 | None = None, parts: int = 1,
                        compression: str | CompressionType = CompressionType.NONE, codec: str = "default",
-                       metadata: Mapping[str, str] | None = None, batch_edges: int = 1 << 18) -> list[str]:
+                       metadata: Mapping[str, str] | None = None, batch_edges: int = 1 << 18,
+                       conf: HamaConfiguration | None = None) -> list[str]:
     """Write Hama's graph SequenceFile input: ``Text`` id -> ``TextArrayWritable`` of out-neighbours.
 
     One record per vertex ``0..n-1`` (also for vertices without edges, whose array is
@@ -214,7 +246,8 @@ def write_sequencefile(out_dir: str, n: int, src: I64, dst: I64, weights: I64 | 
     Parameters
     ----------
     out_dir : str
-        Output directory (created); files ``part-00000`` ...
+        Output directory, resolved like a job's paths (see :func:`write_adjacency`); files
+        ``part-00000`` ...
     n : int
         Number of vertices.
     src, dst : ndarray
@@ -232,33 +265,36 @@ def write_sequencefile(out_dir: str, n: int, src: I64, dst: I64, weights: I64 | 
         SequenceFile header metadata.
     batch_edges : int
         About this many edges are encoded at a time (bounds the memory used).
+    conf : HamaConfiguration, optional
+        Consulted for ``fs.defaultFS``.
 
     Returns
     -------
     list of str
-        The part files written.
+        The part files written: local paths, or URLs on other filesystems.
 
     Raises
     ------
     hama_yarn.io.seqcommon.UnknownCodecError
         If *codec* is unknown or its Python library is missing.
+    hama_yarn.errors.OutputError
+        The output directory is not empty or cannot be written.
     """
-    os.makedirs(out_dir, exist_ok=True)
     _, d, ww, bounds = _grouped(n, src, dst, weights)
-    files = []
-    for i, (lo_v, hi_v) in enumerate(_parts(n, parts)):
-        path = os.path.join(out_dir, f"part-{i:05d}")
-        with SequenceFileWriter(path, TEXT, TEXT_ARRAY_WRITABLE, compression, codec, metadata, raw=True) as w:
-            v = lo_v
-            while v < hi_v:
-                # next batch: about batch_edges edges, at least one vertex
-                stop = int(np.searchsorted(bounds, bounds[v] + batch_edges, side="right")) - 1
-                stop = min(hi_v, max(stop, v + 1))
-                for j, value in enumerate(_text_array_values(d, ww, bounds, v, stop)):
-                    key = str(v + j).encode("ascii")
-                    w.append_raw(bytes((len(key),)) + key, value)
-                v = stop
-        files.append(path)
+    with PartsOutput(out_dir, conf) as out:
+        for i, (lo_v, hi_v) in enumerate(_parts(n, parts)):
+            with out.open(i) as f, SequenceFileWriter(f, TEXT, TEXT_ARRAY_WRITABLE, compression, codec, metadata,
+                                                      raw=True) as w:
+                v = lo_v
+                while v < hi_v:
+                    # next batch: about batch_edges edges, at least one vertex
+                    stop = int(np.searchsorted(bounds, bounds[v] + batch_edges, side="right")) - 1
+                    stop = min(hi_v, max(stop, v + 1))
+                    for j, value in enumerate(_text_array_values(d, ww, bounds, v, stop)):
+                        key = str(v + j).encode("ascii")
+                        w.append_raw(bytes((len(key),)) + key, value)
+                    v = stop
+        files = out.commit()
     log.debug("wrote %d vertices, %d edges as SequenceFile to %s (%d part(s), %s)", n, len(src), out_dir,
               len(files), compression)
     return files
