@@ -70,7 +70,7 @@ def main(argv: list[str] | None = None) -> int:
                                        "zstd or a Java class name (seq only; default: default)")
         s.add_argument("-D", dest="defines", action="append", default=[], metavar="KEY=VALUE",
                        help="set a configuration key, e.g. -D fs.defaultFS=hdfs://nn:9000 (repeatable)")
-        s.add_argument("--quiet", action="store_true")
+        s.add_argument("-q", "--quiet", action="store_true")
     args = p.parse_args(argv)
     conf = conf_from_args(args)
     usage = r if args.kind == "rmat" else f
