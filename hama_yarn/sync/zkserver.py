@@ -4,8 +4,22 @@ See :mod:`hama_yarn.sync.zookeeper` for the znode layout and the barrier.  The
 server creates and removes the job's znode, publishes aborts and finished
 peers, and runs one background thread that, a few times a second, finds how far
 the barriers got (for ``on_barrier``, the master's progress) and deletes the
-completed barriers' znodes in one multi-op.  Polling keeps the server off the
-barrier's path: no watch, notification or request of its own per superstep.
+completed barriers' znodes.  Polling keeps the server off the barrier's path: no
+watch, notification or request of its own per superstep.
+
+Collection is paced so that it never stalls the barrier: ZooKeeper runs every
+request of every session through one pipeline, so a multi-op of a few thousand
+deletes (about 20 µs each) holds up the peers' creates queued behind it for tens
+of milliseconds.  Deletes go out in multi-ops of at most :data:`COLLECT_OPS`
+operations, one at a time, so a barrier waits behind at most one small multi-op.
+A barrier whose children are not the expected ``arrival-0 .. arrival-<P-1>``
+(the partitioning barrier no peer entered, a failed job's last barrier) is
+listed and deleted on its own; the rest of the block still goes in one multi-op.
+
+At :meth:`ZooKeeperSyncServer.close` the last barriers are collected the same
+way and what is left of the job's tree is listed and deleted with pipelined
+requests (kazoo's ``delete(recursive=True)`` sends one request at a time: a
+second or more for a job with a few hundred uncollected barriers).
 """
 
 from __future__ import annotations
@@ -16,7 +30,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from kazoo.exceptions import NodeExistsError, NoNodeError, NotEmptyError
+from kazoo.exceptions import NodeExistsError, NoNodeError, NotEmptyError, RolledBackError, RuntimeInconsistency
 
 from ..errors import SyncError
 from .base import INITIAL_BARRIER, SyncContext, SyncServer
@@ -28,8 +42,12 @@ __all__ = ["ZooKeeperSyncServer"]
 
 #: Seconds between two looks at the barriers' progress.
 POLL_INTERVAL = 0.2
-#: Most deletes in one multi-op (a request must stay below ZooKeeper's jute.maxbuffer).
-_MAX_OPS = 2000
+#: Most deletes in one multi-op while the job runs: about the time of one barrier in ZooKeeper.
+COLLECT_OPS = 64
+#: Most deletes in one multi-op at close (a request must stay below ZooKeeper's jute.maxbuffer).
+_MAX_OPS = 1000
+#: Results of a failed multi-op's other ops.
+_NOT_THE_CAUSE = (RolledBackError, RuntimeInconsistency)
 #: The runtime partitioning barrier (hama_yarn.io.partitioning), which precedes the initial one.
 _FIRST = INITIAL_BARRIER - 1
 
@@ -63,6 +81,8 @@ class ZooKeeperSyncServer(SyncServer):
         self._lock = threading.Lock()
         self._next = INITIAL_BARRIER  # the first barrier not yet known complete
         self._collected = _FIRST - 1  # every barrier up to this one is deleted
+        #: Requests the collector sent (multi-ops and listings): for tests and benchmarks.
+        self.collect_requests = 0
         self._closed = False
         self._stop = threading.Event()
         self._poller: threading.Thread | None = None
@@ -131,7 +151,7 @@ class ZooKeeperSyncServer(SyncServer):
 
         Barrier *s* complete means every peer entered *s*, so every peer returned
         from every barrier before *s*: those are deleted, with their known
-        children, in one multi-op (listing their children only if that fails).
+        children, in multi-ops of at most :data:`COLLECT_OPS` deletes.
         """
         zk = self.zk
         if zk is None or self._closed or not zk.connected:
@@ -144,13 +164,23 @@ class ZooKeeperSyncServer(SyncServer):
             except Exception:  # noqa: BLE001
                 log.exception("on_barrier(%d) failed", superstep)
         if last - 1 > self._collected:
-            self._collect(zk, self._collected + 1, last - 1)
+            self._collect(zk, self._collected + 1, last - 1, stop=self._stop)
 
-    def _collect(self, zk: Any, first: int, last: int) -> None:
-        """Delete the barrier nodes *first* .. *last* and their P children."""
+    def _collect(self, zk: Any, first: int, last: int, max_ops: int = COLLECT_OPS,
+                 stop: threading.Event | None = None) -> None:
+        """Delete the barrier nodes *first* .. *last* and their P children.
+
+        One multi-op of at most *max_ops* deletes at a time (see the module
+        notes); a barrier that makes a multi-op fail is deleted on its own and
+        the others are retried.  Returns early once *stop* is set.
+        """
         n = self.ctx.num_peers
+        per = max(1, max_ops // (n + 1))
+        limit = last
         while first <= last:
-            upto = min(last, first + max(1, _MAX_OPS // (n + 1)) - 1)
+            if stop is not None and stop.is_set():
+                return
+            upto = min(limit, first + per - 1)
             txn = zk.transaction()
             for s in range(first, upto + 1):
                 path = f"{self.sync_path}/{barrier_name(s)}"
@@ -158,14 +188,30 @@ class ZooKeeperSyncServer(SyncServer):
                     txn.delete(f"{path}/{arrival_name(i)}")
                 txn.delete(path)
             results = txn.commit_async().get(timeout=30.0)
-            if any(isinstance(r, Exception) for r in results):  # a barrier is not as expected: one by one
-                for s in range(first, upto + 1):
-                    try:
-                        zk.delete(f"{self.sync_path}/{barrier_name(s)}", recursive=True)
-                    except NoNodeError:
-                        pass
-            self._collected = upto
-            first = upto + 1
+            self.collect_requests += 1
+            # The failing op has its own error; ZooKeeper rolls back the ops before it
+            # (RolledBackError) and skips those after it (RuntimeInconsistency).
+            bad = next((i for i, r in enumerate(results)
+                        if isinstance(r, Exception) and not isinstance(r, _NOT_THE_CAUSE)), None)
+            if bad is None:
+                self._collected, first, limit = upto, upto + 1, last
+                continue
+            irregular = first + bad // (n + 1)
+            if irregular > first:
+                limit = irregular - 1  # the barriers before it go in one multi-op, then it fails first
+                continue
+            self._delete_barrier(zk, irregular)
+            self._collected, first, limit = irregular, irregular + 1, last
+
+    def _delete_barrier(self, zk: Any, superstep: int) -> None:
+        """Delete barrier *superstep* whatever its children are (listed first)."""
+        path = f"{self.sync_path}/{barrier_name(superstep)}"
+        try:
+            children = zk.get_children_async(path).get(timeout=10.0)
+        except NoNodeError:
+            return
+        self.collect_requests += 1
+        _delete_paths(zk, [f"{path}/{c}" for c in children] + [path])
 
     def _poll_loop(self) -> None:
         while not self._stop.wait(POLL_INTERVAL):
@@ -239,9 +285,15 @@ class ZooKeeperSyncServer(SyncServer):
                 log.warning("cannot delete %s: no connection to ZooKeeper at %s within the session timeout",
                             self.job_path, zk_hosts(self.ctx.conf))
                 return
+            try:  # the completed barriers in large multi-ops (no peer waits any more)
+                last = self._frontier(zk)
+                if last > self._collected:
+                    self._collect(zk, self._collected + 1, last, _MAX_OPS)
+            except Exception:  # noqa: BLE001 - the tree delete below removes them anyway
+                log.debug("collecting the last barriers of %s failed", self.ctx.job_id, exc_info=True)
             for attempt in range(5):
                 try:
-                    zk.retry(zk.delete, self.job_path, recursive=True)
+                    _delete_tree(zk, self.job_path)
                     break
                 except NoNodeError:
                     break
@@ -256,3 +308,50 @@ class ZooKeeperSyncServer(SyncServer):
                 stop(zk)
             except Exception:  # noqa: BLE001
                 log.debug("stopping the ZooKeeper client failed", exc_info=True)
+
+
+def _delete_paths(zk: Any, paths: list[str], timeout: float = 30.0) -> None:
+    """Delete *paths* in this order with multi-ops of up to ``_MAX_OPS``; missing nodes are skipped.
+
+    A multi-op that fails (a node vanished or gained a child meanwhile) is
+    redone as pipelined single deletes; NoNodeError is ignored there and
+    NotEmptyError raised.
+    """
+    for start in range(0, len(paths), _MAX_OPS):
+        chunk = paths[start:start + _MAX_OPS]
+        txn = zk.transaction()
+        for path in chunk:
+            txn.delete(path)
+        results = txn.commit_async().get(timeout=timeout)
+        if not any(isinstance(r, Exception) for r in results):
+            continue
+        for result in [zk.delete_async(path) for path in chunk]:
+            try:
+                result.get(timeout=timeout)
+            except NoNodeError:
+                pass
+
+
+def _delete_tree(zk: Any, root: str, timeout: float = 30.0) -> None:
+    """Delete *root* and everything below it: the tree is listed level by level with
+    pipelined requests, then deleted deepest first (see :func:`_delete_paths`).
+
+    Raises
+    ------
+    NoNodeError
+        If *root* does not exist.
+    NotEmptyError
+        If a node gained a child while the tree was deleted (call again).
+    """
+    levels = [[root]]
+    while levels[-1]:
+        pending = [(path, zk.get_children_async(path)) for path in levels[-1]]
+        below = []
+        for path, result in pending:
+            try:
+                below.extend(f"{path}/{child}" for child in result.get(timeout=timeout))
+            except NoNodeError:
+                if path == root:
+                    raise
+        levels.append(below)
+    _delete_paths(zk, [path for level in reversed(levels) for path in level], timeout)
