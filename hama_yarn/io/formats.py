@@ -3,8 +3,11 @@
 An :class:`InputFormat` cuts the input into splits (plain JSON-able dicts, so they
 travel to peers unchanged) and opens a :class:`RecordReader` on one split.  An
 :class:`OutputFormat` opens a :class:`RecordWriter` on one task's output file.
-Names: ``text``, ``keyvalue``, ``sequencefile``, ``null`` (and Hama's Java class
-names for them), or ``package.module:Class``.
+Names: ``text``, ``keyvalue``, ``sequencefile``, ``null``, ``hbase`` (and Hama's and
+Hadoop's Java class names for them), or ``package.module:Class``.  A format may check the
+configuration in :meth:`InputFormat.validate` / :meth:`OutputFormat.validate`, which
+:func:`input_format` / :func:`output_format` call (at submit, and again in the master
+and peers).
 """
 
 from __future__ import annotations
@@ -12,6 +15,8 @@ from __future__ import annotations
 import abc
 from collections.abc import Iterator
 from typing import Any
+
+import fsspec
 
 from ..config import HamaConfiguration
 from ..errors import ConfigError
@@ -29,6 +34,10 @@ __all__ = [
 ]
 
 Split = dict[str, Any]
+
+# hbase://host:port/table URLs (bsp.input.dir / bsp.output.dir of the hbase formats) go
+# through the core's commit protocol on this filesystem; registered by name, imported lazily.
+fsspec.register_implementation("hbase", "hama_yarn.io.hbase.commitfs.HBaseTableFS", clobber=True)
 
 
 class RecordReader(abc.ABC):
@@ -60,6 +69,9 @@ class RecordWriter(abc.ABC):
 class InputFormat(abc.ABC):
     """Splits input and reads splits.  Hama: ``InputFormat``."""
 
+    def validate(self, conf: HamaConfiguration) -> None:
+        """Check (and complete) the configuration; raise :class:`ConfigError` naming the key."""
+
     @abc.abstractmethod
     def get_splits(self, conf: HamaConfiguration, num_splits: int) -> list[Split]:
         """Cut the job's input (``bsp.input.dir``) into splits."""
@@ -72,9 +84,16 @@ class InputFormat(abc.ABC):
 class OutputFormat(abc.ABC):
     """Writes task output.  Hama: ``OutputFormat``."""
 
+    def validate(self, conf: HamaConfiguration) -> None:
+        """Check (and complete) the configuration; raise :class:`ConfigError` naming the key."""
+
     @abc.abstractmethod
     def open_writer(self, conf: HamaConfiguration, path: str) -> RecordWriter:
         """A writer on the task's output file *path* (a URL)."""
+
+    def failure_note(self, conf: HamaConfiguration) -> str:
+        """What a failed job may have left behind (empty: nothing, output is committed on success)."""
+        return ""
 
 
 INPUT_FORMATS = {
@@ -82,6 +101,8 @@ INPUT_FORMATS = {
     "keyvalue": "hama_yarn.io.text:KeyValueTextInputFormat",
     "null": "hama_yarn.io.text:NullInputFormat",
     "sequencefile": "hama_yarn.io.seqformat:SequenceFileInputFormat",
+    "hbase": "hama_yarn.io.hbase.formats:HBaseInputFormat",
+    "org.apache.hadoop.hbase.mapreduce.TableInputFormat": "hbase",
     "org.apache.hama.bsp.TextInputFormat": "text",
     "org.apache.hama.bsp.KeyValueTextInputFormat": "keyvalue",
     "org.apache.hama.bsp.NullInputFormat": "null",
@@ -91,6 +112,8 @@ OUTPUT_FORMATS = {
     "text": "hama_yarn.io.text:TextOutputFormat",
     "null": "hama_yarn.io.text:NullOutputFormat",
     "sequencefile": "hama_yarn.io.seqformat:SequenceFileOutputFormat",
+    "hbase": "hama_yarn.io.hbase.formats:HBaseOutputFormat",
+    "org.apache.hadoop.hbase.mapreduce.TableOutputFormat": "hbase",
     "org.apache.hama.bsp.TextOutputFormat": "text",
     "org.apache.hama.bsp.NullOutputFormat": "null",
     "org.apache.hama.bsp.SequenceFileOutputFormat": "sequencefile",
@@ -114,6 +137,7 @@ def input_format(conf: HamaConfiguration) -> InputFormat:
     """The input format selected by ``bsp.input.format.class``."""
     key = "bsp.input.format.class"
     fmt: InputFormat = _lookup(INPUT_FORMATS, key, conf.get(key) or "text", InputFormat)
+    fmt.validate(conf)
     return fmt
 
 
@@ -121,4 +145,5 @@ def output_format(conf: HamaConfiguration) -> OutputFormat:
     """The output format selected by ``bsp.output.format.class``."""
     key = "bsp.output.format.class"
     fmt: OutputFormat = _lookup(OUTPUT_FORMATS, key, conf.get(key) or "text", OutputFormat)
+    fmt.validate(conf)
     return fmt
