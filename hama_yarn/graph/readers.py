@@ -169,4 +169,5 @@ GRAPH_INPUT_FORMATS = {
     "edgelist": ("text", "hama_yarn.graph.readers:EdgeListReader"),
     "json": ("text", "hama_yarn.graph.readers:JsonReader"),
     "sequencefile": ("sequencefile", "hama_yarn.graph.readers:SequenceFileReader"),
+    "hbase": ("hbase", "hama_yarn.graph.hbase:HBaseVertexReader"),
 }

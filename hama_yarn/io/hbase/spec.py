@@ -158,13 +158,13 @@ def _columns(conf: HamaConfiguration) -> tuple[tuple[bytes, ...], tuple[bytes, .
         fam, _ = split_column(col)
         if not fam or not _FAMILY_RE.match(fam.decode("utf-8", "replace")):
             raise ConfigError(key, f"{token!r} is not family or family:qualifier")
-        cols.append(col if b":" in col else col + b":")
+        cols.append(col.rstrip(b":") if col.endswith(b":") else col)  # Thrift1: "fam:" is the empty qualifier
     fam_key = SCAN + "column.family"
     family = (conf.get(fam_key) or "").strip()
     if family:
         if not _FAMILY_RE.match(family):
             raise ConfigError(fam_key, f"{family!r} is not a column family name")
-        cols.append(family.encode() + b":")
+        cols.append(family.encode())
     families = tuple(dict.fromkeys(split_column(c)[0] for c in cols))
     return tuple(dict.fromkeys(cols)), families
 
