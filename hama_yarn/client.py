@@ -328,6 +328,9 @@ def submit_job(conf: HamaConfiguration, detach: bool = False) -> RunningJob:
         return job
     if mode not in ("local", "inline"):
         raise ConfigError("bsp.master.address", f"connecting to a standing master at {mode} is not supported yet; use local or yarn")
+    from .sync import server_class
+
+    server_class(conf).preflight(conf)  # the master runs here: an unreachable sync service fails now
     job_id, job_dir = _new_job_dir(conf)
     if not conf.get("bsp.job.name"):
         conf.set("bsp.job.name", (conf.get("bsp.work.class") or job_id).rsplit(":", 1)[-1])

@@ -105,6 +105,20 @@ class SyncServer(abc.ABC):
         self.ctx = ctx
         self.on_barrier = on_barrier or (lambda s: None)
 
+    @classmethod
+    def preflight(cls, conf: HamaConfiguration) -> None:
+        """Check, in the client before a job is submitted, that the service can be used.
+
+        Called where the master will run (the client's machine in local mode), so a
+        service that cannot be reached fails at submit with one error naming the key
+        to change, not later inside the master.  The default checks nothing.
+
+        Raises
+        ------
+        ConfigError
+            Naming the key to change.
+        """
+
     def start(self) -> None:
         """Prepare the service for the job (create roots, ...)."""
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import threading
+import time
 from typing import Any
 
 from kazoo.client import KazooClient
@@ -12,8 +14,8 @@ from ..config import HamaConfiguration
 from ..errors import ConfigError, SyncError
 
 __all__ = [
-    "ARRIVAL", "LOOKAHEAD", "FINISHED", "zk_hosts", "job_path", "arrival_name", "barrier_name",
-    "session_timeout", "connect", "stop",
+    "ARRIVAL", "LOOKAHEAD", "FINISHED", "CONNECT_TIMEOUT_KEY", "zk_hosts", "job_path", "arrival_name",
+    "barrier_name", "session_timeout", "connect_timeout", "connect", "check_reachable", "stop",
 ]
 
 #: Prefix of the PERSISTENT_SEQUENTIAL children of ``sync/<s>``: one per peer inside the barrier.
@@ -26,8 +28,8 @@ _SEQUENTIAL = 2
 FINISHED = "finished"
 #: Longest single wait between re-checks of the state (watches do the real work).
 _SLICE = 1.0
-#: Time allowed to connect to ZooKeeper at start-up (capped by the session timeout).
-_CONNECT_TIMEOUT = 30.0
+#: The key bounding every connection attempt of the client, the master and the peers.
+CONNECT_TIMEOUT_KEY = "hama.client.connect.timeout.ms"
 
 
 def zk_hosts(conf: HamaConfiguration) -> str:
@@ -94,24 +96,122 @@ def session_timeout(conf: HamaConfiguration) -> float:
     return max(1.0, conf.get_int("hama.zookeeper.session.timeout", 30000) / 1000.0)
 
 
+def connect_timeout(conf: HamaConfiguration) -> float:
+    """``hama.client.connect.timeout.ms`` in seconds (at least 0.1)."""
+    return max(0.1, conf.get_int(CONNECT_TIMEOUT_KEY, 20000) / 1000.0)
+
+
+def _unreachable(hosts: str, timeout: float, detail: str) -> str:
+    return (f"cannot connect to ZooKeeper at {hosts} within {timeout:g}s ({detail}): point hama.zookeeper.quorum "
+            f"at a running ensemble, or raise {CONNECT_TIMEOUT_KEY} to wait longer")
+
+
+class _StartingLog(logging.LoggerAdapter):  # type: ignore[type-arg]
+    """kazoo's logger: while the first connection is being made, its retry warnings
+    ("Connection dropped: ... refused", one every back-off step) go to DEBUG; the
+    caller reports the outcome once."""
+
+    starting = True
+
+    def log(self, level: int, msg: object, *args: Any, **kwargs: Any) -> None:
+        if self.starting and level < logging.ERROR:
+            level = logging.DEBUG
+        super().log(level, msg, *args, **kwargs)
+
+
 def connect(conf: HamaConfiguration, what: str) -> Any:
-    """Start a kazoo client for *conf*; raise SyncError if ZooKeeper cannot be reached."""
+    """Start a kazoo client for *conf*.
+
+    Waits at most ``hama.client.connect.timeout.ms`` for the first connection,
+    in slices, so Ctrl-C ends the wait at once.
+
+    Raises
+    ------
+    SyncError
+        If ZooKeeper cannot be reached in that time (naming the quorum and the keys).
+    """
     hosts = zk_hosts(conf)
     session = session_timeout(conf)
+    limit = connect_timeout(conf)
+    logger = _StartingLog(logging.getLogger("kazoo.client"), {})
     zk = KazooClient(
         hosts=hosts,
         timeout=session,
         connection_retry=KazooRetry(max_tries=-1, delay=0.1, backoff=2, max_delay=2.0),
         command_retry=KazooRetry(max_tries=-1, delay=0.02, backoff=2, max_delay=1.0, deadline=session,
                                  ignore_expire=False),
-        logger=logging.getLogger("kazoo.client"),
+        logger=logger,
     )
-    connect = min(_CONNECT_TIMEOUT, max(session, 5.0))
+    started = zk.start_async()
+    deadline = time.monotonic() + limit
     try:
-        zk.start(timeout=connect)
-    except Exception as exc:  # kazoo raises its handler's timeout exception
-        raise SyncError(f"{what}: cannot connect to ZooKeeper at {hosts} within {connect:g}s: {exc}") from exc
+        while not zk.connected:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                break
+            started.wait(min(remaining, 0.2))
+    except BaseException:  # Ctrl-C: do not leave kazoo's thread retrying
+        _give_up(zk)
+        raise
+    if not zk.connected:
+        _give_up(zk)
+        raise SyncError(f"{what}: {_unreachable(hosts, limit, 'no answer')}")
+    logger.starting = False
     return zk
+
+
+def _give_up(zk: Any) -> None:
+    """Stop a kazoo client that never connected, without waiting for it.
+
+    kazoo's ``stop()`` joins its connection thread, which may sit in a handshake
+    read for up to the session timeout (a server that accepts and never
+    answers); the caller must not wait that long again.
+    """
+    def run() -> None:
+        try:
+            stop(zk)
+        except Exception:  # noqa: BLE001 - nothing was connected
+            logging.getLogger(__name__).debug("stopping an unconnected kazoo client failed", exc_info=True)
+
+    threading.Thread(target=run, name="kazoo-give-up", daemon=True).start()
+
+
+def check_reachable(conf: HamaConfiguration) -> None:
+    """Check that a server of ``hama.zookeeper.quorum`` opens a ZooKeeper session.
+
+    The servers are tried in turn within ``hama.client.connect.timeout.ms`` in
+    all: when every server refuses the connection it fails at once; an address
+    where nothing answers fails at that timeout; a server that accepts and closes
+    the connection (ZooKeeper starting up) is tried again until then.  The
+    session is closed at once.  Ctrl-C interrupts the wait.
+
+    Raises
+    ------
+    ConfigError
+        Naming ``hama.zookeeper.quorum``, the address and the timeout key, when no
+        server answers.
+    """
+    from .zkwire import WireLost, ZkWire
+
+    hosts = zk_hosts(conf)
+    limit = connect_timeout(conf)
+    deadline = time.monotonic() + limit
+    wire = ZkWire(hosts, session_timeout(conf), "hama client")
+    delay = 0.05
+    try:
+        while True:
+            try:
+                wire.connect(deadline, attempt_timeout=limit)
+                return
+            except WireLost:
+                remaining = deadline - time.monotonic()
+                if not wire.starting or remaining <= 0:
+                    raise ConfigError("hama.zookeeper.quorum",
+                                      _unreachable(hosts, limit, "; ".join(wire.errors))) from None
+            time.sleep(min(delay, remaining))  # a server that accepted and closed is starting up
+            delay = min(delay * 2, 1.0)
+    finally:
+        wire.close()
 
 
 def stop(zk: Any) -> None:

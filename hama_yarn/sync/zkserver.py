@@ -33,8 +33,20 @@ from typing import Any
 from kazoo.exceptions import NodeExistsError, NoNodeError, NotEmptyError, RolledBackError, RuntimeInconsistency
 
 from ..errors import SyncError
+from ..config import HamaConfiguration
 from .base import INITIAL_BARRIER, SyncContext, SyncServer
-from .zkcommon import FINISHED, LOOKAHEAD, arrival_name, barrier_name, connect, job_path, session_timeout, stop, zk_hosts
+from .zkcommon import (
+    FINISHED,
+    LOOKAHEAD,
+    arrival_name,
+    barrier_name,
+    check_reachable,
+    connect,
+    job_path,
+    session_timeout,
+    stop,
+    zk_hosts,
+)
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +90,7 @@ class ZooKeeperSyncServer(SyncServer):
         self.abort_path = f"{self.job_path}/abort"
         self.finished_path = f"{self.job_path}/{FINISHED}"
         self.zk: Any = None
+        self._unreachable: SyncError | None = None  # the first connection failed: do not wait again
         self._lock = threading.Lock()
         self._next = INITIAL_BARRIER  # the first barrier not yet known complete
         self._collected = _FIRST - 1  # every barrier up to this one is deleted
@@ -87,10 +100,27 @@ class ZooKeeperSyncServer(SyncServer):
         self._stop = threading.Event()
         self._poller: threading.Thread | None = None
 
+    @classmethod
+    def preflight(cls, conf: HamaConfiguration) -> None:
+        """Check that ``hama.zookeeper.quorum`` accepts connections (within ``hama.client.connect.timeout.ms``).
+
+        Raises
+        ------
+        ConfigError
+            Naming ``hama.zookeeper.quorum``, its address and the timeout key.
+        """
+        check_reachable(conf)
+
     def _client(self) -> Any:
         with self._lock:
             if self.zk is None:
-                self.zk = connect(self.ctx.conf, f"sync server of {self.ctx.job_id}")
+                if self._unreachable is not None:
+                    raise self._unreachable
+                try:
+                    self.zk = connect(self.ctx.conf, f"sync server of {self.ctx.job_id}")
+                except SyncError as exc:
+                    self._unreachable = exc
+                    raise
             return self.zk
 
     def start(self) -> None:
@@ -237,6 +267,9 @@ class ZooKeeperSyncServer(SyncServer):
         """Create ``/bsp/<jobId>/abort`` (data: *reason*); waiting peers fail at once."""
         if self._closed:
             return
+        if self._unreachable is not None:  # the job never started: no peer can be waiting in ZooKeeper
+            log.debug("not publishing the abort of %s: %s", self.ctx.job_id, self._unreachable)
+            return
         try:
             zk = self._client()
             if not self._connected(zk):
@@ -257,7 +290,7 @@ class ZooKeeperSyncServer(SyncServer):
         the ``rpc`` backend (a finished peer could only have entered a barrier
         that completed, and its nodes stay until the barrier is collected).
         """
-        if self._closed:
+        if self._closed or self._unreachable is not None:
             return
         try:
             zk = self._client()
@@ -346,7 +379,7 @@ def _delete_tree(zk: Any, root: str, timeout: float = 30.0) -> None:
     levels = [[root]]
     while levels[-1]:
         pending = [(path, zk.get_children_async(path)) for path in levels[-1]]
-        below = []
+        below: list[str] = []
         for path, result in pending:
             try:
                 below.extend(f"{path}/{child}" for child in result.get(timeout=timeout))

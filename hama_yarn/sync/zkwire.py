@@ -156,6 +156,11 @@ class ZkWire:
         self.requests: dict[str, int] = {}
         self.sessions = 0
         self.events: set[str] = set()
+        #: Why each server failed in the last :meth:`connect` that failed.
+        self.errors: list[str] = []
+        #: Whether a server accepted the connection and then closed it in that connect
+        #: (ZooKeeper does so while it starts up): worth trying again.
+        self.starting = False
         self._sock: socket.socket | None = None
         self._poll: Any = None
         self._buf = bytearray()
@@ -179,8 +184,12 @@ class ZkWire:
         if self._poll is not None:
             self._poll.register(fd, _READABLE)
 
-    def connect(self, deadline: float) -> None:
+    def connect(self, deadline: float, attempt_timeout: float | None = None) -> None:
         """Open a new session on the first server that answers before *deadline*.
+
+        Each server gets *attempt_timeout* seconds (default: a third of the
+        session timeout, at least 1 s), within the deadline.  :attr:`errors`
+        says afterwards why each server failed.
 
         Raises
         ------
@@ -191,16 +200,26 @@ class ZkWire:
         servers = list(self.servers)
         random.shuffle(servers)
         errors = []
+        self.starting = False
+        per_server = attempt_timeout if attempt_timeout is not None else max(1.0, self.session_timeout / 3)
         for host, port in servers:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
-                break
+                errors.append(f"{host}:{port}: no time left")
+                continue
             try:
-                self._open(host, port, min(remaining, max(1.0, self.session_timeout / 3)))
+                self._open(host, port, min(remaining, per_server))
+                self.errors = []
                 return
-            except (OSError, ValueError, EOFError) as exc:
-                errors.append(f"{host}:{port}: {exc}")
-                self.close()
+            except (TimeoutError, socket.timeout):
+                errors.append(f"{host}:{port}: no answer")
+            except ConnectionRefusedError as exc:
+                errors.append(f"{host}:{port}: {exc.strerror or exc}")
+            except (OSError, ValueError, EOFError) as exc:  # accepted, then closed: a server still starting
+                errors.append(f"{host}:{port}: {exc.strerror if isinstance(exc, OSError) and exc.strerror else exc}")
+                self.starting = True
+            self.close()
+        self.errors = errors
         raise WireLost(f"{self.name}: cannot open a ZooKeeper session at {self.hosts}: {'; '.join(errors) or 'timeout'}")
 
     def _open(self, host: str, port: int, timeout: float) -> None:

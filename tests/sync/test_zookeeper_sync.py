@@ -75,11 +75,12 @@ def test_registry_selects_zookeeper() -> None:
 
 
 def test_unreachable_zookeeper_fails_fast() -> None:
+    """A peer waits hama.client.connect.timeout.ms for its first connection, and says so."""
     conf = HamaConfiguration()
     conf.set("hama.zookeeper.quorum", "127.0.0.1:1")
-    conf.set("hama.zookeeper.session.timeout", 2000)
+    conf.set("hama.client.connect.timeout.ms", 2000)
     start = time.monotonic()
-    with pytest.raises(SyncError, match="cannot connect to ZooKeeper at 127.0.0.1:1"):
+    with pytest.raises(SyncError, match="cannot connect to ZooKeeper at 127.0.0.1:1 within 2s"):
         ZooKeeperSyncClient(SyncContext(conf, "job_x_0001", 2), 0)
     assert time.monotonic() - start < 15
 
