@@ -77,7 +77,7 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--repeat", type=int, default=3)
     args = p.parse_args(argv)
-    from hama_yarn.launcher.yarn import skein_client
+    from hama_yarn.launcher.yarn.submit import skein_client
 
     client = skein_client()
     tmp = tempfile.mkdtemp(prefix="bench-yarn-")

@@ -3,27 +3,25 @@
 :func:`submit_job` validates the configuration, stages the job
 (``${hama.tmp.dir}/staging/<job_id>/job.json``), starts the master through the
 mode's launcher and returns a :class:`RunningJob` connected to it over Thrift.
-Local masters record themselves in ``${hama.tmp.dir}/jobs/`` so that
-``hama job -list|-status|-kill`` can find them.
+Every job is recorded in the registry (:mod:`hama_yarn.registry`) so that
+``hama job -list|-status|-kill`` can find it, also after it ended.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import os
-import shutil
-import subprocess
-import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from . import registry
 from .config import HamaConfiguration, default_keys, parse_bool
-from .errors import ConfigError, HamaError, JobSubmissionError, RPCError
-from .rpc.auth import SECRET_ENV, new_secret
+from .errors import ConfigError, HamaError, RPCError
+from .launcher.base import MasterHandle
+from .registry import FINISHED, list_jobs, record_final_state, registry_dir
+from .rpc.auth import new_secret
 from .rpc.client import RPCClient
 from .rpc.idl import counters_from_thrift
 from .util import write_json_atomic
@@ -31,9 +29,7 @@ from .util import write_json_atomic
 log = logging.getLogger(__name__)
 
 __all__ = ["Counters", "RunningJob", "submit_job", "validate_conf", "registry_dir", "list_jobs", "connect_job",
-           "record_final_state"]
-
-FINISHED = ("SUCCEEDED", "FAILED", "KILLED")
+           "record_final_state", "FINISHED"]
 
 
 class Counters:
@@ -140,60 +136,38 @@ def _check_io(conf: HamaConfiguration) -> None:
     check_output_dir(conf)
 
 
-# ----------------------------------------------------------------- staging
-def _tmp_dir(conf: HamaConfiguration) -> Path:
-    return Path(conf.get("hama.tmp.dir") or "/tmp/hama")
-
-
-def registry_dir(conf: HamaConfiguration) -> Path:
-    """Where local masters record themselves: ``${hama.tmp.dir}/jobs``."""
-    return _tmp_dir(conf) / "jobs"
-
-
-def _new_job_dir(conf: HamaConfiguration) -> tuple[str, Path]:
-    staging = _tmp_dir(conf) / "staging"
-    staging.mkdir(parents=True, exist_ok=True, mode=0o700)
-    stamp = time.strftime("%Y%m%d%H%M")
-    for n in range(1, 100000):
-        job_id = f"job_{stamp}_{n:04d}"
-        try:
-            (staging / job_id).mkdir(mode=0o700)
-        except FileExistsError:
-            continue
-        return job_id, staging / job_id
-    raise JobSubmissionError(f"cannot allocate a job id in {staging}")
-
-
 # ----------------------------------------------------------------- running job
-@dataclass
-class _Launch:
-    process: subprocess.Popen[bytes] | None = None
-    thread: threading.Thread | None = None
-
-
 class RunningJob:
     """A submitted job (Hama's ``RunningJob``): status, progress, counters, kill.
 
     Parameters
     ----------
-    job_id : str
-        The job's id.
-    address : str
-        ``host:port`` of its master.
-    secret : str
-        The job secret.
+    handle : MasterHandle
+        What the launcher handed back: the job id, the master's address, the secret,
+        and how to end what it started.
+    rpc_timeout : float
+        Seconds an RPC to the master may take.
     """
 
-    def __init__(self, job_id: str, address: str, secret: str, job_dir: Path | None = None,
-                 launch: _Launch | None = None, rpc_timeout: float = 60.0) -> None:
-        self.job_id = job_id
-        self.address = address
-        self.job_dir = job_dir
-        self._launch = launch or _Launch()
-        self._rpc = RPCClient(address, "MasterService", secret, timeout=rpc_timeout)
+    def __init__(self, handle: MasterHandle, rpc_timeout: float = 60.0) -> None:
+        self.handle = handle
+        self.job_id = handle.job_id
+        self.address = handle.address
+        self.job_dir = handle.job_dir
+        self._rpc = RPCClient(handle.address, "MasterService", handle.secret, timeout=rpc_timeout)
         self._status: Any = None
         self._lost: str = ""
         self._finished_seen: float | None = None
+
+    @property
+    def app_id(self) -> str:
+        """The YARN application id ('' for local jobs)."""
+        return str(getattr(self.handle, "app_id", ""))
+
+    @property
+    def tracking_url(self) -> str:
+        """The YARN tracking URL ('' for local jobs)."""
+        return str(getattr(self.handle, "tracking_url", ""))
 
     # -- status ----------------------------------------------------------
     def status(self) -> Any:
@@ -204,7 +178,13 @@ class RunningJob:
             self._status = self._rpc.get_status()
         except RPCError as exc:
             self._master_lost(exc)
-        return self._status
+        return self._with_hint(self._status)
+
+    def _with_hint(self, status: Any) -> Any:
+        hint = self.handle.failure_hint()
+        if status is not None and status.state == "FAILED" and hint and hint not in (status.diagnostics or ""):
+            status.diagnostics = f"{status.diagnostics or ''}\n{hint}".strip()
+        return status
 
     def _finished_status(self) -> Any:
         """The cached status once it is final: finished and settled (counters complete)."""
@@ -220,14 +200,14 @@ class RunningJob:
         return time.monotonic() - self._finished_seen > 20.0
 
     def _master_lost(self, exc: Exception) -> None:
-        code = self._launch.process.poll() if self._launch.process is not None else None
-        how = f" (master process exit code {code})" if code is not None else ""
-        self._lost = f"lost contact with the master at {self.address}{how}: {exc}"
+        ended = self.handle.exit_description()
+        how = f" ({ended})" if ended else ""
+        self._lost, state = self.handle.lost(f"lost contact with the master at {self.address}{how}: {exc}")
         from .rpc.idl import idl
 
         old = self._status
         self._status = idl().JobStatus(
-            job_id=self.job_id, state="FAILED", diagnostics=self._lost,
+            job_id=self.job_id, state=state or "FAILED", diagnostics=self._lost,
             superstep=old.superstep if old else 0, counters=old.counters if old else [], peers=old.peers if old else [],
             version=-1, job_name=old.job_name if old else "", num_peers=old.num_peers if old else 0,
         )
@@ -241,7 +221,7 @@ class RunningJob:
             self._status = self._rpc.call("wait_status", version, int(timeout * 1000), timeout=timeout + 30)
         except RPCError as exc:
             self._master_lost(exc)
-        return self._status
+        return self._with_hint(self._status)
 
     def is_complete(self) -> bool:
         """True once the job SUCCEEDED, FAILED or was KILLED."""
@@ -268,11 +248,15 @@ class RunningJob:
         return str(self.status().diagnostics or "")
 
     def kill(self, reason: str = "killed by user") -> bool:
-        """Ask the master to kill the job; True if it was still running."""
+        """Ask the master to kill the job; True if it was still running.
+
+        When the master does not answer, what the launcher started is killed instead
+        (the YARN application, the local master process).
+        """
         try:
             return bool(self._rpc.kill_job(reason))
         except RPCError:
-            return False
+            return self.handle.force_kill()
 
     def wait(self, timeout: float | None = None, on_change: Any = None) -> Any:
         """Block until the job finishes (or *timeout*); returns the final status."""
@@ -287,21 +271,17 @@ class RunningJob:
         return status
 
     def release(self) -> None:
-        """Tell the master the client is done with it; clean up the staging directory."""
+        """Tell the master the client is done with it; wait for the launch to end, clean up staging."""
         try:
             self._rpc.release()
         except RPCError:
             pass
         self._rpc.close()
-        if self._launch.process is not None:
-            try:
-                self._launch.process.wait(30)
-            except subprocess.TimeoutExpired:
-                self._launch.process.kill()
-        if self._launch.thread is not None:
-            self._launch.thread.join(30)
-        if self.job_dir is not None and not parse_bool("HAMA_KEEP_STAGING", os.environ.get("HAMA_KEEP_STAGING", "false")):
-            shutil.rmtree(self.job_dir, ignore_errors=True)
+        self.handle.release()
+
+    def close(self) -> None:
+        """Drop the connection without releasing the master (it keeps serving other clients)."""
+        self._rpc.close()
 
 
 # ----------------------------------------------------------------- submit
@@ -320,122 +300,140 @@ def submit_job(conf: HamaConfiguration, detach: bool = False) -> RunningJob:
     conf = conf.copy()
     validate_conf(conf)
     _check_io(conf)
+    make_classes_importable(conf)
+    registry.clean_stale_staging(conf)
     mode = (conf.get("bsp.master.address") or "local").strip()
+    handle: MasterHandle
     if mode == "yarn":
-        from .launcher.yarn import submit_yarn  # type: ignore[import-not-found, import-untyped, unused-ignore]
+        from .launcher.yarn.submit import submit_yarn
 
-        job: RunningJob = submit_yarn(conf)
-        return job
-    if mode not in ("local", "inline"):
-        raise ConfigError("bsp.master.address", f"connecting to a standing master at {mode} is not supported yet; use local or yarn")
-    from .sync import server_class
+        handle = submit_yarn(conf)
+    elif mode in ("local", "inline"):
+        from .sync import server_class
 
-    server_class(conf).preflight(conf)  # the master runs here: an unreachable sync service fails now
-    job_id, job_dir = _new_job_dir(conf)
-    if not conf.get("bsp.job.name"):
-        conf.set("bsp.job.name", (conf.get("bsp.work.class") or job_id).rsplit(":", 1)[-1])
-    secret = new_secret()
-    write_json_atomic(job_dir / "job.json", {"job_id": job_id, "conf": conf.to_dict()})
-    launch = _start_master(conf, job_dir, secret, mode, detach)
-    address = _wait_for_master(conf, job_dir, launch)
-    _register(conf, job_id, address, secret, launch)
-    log.info("Running job: %s", job_id)
-    return RunningJob(job_id, address, secret, job_dir, launch, conf.get_seconds("hama.rpc.timeout.ms"))
+        server_class(conf).preflight(conf)  # the master runs here: an unreachable sync service fails now
+        handle = _start_local(conf, mode, detach)
+    else:
+        raise ConfigError("bsp.master.address",
+                          f"connecting to a standing master at {mode} is not supported yet; use local or yarn")
+    registry.register(conf, handle.job_id, address=handle.address, secret=handle.secret,
+                      name=conf.get("bsp.job.name"), client_pid=None if detach else os.getpid(),
+                      **handle.registry_fields())
+    log.info("Running job: %s", handle.job_id)
+    return RunningJob(handle, conf.get_seconds("hama.rpc.timeout.ms"))
 
 
-def _start_master(conf: HamaConfiguration, job_dir: Path, secret: str, mode: str, detach: bool = False) -> _Launch:
-    if mode == "inline":
-        from .launcher.inline import InlinePeerLauncher
-        from .master.server import Master
-        from .util import write_json_atomic as publish_json
-
-        master = Master(
-            str(job_dir), secret, lambda on_exit: InlinePeerLauncher(on_exit, str(job_dir), secret),
-            publish=lambda addr: publish_json(job_dir / "master.json", {"address": addr, "pid": os.getpid()}),
-        )
-        thread = threading.Thread(target=master.run, kwargs={"linger": 5.0}, name=f"master-{job_dir.name}", daemon=True)
-        thread.start()
-        return _Launch(thread=thread)
-    from .launcher.local import python_command
-
-    env = dict(os.environ)
-    env[SECRET_ENV] = secret
-    cmd = python_command(conf.get("hama.peer.python") or None, "appmaster") + ["--job-dir", str(job_dir)]
-    # A session of its own: Ctrl-C in the terminal reaches only the client, which kills the job.
-    # Detached, the master (and its peers) log to <job dir>/master.log, so the client's
-    # output stream closes as soon as it prints the job id.
-    log_file = open(job_dir / "master.log", "ab") if detach else None  # noqa: SIM115
+def _start_local(conf: HamaConfiguration, mode: str, detach: bool) -> MasterHandle:
+    job_id, job_dir = registry.new_job_dir(conf)
     try:
-        proc = subprocess.Popen(cmd, env=env, stdin=subprocess.DEVNULL, stdout=log_file, stderr=log_file,
-                                start_new_session=True)
-    finally:
-        if log_file is not None:
-            log_file.close()
-    return _Launch(process=proc)
+        if not conf.get("bsp.job.name"):
+            conf.set("bsp.job.name", (conf.get("bsp.work.class") or job_id).rsplit(":", 1)[-1])
+        secret = new_secret()
+        write_json_atomic(job_dir / "job.json", {"job_id": job_id, "conf": conf.to_dict()})
+        if mode == "inline":
+            from .launcher.inline import start_inline_master
+
+            return start_inline_master(conf, job_id, job_dir, secret)
+        from .launcher.local import start_local_master
+
+        return start_local_master(conf, job_id, job_dir, secret,
+                                  registry.master_log_path(conf, job_id) if detach else None)
+    except BaseException:
+        import shutil
+
+        shutil.rmtree(job_dir, ignore_errors=True)
+        record_final_state(conf, job_id, "FAILED", 0, diagnostics="the master did not start")
+        raise
 
 
-def _wait_for_master(conf: HamaConfiguration, job_dir: Path, launch: _Launch) -> str:
-    timeout = conf.get_seconds("hama.master.start.timeout.ms")
-    deadline = time.monotonic() + timeout
-    path = job_dir / "master.json"
-    while time.monotonic() < deadline:
-        if path.exists():
-            try:
-                return str(json.loads(path.read_text())["address"])
-            except (ValueError, KeyError, OSError):
-                pass
-        if launch.process is not None and launch.process.poll() is not None:
-            raise JobSubmissionError(f"the master process exited with code {launch.process.returncode} before it started")
-        if launch.thread is not None and not launch.thread.is_alive():
-            raise JobSubmissionError("the inline master ended before it started")
-        time.sleep(0.01)
-    if launch.process is not None:
-        launch.process.kill()
-    raise JobSubmissionError(f"the master did not start within {timeout:g}s (hama.master.start.timeout.ms)")
+#: Keys naming user classes that peers (and the master) load.
+CLASS_KEYS = ("bsp.work.class", "bsp.combiner.class", "bsp.input.partitioner.class", "hama.graph.vertex.class",
+              "hama.graph.combiner.class", "hama.graph.aggregator.class", "hama.graph.vertex.output.writer.class")
 
 
-def _register(conf: HamaConfiguration, job_id: str, address: str, secret: str, launch: _Launch) -> None:
-    reg = registry_dir(conf)
-    reg.mkdir(parents=True, exist_ok=True, mode=0o700)
-    write_json_atomic(reg / f"{job_id}.json", {
-        "job_id": job_id, "address": address, "secret": secret, "name": conf.get("bsp.job.name"),
-        "pid": launch.process.pid if launch.process else os.getpid(), "submitted": time.time(),
-    })
+def _installed(path: Path) -> bool:
+    import site
+    import sysconfig
+
+    roots = {sysconfig.get_paths()[k] for k in ("stdlib", "platstdlib", "purelib", "platlib")}
+    roots.update(site.getsitepackages())
+    roots.add(site.getusersitepackages())
+    return any(path.is_relative_to(Path(r).resolve()) for r in roots if r)
 
 
-def record_final_state(conf: HamaConfiguration, job_id: str, state: str, superstep: int) -> None:
-    """Note a job's final state in the local registry (``hama job -list all``); best effort."""
-    path = registry_dir(conf) / f"{job_id}.json"
-    try:
-        if path.exists():
-            entry = json.loads(path.read_text())
-            entry.update(final_state=state, superstep=superstep, finished=time.time())
-            write_json_atomic(path, entry)
-    except (OSError, ValueError):
-        log.debug("cannot update the job registry", exc_info=True)
+def make_classes_importable(conf: HamaConfiguration) -> None:
+    """Make the user's classes loadable where peers run, as ``hama run`` does with its script.
 
+    A class named ``module:Class`` whose module is the user's own (not installed) is
+    rewritten to ``/path/module.py:Class`` (a single-file module: shipped and loaded
+    as a script), or its package directory is added to ``hama.job.python.path``
+    (local modes) or to ``hama.yarn.files`` (YARN, localized into every container).
 
-def list_jobs(conf: HamaConfiguration) -> list[dict[str, Any]]:
-    """Registry entries of local jobs, newest first (each with ``job_id``, ``address``, ``secret``)."""
-    reg = registry_dir(conf)
-    out = []
-    for p in sorted(reg.glob("job_*.json")) if reg.is_dir() else []:
-        try:
-            out.append(json.loads(p.read_text()))
-        except (OSError, ValueError):
+    Raises
+    ------
+    ConfigError
+        A class defined in ``__main__`` of an interactive session: no other process can load it.
+    """
+    import importlib.util
+
+    yarn = (conf.get("bsp.master.address") or "local").strip() == "yarn"
+    for key in CLASS_KEYS:
+        value = conf.get(key) or ""
+        target, sep, name = value.rpartition(":")
+        if not sep or not target or target.endswith(".py") or os.sep in target:
             continue
-    return sorted(out, key=lambda e: e.get("submitted", 0), reverse=True)
+        if target == "__main__":
+            raise ConfigError(key, (
+                f"{name} is defined in __main__ of an interactive session, which peers cannot import: "
+                "define it in a .py file (run as a script or imported as a module)"))
+        top = target.split(".")[0]
+        if top == "hama_yarn":
+            continue
+        try:
+            spec = importlib.util.find_spec(top)
+        except (ImportError, ValueError):
+            continue
+        if spec is None:
+            continue
+        locations = list(spec.submodule_search_locations or [])
+        origin = Path(locations[0] if locations else (spec.origin or "")).resolve()
+        if not spec.origin and not locations or _installed(origin):
+            continue
+        if not locations and origin.suffix == ".py" and "." not in target:
+            conf.set(key, f"{origin}:{name}")
+            continue
+        if not locations:
+            continue  # an extension module: it must be installed where peers run
+        if yarn:
+            files = [f for f in (conf.get("hama.yarn.files") or "").split(",") if f.strip()]
+            if str(origin) not in files:
+                conf.set("hama.yarn.files", ",".join([*files, str(origin)]))
+        else:
+            paths = [p for p in (conf.get("hama.job.python.path") or "").split(",") if p.strip()]
+            if str(origin.parent) not in paths:
+                conf.set("hama.job.python.path", ",".join([*paths, str(origin.parent)]))
+
+
+def record_job_end(conf: HamaConfiguration, job: RunningJob) -> None:
+    """Record a finished job's final state, supersteps, counters and diagnostics in the registry."""
+    status = job.status()
+    if status is None or status.state not in FINISHED:
+        return
+    counters = [[g, n, v] for g, n, v in job.get_counters()]
+    record_final_state(conf, job.job_id, str(status.state), int(status.superstep), counters,
+                       str(status.diagnostics or ""), str(getattr(status, "user", "") or ""))
 
 
 def connect_job(conf: HamaConfiguration, job_id: str) -> RunningJob:
-    """A :class:`RunningJob` for a job in the local registry.
+    """A :class:`RunningJob` for a job in the registry (found by job id or YARN application id).
 
     Raises
     ------
     HamaError
         ``Could not find job <id>`` when it is not registered.
     """
-    for entry in list_jobs(conf):
-        if entry.get("job_id") == job_id:
-            return RunningJob(job_id, entry["address"], entry["secret"], rpc_timeout=10.0)
-    raise HamaError(f"Could not find job {job_id}")
+    entry = registry.find_job(conf, job_id)
+    if entry is None or not entry.get("address"):
+        raise HamaError(f"Could not find job {job_id}")
+    handle = MasterHandle(str(entry["job_id"]), str(entry["address"]), str(entry["secret"]))
+    return RunningJob(handle, rpc_timeout=10.0)

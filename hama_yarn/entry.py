@@ -26,10 +26,12 @@ def master_main(argv: list[str] | None = None) -> int:
                    help="yarn: inside a skein ApplicationMaster, peers are containers of the service 'peer'")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--linger", type=float, default=60.0, help="seconds to serve status after the job ends")
+    p.add_argument("--remove-job-dir", action="store_true",
+                   help="remove the staging directory when the master exits (detached jobs: no client does it)")
     args = p.parse_args(argv)
     configure_logging(_level(), prefix="master")
     if args.launcher == "yarn":
-        from .launcher.yarn import run_yarn_master
+        from .launcher.yarn.am import run_yarn_master
 
         return run_yarn_master(args.job_dir, args.linger)
     from .master.server import Master
@@ -55,7 +57,13 @@ def master_main(argv: list[str] | None = None) -> int:
         factory = lambda on_exit: LocalPeerLauncher(on_exit, job_dir, secret, python)  # noqa: E731
 
     master = Master(job_dir, secret, factory, host=args.host, publish=publish)
-    state = master.run(linger=args.linger)
+    try:
+        state = master.run(linger=args.linger)
+    finally:
+        if args.remove_job_dir:
+            import shutil
+
+            shutil.rmtree(job_dir, ignore_errors=True)
     return 0 if state.value == "SUCCEEDED" else 1
 
 
@@ -70,7 +78,7 @@ def peer_main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
     secret: str | None = None
     if args.yarn:
-        from .launcher.yarn import yarn_peer_context
+        from .launcher.yarn.container import yarn_peer_context
 
         args.job_dir, args.task_index, args.master, secret = yarn_peer_context(args.job_dir)
     elif args.task_index is None or args.master is None:

@@ -8,7 +8,7 @@ import time
 from typing import Any, TextIO
 
 from .bsp import BSP, Combiner, Partitioner
-from .client import Counters, RunningJob, record_final_state, submit_job
+from .client import Counters, RunningJob, record_job_end, submit_job
 from .config import HamaConfiguration
 from .errors import HamaError, UsageError
 from .plugins import class_path
@@ -169,8 +169,7 @@ class BSPJob:
         return bool(status.state == "SUCCEEDED")
 
     def _finish(self, job: RunningJob) -> None:
-        status = job.status()
-        record_final_state(self.conf, job.job_id, status.state, status.superstep)
+        record_job_end(self.conf, job)
         job.release()
 
     def is_complete(self) -> bool:

@@ -41,7 +41,7 @@ def run_job(job: BSPJob, quiet: bool = False, detach: bool = False) -> int:
     On YARN the application id and tracking URL are printed the moment it is submitted.
     """
     if (job.get("bsp.master.address") or "").strip() == "yarn":
-        from ..launcher.yarn import announce
+        from ..launcher.yarn.submit import announce
 
         def submitted(app_id: str, tracking_url: str) -> None:
             if not quiet:

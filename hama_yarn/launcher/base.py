@@ -7,7 +7,7 @@ import signal
 from collections.abc import Callable
 from dataclasses import dataclass
 
-__all__ = ["PeerLauncher", "PeerExit", "describe_returncode"]
+__all__ = ["PeerLauncher", "PeerExit", "MasterHandle", "describe_returncode"]
 
 
 @dataclass(frozen=True)
@@ -51,3 +51,60 @@ class PeerLauncher(abc.ABC):
 
     def close(self) -> None:
         """Release resources; peers must be gone."""
+
+
+class MasterHandle:
+    """What a launcher hands back for a master it started: where it is, and how to end it.
+
+    The client wraps a handle in its ``RunningJob``; launchers never import the client.
+    This base is a master that is reached only over RPC (e.g. found in the registry).
+
+    Parameters
+    ----------
+    job_id : str
+        The job's id.
+    address : str
+        ``host:port`` of the master.
+    secret : str
+        The job secret.
+    job_dir : str, optional
+        The local staging directory, removed by :meth:`release`.
+    """
+
+    def __init__(self, job_id: str, address: str, secret: str, job_dir: str | None = None) -> None:
+        self.job_id = job_id
+        self.address = address
+        self.secret = secret
+        self.job_dir = job_dir
+
+    def registry_fields(self) -> dict[str, object]:
+        """Extra fields of the job's registry entry (``pid``, ``app_id``, ...)."""
+        return {}
+
+    def exit_description(self) -> str:
+        """How the master's process ended (empty while it runs, or when unknown)."""
+        return ""
+
+    def lost(self, diagnostics: str) -> tuple[str, str | None]:
+        """The master stopped answering: ``(diagnostics, state override or None)``."""
+        return diagnostics, None
+
+    def failure_hint(self) -> str:
+        """A line to append to a failed job's diagnostics (where to find logs)."""
+        return ""
+
+    def force_kill(self) -> bool:
+        """Kill the job without its master (it does not answer); True if something was killed."""
+        return False
+
+    def release(self, timeout: float = 60.0) -> None:
+        """The client is done: wait for what it started to end, remove the staging directory."""
+        self.remove_staging()
+
+    def remove_staging(self) -> None:
+        """Remove the staging directory (it holds the job secret), unless ``HAMA_KEEP_STAGING`` is true."""
+        import os
+        import shutil
+
+        if self.job_dir and os.environ.get("HAMA_KEEP_STAGING", "false").strip().lower() != "true":
+            shutil.rmtree(self.job_dir, ignore_errors=True)

@@ -133,6 +133,8 @@ class Master:
             self._settled = True
             self.machine.version += 1
             self._changed.notify_all()
+        if self.machine.state.finished:
+            self._record_final_state(self.machine.state)
 
     def _drain(self) -> None:
         while True:
@@ -227,14 +229,16 @@ class Master:
                 self.finish_time = time.time()
                 self._changed.notify_all()
             log.info("job %s %s%s", self.job_id, action.state.value, f": {action.diagnostics}" if action.diagnostics else "")
-            self._record_final_state(action.state)
+            self._record_final_state(action.state, with_counters=False)
             self._finished.set()
 
-    def _record_final_state(self, state: st.JobState) -> None:
-        """Note the final state in the local job registry (``hama job -list all``)."""
-        from ..client import record_final_state
+    def _record_final_state(self, state: st.JobState, with_counters: bool = True) -> None:
+        """Note the job's end in the registry (``hama job -list all``, ``-status`` after the master is gone)."""
+        from ..registry import record_final_state
 
-        record_final_state(self.conf, self.job_id, state.value, self.machine.superstep)
+        counters = [[g, n, v] for (g, n), v in sorted(self.machine.counters().items())] if with_counters else None
+        record_final_state(self.conf, self.job_id, state.value, self.machine.superstep, counters,
+                           self.machine.diagnostics or "", self.user)
 
     def _on_peer_exit(self, ex: PeerExit) -> None:
         self.post(st.PeerExited(time.monotonic(), ex.index, ex.returncode, ex.description))

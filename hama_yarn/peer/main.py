@@ -34,7 +34,7 @@ from .runtime import PeerImpl
 
 log = logging.getLogger(__name__)
 
-__all__ = ["run_peer", "load_job"]
+__all__ = ["run_peer", "load_job", "extend_sys_path"]
 
 
 def load_job(job_dir: str | os.PathLike[str]) -> tuple[str, HamaConfiguration]:
@@ -44,7 +44,18 @@ def load_job(job_dir: str | os.PathLike[str]) -> tuple[str, HamaConfiguration]:
         data = json.loads(path.read_text())
     except (OSError, ValueError) as exc:
         raise ConfigError(str(path), f"cannot read the job file: {exc}") from exc
-    return str(data["job_id"]), HamaConfiguration.from_dict(data["conf"])
+    conf = HamaConfiguration.from_dict(data["conf"])
+    extend_sys_path(conf)
+    return str(data["job_id"]), conf
+
+
+def extend_sys_path(conf: HamaConfiguration) -> None:
+    """Put the directories of ``hama.job.python.path`` on ``sys.path`` (the user's local packages)."""
+    import sys
+
+    for d in reversed([p.strip() for p in (conf.get("hama.job.python.path") or "").split(",") if p.strip()]):
+        if d not in sys.path:
+            sys.path.insert(0, d)
 
 
 class _Heartbeat(threading.Thread):

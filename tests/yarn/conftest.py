@@ -24,7 +24,7 @@ def yarn_env(cluster_env: dict[str, str], skein_client: Any, hama_tmp: Path,
 
     After the test, no hama application may still be running.
     """
-    from hama_yarn.launcher import yarn as yarn_launcher
+    from hama_yarn.launcher.yarn import submit as yarn_launcher
 
     monkeypatch.setattr(yarn_launcher, "_client", skein_client)
     env = dict(os.environ)

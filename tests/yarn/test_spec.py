@@ -24,7 +24,8 @@ def _conf(tmp_path: Path, **values: str) -> HamaConfiguration:
 
 
 def test_spec_resources_queue_tags_files(tmp_path: Path) -> None:
-    from hama_yarn.launcher.yarn import MASTER_ENTRY, PEER_ENTRY, SECRET_FILE, _stage, build_spec
+    from hama_yarn.launcher.yarn.common import MASTER_ENTRY, PEER_ENTRY, SECRET_FILE
+    from hama_yarn.launcher.yarn.submit import _stage, build_spec
     from hama_yarn.peer.main import load_job
 
     conf = _conf(tmp_path, **{"hama.yarn.queue": "q1", "hama.yarn.master.memory": "700", "bsp.child.mem.in.mb": "300",
@@ -48,7 +49,7 @@ def test_spec_resources_queue_tags_files(tmp_path: Path) -> None:
 
 
 def test_spec_with_packed_environment(tmp_path: Path) -> None:
-    from hama_yarn.launcher.yarn import _stage, build_spec
+    from hama_yarn.launcher.yarn.submit import _stage, build_spec
 
     archive = tmp_path / "env.tar.gz"
     archive.write_bytes(b"")
@@ -61,6 +62,6 @@ def test_spec_with_packed_environment(tmp_path: Path) -> None:
 
 
 def test_job_id_mirrors_application_id() -> None:
-    from hama_yarn.launcher.yarn import job_id_for
+    from hama_yarn.launcher.yarn.common import job_id_for
 
     assert job_id_for("application_1795315139990_0042") == "job_1795315139990_0042"
