@@ -178,4 +178,10 @@ def table_families(conn: Any, table: str, address: str) -> dict[bytes, Any]:
         descriptors = conn.client.getColumnDescriptors(name)
     except hb.IOError as exc:
         raise TableNotFound(f"HBase table {table!r} cannot be described on {address}: {server_message(exc)}") from exc
+    except HBaseError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - transport errors and timeouts
+        raise HBaseConnectError(
+            f"the HBase Thrift server at {address} did not answer about table {table!r}: "
+            f"{type(exc).__name__}: {server_message(exc)} (the wait per call is hbase.rpc.timeout)") from exc
     return {bytes(k).rstrip(b":"): v for k, v in descriptors.items()}
