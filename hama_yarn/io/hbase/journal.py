@@ -68,7 +68,7 @@ def finish_job(addr: str, table: str, token: str, succeeded: bool, journal: str 
         if journal.encode() not in set(client.getTableNames()):
             return 0
         prefix = f"{token}/".encode()
-        scanner = client.scannerOpenWithPrefix(journal.encode(), prefix, [JOURNAL_FAMILY + b":"], {})
+        scanner = client.scannerOpenWithPrefix(journal.encode(), prefix, [JOURNAL_FAMILY], {})
         journal_rows: list[bytes] = []
         try:
             while True:

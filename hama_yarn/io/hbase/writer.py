@@ -144,7 +144,8 @@ class HBaseRecordWriter(RecordWriter):
         out = []
         for row, cells in self._buffer.items():
             if cells is _DELETE:
-                muts = [hb.Mutation(isDelete=True, column=f + b":", writeToWAL=True) for f in self.families]
+                # Thrift1: "fam" deletes the family, "fam:" only the empty qualifier
+                muts = [hb.Mutation(isDelete=True, column=f, writeToWAL=True) for f in self.families]
             else:
                 muts = [hb.Mutation(isDelete=v is None, column=c, value=v, writeToWAL=True) for c, v in cells.items()]
             out.append(hb.BatchMutation(row=row, mutations=muts))
