@@ -28,7 +28,7 @@ from typing import Any
 
 from ...errors import HamaError
 from ..formats import RecordReader
-from .connection import HBaseError, TableNotFound, connect, is_transient, server_message, thrift_module
+from .connection import HBaseConnectError, HBaseError, TableNotFound, connect, is_transient, server_message, thrift_module
 from .spec import ScanSpec, to_string_binary
 
 log = logging.getLogger(__name__)
@@ -138,13 +138,14 @@ class HBaseRecordReader(RecordReader):
                 except Exception:  # noqa: BLE001 - the scan is complete; a stale id does not matter
                     log.debug("scannerClose failed", exc_info=True)
                 return
-            except HamaError:
-                raise
             except Exception as exc:  # noqa: BLE001 - classified below
+                lost = isinstance(exc, HBaseConnectError)  # a reconnect that failed: retry as well
+                if isinstance(exc, HamaError) and not lost:
+                    raise
                 text = server_message(exc)
                 if isinstance(exc, self._hb.IOError) and ("TableNotFound" in text or "NoSuchColumnFamily" in text):
                     raise TableNotFound(f"{self._where(lo, hi)}: {text}") from exc
-                if not is_transient(exc) or failures >= s.retries:
+                if not (lost or is_transient(exc)) or failures >= s.retries:
                     retried = f" after {failures} retries (hbase.client.retries.number)" if failures else ""
                     raise HBaseError(f"scanning {self._where(lo, hi)} failed{retried}: "
                                      f"{type(exc).__name__}: {text}") from exc
