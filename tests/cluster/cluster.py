@@ -360,7 +360,12 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "env":
             if not layout.env_file.exists():
                 config.write_all(layout, config.load_ports(layout))
-            sys.stdout.write(layout.env_file.read_text())
+            # always the current client environment (an env.sh written by an older harness may lack PATH entries)
+            ports = config.load_ports(layout)
+            text = config.env_sh(config.environment(layout, ports), layout)
+            if layout.env_file.read_text() != text:
+                layout.env_file.write_text(text)
+            sys.stdout.write(text)
     except (ClusterError, probes.ProbeError, RuntimeError) as exc:
         log.error("%s", exc)
         return 1
