@@ -3,15 +3,47 @@
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from ..config import HamaConfiguration, parse_define
 from ..job import BSPJob
 
-__all__ = ["add_conf_args", "conf_from_args", "run_job", "EXIT_OK", "EXIT_FAILED"]
+__all__ = ["add_conf_args", "conf_from_args", "run_job", "terminate_kills_job", "Terminated", "EXIT_OK",
+           "EXIT_FAILED", "EXIT_TERMINATED"]
 
 EXIT_OK, EXIT_FAILED = 0, 1
+#: Exit code after SIGTERM (128 + 15), as a shell reports a process killed by it.
+EXIT_TERMINATED = 128 + signal.SIGTERM
+
+
+class Terminated(KeyboardInterrupt):
+    """The client received SIGTERM: handled like Ctrl-C (the job is killed), exit 143."""
+
+
+@contextmanager
+def terminate_kills_job(enabled: bool = True) -> Iterator[None]:
+    """While active, SIGTERM raises :class:`Terminated` in the main thread, so the job is killed as on Ctrl-C.
+
+    ``timeout``, CI cancellation and ``kill PID`` send SIGTERM; without this the
+    client would die and leave its YARN application running.
+    """
+    if not enabled or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def on_term(signum: int, frame: object) -> None:
+        raise Terminated()
+
+    previous = signal.signal(signal.SIGTERM, on_term)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def add_conf_args(p: argparse.ArgumentParser) -> None:
@@ -39,7 +71,24 @@ def run_job(job: BSPJob, quiet: bool = False, detach: bool = False) -> int:
     """Submit *job*, follow it, print counters; return the exit code.
 
     On YARN the application id and tracking URL are printed the moment it is submitted.
+    SIGTERM (unless *detach*) kills the job like Ctrl-C and returns 143.
     """
+    try:
+        with terminate_kills_job(not detach):
+            return _run_announced(job, quiet, detach)
+    except Terminated:
+        print(f"hama: terminated (SIGTERM); job {_job_id(job)} killed", file=sys.stderr)
+        return EXIT_TERMINATED
+
+
+def _job_id(job: BSPJob) -> str:
+    try:
+        return job.get_job_id()
+    except Exception:  # noqa: BLE001 - not submitted yet
+        return "(not submitted)"
+
+
+def _run_announced(job: BSPJob, quiet: bool, detach: bool) -> int:
     if (job.get("bsp.master.address") or "").strip() == "yarn":
         from ..launcher.yarn.submit import announce
 

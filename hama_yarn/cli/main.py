@@ -64,8 +64,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     if handler is None:
         parser.print_help(sys.stderr)
         return EXIT_USAGE
+    from .common import EXIT_TERMINATED, Terminated, terminate_kills_job
+
     try:
-        return handler(args)
+        with terminate_kills_job(not getattr(args, "detach", False)):
+            return handler(args)
+    except Terminated:
+        print("hama: terminated (SIGTERM)", file=sys.stderr)
+        return EXIT_TERMINATED
     except KeyboardInterrupt:
         print("hama: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED

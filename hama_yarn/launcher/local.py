@@ -150,7 +150,9 @@ def start_local_master(conf: HamaConfiguration, job_id: str, job_dir: Path, secr
     env[SECRET_ENV] = secret
     cmd = python_command(conf.get("hama.peer.python") or None, "appmaster") + ["--job-dir", str(job_dir)]
     if log_path is not None:
-        cmd += ["--remove-job-dir"]
+        # Detached: no client releases the master; the registry keeps the job's history,
+        # so the master ends shortly after the job instead of lingering for a client.
+        cmd += ["--remove-job-dir", "--linger", "2"]
     # A session of its own: Ctrl-C in the terminal reaches only the client, which kills the job.
     log_file = open(log_path, "ab") if log_path is not None else None  # noqa: SIM115
     try:
