@@ -196,7 +196,7 @@ class ZooKeeperSyncServer(SyncServer):
         if last - 1 > self._collected:
             self._collect(zk, self._collected + 1, last - 1, stop=self._stop)
 
-    def _collect(self, zk: Any, first: int, last: int, max_ops: int = COLLECT_OPS,
+    def _collect(self, zk: Any, first: int, last: int, max_ops: int | None = None,
                  stop: threading.Event | None = None) -> None:
         """Delete the barrier nodes *first* .. *last* and their P children.
 
@@ -205,7 +205,7 @@ class ZooKeeperSyncServer(SyncServer):
         the others are retried.  Returns early once *stop* is set.
         """
         n = self.ctx.num_peers
-        per = max(1, max_ops // (n + 1))
+        per = max(1, (COLLECT_OPS if max_ops is None else max_ops) // (n + 1))
         limit = last
         while first <= last:
             if stop is not None and stop.is_set():
