@@ -101,15 +101,22 @@ def check_client_setup(conf: HamaConfiguration | None = None, probe_rm: bool = T
         home = os.environ.get("HADOOP_HOME")
         if home and (Path(home) / "bin" / "yarn").exists():
             os.environ["PATH"] = f"{Path(home) / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}"
+        elif home:
+            raise YarnSetupError("bsp.master.address", (
+                f"YARN client set-up: no `yarn` command on PATH and none in HADOOP_HOME={home} (no bin/yarn there): "
+                "point HADOOP_HOME at a Hadoop installation or put a `yarn` command on PATH"))
         else:
             raise YarnSetupError("bsp.master.address", (
                 "YARN client set-up: no `yarn` command on PATH (skein runs `yarn classpath --glob` to find the Hadoop "
                 "jars): set HADOOP_HOME to a Hadoop installation or put its bin/ on PATH"))
     conf_dir = _hadoop_conf_dir()
     if conf_dir is None:
+        named = [f"{var}={os.environ[var]}" for var in ("HADOOP_CONF_DIR", "YARN_CONF_DIR") if os.environ.get(var)]
         raise YarnSetupError("bsp.master.address", (
-            "YARN client set-up: no Hadoop configuration: set HADOOP_CONF_DIR (or YARN_CONF_DIR) to the directory "
-            "holding the cluster's yarn-site.xml and core-site.xml"))
+            "YARN client set-up: no Hadoop configuration"
+            + (f" ({', '.join(named)}: not a directory)" if named else "")
+            + ": set HADOOP_CONF_DIR (or YARN_CONF_DIR) to the directory holding the cluster's yarn-site.xml and "
+            "core-site.xml"))
     java = Path(os.environ["JAVA_HOME"]) / "bin" / "java" if os.environ.get("JAVA_HOME") else shutil.which("java")
     if java is None or not Path(java).exists():
         raise YarnSetupError("bsp.master.address", (
@@ -121,10 +128,12 @@ def check_client_setup(conf: HamaConfiguration | None = None, probe_rm: bool = T
         try:
             socket.create_connection((host, int(port)), timeout=timeout).close()
         except (OSError, ValueError) as exc:
+            source = (f"yarn.resourcemanager.address in {conf_dir}/yarn-site.xml"
+                      if _site_value(conf_dir, "yarn.resourcemanager.address") else
+                      f"Hadoop's default: {conf_dir}/yarn-site.xml sets no yarn.resourcemanager.address")
             raise YarnSetupError("hama.client.connect.timeout.ms", (
-                f"cannot reach the YARN ResourceManager at {address} (yarn.resourcemanager.address in "
-                f"{conf_dir}/yarn-site.xml) within {timeout:g}s: {exc}. Check that YARN runs and HADOOP_CONF_DIR "
-                "names this cluster's configuration")) from exc
+                f"cannot reach the YARN ResourceManager at {address} ({source}) within {timeout:g}s: {exc}. Check "
+                "that YARN runs and HADOOP_CONF_DIR names this cluster's configuration")) from exc
 
 
 def skein_client(conf: HamaConfiguration | None = None) -> Any:
