@@ -20,7 +20,7 @@ from typing import Any, TextIO
 
 from ...config import HamaConfiguration
 from ...errors import UsageError
-from .connection import HBaseError, TableNotFound, connect, server_message, table_families, thrift_module
+from .connection import HBaseError, TableExists, TableNotFound, connect, server_message, table_families, thrift_module
 from .reader import HBaseRecordReader
 from .regions import clip_regions, table_regions
 from .spec import OutputSpec, ScanSpec, to_string_binary
@@ -54,7 +54,7 @@ def create_table(host: str, port: int, table: str, families: list[str], splits: 
     conn = _conn(host, port, timeout_ms)
     try:
         if table.encode() in set(conn.client.getTableNames()):
-            raise HBaseError(f"HBase table {table!r} already exists ({host}:{port})")
+            raise TableExists(f"HBase table {table!r} already exists ({host}:{port})")
         if not split_list:
             descs = [hb.ColumnDescriptor(name=f.encode() + b":", maxVersions=max_versions) for f in families]
             try:

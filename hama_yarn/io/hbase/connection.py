@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from ...errors import InputError
+from ...errors import HamaError, InputError, UsageError
 
 log = logging.getLogger(__name__)
 
@@ -21,6 +21,7 @@ __all__ = [
     "HBaseError",
     "HBaseConnectError",
     "TableNotFound",
+    "TableExists",
     "require_happybase",
     "connect",
     "thrift_module",
@@ -36,16 +37,20 @@ T = TypeVar("T")
 HAPPYBASE_HINT = "HBase input needs happybase: pip install 'hama-yarn[hbase]'"
 
 
-class HBaseError(InputError):
-    """An HBase operation failed (the message names the table and the Thrift address)."""
+class HBaseError(HamaError):
+    """An HBase operation failed (the message names the table and the Thrift address).  CLI exit 1."""
 
 
-class HBaseConnectError(HBaseError, ConnectionError):
-    """The Thrift server did not answer within the connect timeout."""
+class HBaseConnectError(HBaseError, InputError, ConnectionError):
+    """The Thrift server did not answer within the timeout (a wrong address: CLI exit 2)."""
 
 
-class TableNotFound(HBaseError):
-    """The named table (or column family) does not exist."""
+class TableNotFound(HBaseError, InputError):
+    """The named table (or column family) does not exist (CLI exit 2)."""
+
+
+class TableExists(HBaseError, InputError):
+    """``create`` of a table that exists (CLI exit 2)."""
 
 
 def require_happybase() -> Any:
@@ -53,7 +58,7 @@ def require_happybase() -> Any:
     try:
         import happybase
     except ImportError as exc:
-        raise HBaseError(HAPPYBASE_HINT) from exc
+        raise UsageError(HAPPYBASE_HINT) from exc
     return happybase
 
 
