@@ -96,33 +96,47 @@ class _LineReader(RecordReader):
             end = start + length
             fs, path = _fs.resolve(url, self.conf)
             try:
-                f = _fs.open_input(fs, path, _BUFFER)
+                f = raw = _fs.open_input(fs, path, _BUFFER)
             except FileNotFoundError as exc:
                 raise InputError(f"Input path does not exist: {url}") from exc
-            if is_compressed_text(url):
-                f = _decompressing(f, url)
+            compressed = is_compressed_text(url)
+            if compressed:
+                f = _decompressing(raw, url)
                 end = 1 << 62  # the whole file is one split
             self._open = f
             try:
                 pos = start
                 if start:
                     f.seek(start)
-                    pos += len(f.readline())
+                    pos += len(f.readline())  # the partial first line is the previous split's
                 readline = f.readline
                 while pos <= end:
                     line = readline()
                     if not line:
                         break
+                    # IO_BYTES_READ: the bytes of the lines this split owns, so the splits of a file add up
+                    # to its size (the skipped partial line and the line read past `end` are another split's)
+                    if not compressed:
+                        self.bytes_read += len(line)
                     yield url, pos, line
                     pos += len(line)
-                self.bytes_read += pos - start
             finally:
+                if compressed:
+                    self.bytes_read += _consumed(raw)  # compressed input: the file's bytes, not the text's
                 f.close()
                 self._open = None
 
     def close(self) -> None:
         if self._open is not None:
             self._open.close()
+
+
+def _consumed(raw: IO[bytes]) -> int:
+    """How far a compressed input file was read (0 if its position is unknown)."""
+    try:
+        return int(raw.tell())
+    except (OSError, ValueError, AttributeError):
+        return 0
 
 
 def _decode(url: str, offset: int, raw: bytes) -> str:

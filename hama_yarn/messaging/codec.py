@@ -28,7 +28,7 @@ from typing import Any
 
 from ..errors import ConfigError, MessagingError
 
-__all__ = ["encode", "decode", "COMPRESSORS", "compressor_id", "is_immutable_kind"]
+__all__ = ["encode", "decode", "decode_sized", "is_compressed", "COMPRESSORS", "compressor_id", "is_immutable_kind"]
 
 VERSION = 1
 KIND_PICKLE, KIND_INT64, KIND_FLOAT64, KIND_STR = 0, 1, 2, 3
@@ -37,14 +37,16 @@ _LITTLE = sys.byteorder == "little"
 
 
 def _lz4() -> tuple[Callable[[bytes], bytes], Callable[[bytes], bytes]]:
-    import lz4.frame  # type: ignore[import-not-found, import-untyped, unused-ignore]
+    from ..optional import require
 
-    return lz4.frame.compress, lz4.frame.decompress
+    frame = require("lz4.frame", "compression", "lz4 message compression")
+    return frame.compress, frame.decompress
 
 
 def _zstd() -> tuple[Callable[[bytes], bytes], Callable[[bytes], bytes]]:
-    import zstandard  # type: ignore[import-not-found, import-untyped, unused-ignore]
+    from ..optional import require
 
+    zstandard = require("zstandard", "compression", "zstd message compression")
     return zstandard.ZstdCompressor().compress, zstandard.ZstdDecompressor().decompress
 
 
@@ -145,8 +147,33 @@ def encode(messages: list[Any], compressor: int = 0, threshold: int = 0) -> byte
     return bytes((VERSION, compressor, kind)) + payload
 
 
+def is_compressed(data: bytes | memoryview) -> bool:
+    """True when the bundle *data* (from :func:`encode`) carries a compressed payload."""
+    return len(data) >= 3 and data[1] != 0
+
+
 def decode(data: bytes | memoryview) -> list[Any]:
     """Inverse of :func:`encode`.
+
+    Raises
+    ------
+    MessagingError
+        If the bundle is malformed (names what is wrong).
+    """
+    return decode_sized(data)[0]
+
+
+def decode_sized(data: bytes | memoryview) -> tuple[list[Any], int]:
+    """:func:`decode`, also returning the bundle's decompressed size.
+
+    Returns
+    -------
+    messages : list
+        The messages, in order.
+    decompressed : int
+        For a compressed bundle, the size it would have had uncompressed (header plus
+        decompressed payload: what :func:`encode` returns without a compressor); 0 for an
+        uncompressed one (nothing was decompressed).
 
     Raises
     ------
@@ -157,27 +184,29 @@ def decode(data: bytes | memoryview) -> list[Any]:
         raise MessagingError(f"malformed bundle: bad header {bytes(data[:3])!r} (length {len(data)})")
     comp, kind = data[1], data[2]
     payload = data[3:]
+    decompressed = 0
     try:
         if comp:
             if comp not in _BY_ID:
                 name = next((n for n, (i, _) in COMPRESSORS.items() if i == comp), str(comp))
                 compressor_id(name)
             payload = _BY_ID[comp][1](bytes(payload))
+            decompressed = 3 + len(payload)
         if kind == KIND_INT64:
             a = array("q")
             a.frombytes(payload)
-            return a.tolist()
+            return a.tolist(), decompressed
         if kind == KIND_FLOAT64:
             f = array("d")
             f.frombytes(payload)
-            return f.tolist()
+            return f.tolist(), decompressed
         if kind == KIND_STR:
-            return bytes(payload).decode("utf-8", "surrogatepass").split("\x00")
+            return bytes(payload).decode("utf-8", "surrogatepass").split("\x00"), decompressed
         if kind == KIND_PICKLE:
             result = pickle.loads(payload)
             if not isinstance(result, list):
                 raise MessagingError(f"malformed bundle: payload is a {type(result).__name__}, not a list")
-            return result
+            return result, decompressed
     except MessagingError:
         raise
     except Exception as exc:

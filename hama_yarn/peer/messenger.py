@@ -20,7 +20,7 @@ from ..errors import MessagingError
 from ..rpc.client import RPCClient
 from ..rpc.server import RPCServer
 from . import queues
-from ..messaging.codec import decode
+from ..messaging.codec import decode_sized
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +61,9 @@ class Messenger:
         self._timeout = rpc_timeout
         self.incoming = incoming or queues.IncomingQueue()
         self.bytes_received = 0
+        #: uncompressed size of the compressed bundles received (TOTAL_DECOMPRESSED_BYTES)
+        self.bytes_decompressed = 0
+        self._decompressed_untaken = 0
         self._server = RPCServer(host, port, secret, {"PeerService": self}, name=f"peer-{task_index}").start()
         self.name = f"{advertise}:{self._server.port}"
         self._clients: dict[str, RPCClient] = {}
@@ -71,12 +74,21 @@ class Messenger:
     def put_bundle(self, source_index: int, superstep: int, bundle: bytes) -> None:
         """Receive one bundle (Thrift handler)."""
         try:
-            msgs = decode(bundle)
+            msgs, decompressed = decode_sized(bundle)
         except MessagingError as exc:
             raise MessagingError(f"bundle from peer {source_index} for superstep {superstep}: {exc}") from exc
         with self._lock:
             self.bytes_received += len(bundle)
+            self.bytes_decompressed += decompressed
+            self._decompressed_untaken += decompressed
         self.incoming.add(superstep, msgs)
+
+    def take_decompressed(self) -> int:
+        """Decompressed bytes received since the last call (a counter increment: survives a
+        checkpoint restore of the peer's counters, unlike the running total)."""
+        with self._lock:
+            n, self._decompressed_untaken = self._decompressed_untaken, 0
+        return n
 
     # -- sending ----------------------------------------------------------
     def _client(self, name: str) -> RPCClient:
@@ -127,4 +139,4 @@ class Messenger:
 
     def stats(self) -> dict[str, Any]:
         """Transport statistics (for counters)."""
-        return {"bytes_received": self.bytes_received}
+        return {"bytes_received": self.bytes_received, "bytes_decompressed": self.bytes_decompressed}

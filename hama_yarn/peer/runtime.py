@@ -128,7 +128,7 @@ class PeerImpl:
         out, self._out = self._out, {n: [] for n in self._names}
         sent = received_before = combined = 0
         bundles = []
-        wire_bytes = 0
+        wire_bytes = compressed_bytes = 0
         for name, msgs in out.items():
             if not msgs:
                 continue
@@ -142,6 +142,8 @@ class PeerImpl:
             else:
                 data = encode(msgs, self._compressor, self._threshold)
                 wire_bytes += len(data)
+                if data[1]:  # compressed (bundles under hama.messenger.compression.threshold are not)
+                    compressed_bytes += len(data)
                 bundles.append((name, data))
         if bundles:
             self._messenger.send_bundles(step, bundles)
@@ -149,8 +151,7 @@ class PeerImpl:
         c[(PEER_COUNTER_GROUP, "TOTAL_MESSAGES_SENT")] += sent
         c[(PEER_COUNTER_GROUP, "TOTAL_MESSAGE_BYTES_TRANSFERED")] += wire_bytes
         c[(PEER_COUNTER_GROUP, "TOTAL_MESSAGES_COMBINED")] += combined
-        if self._compressor:
-            c[(PEER_COUNTER_GROUP, "TOTAL_COMPRESSED_BYTES_TRANSFERED")] += wire_bytes
+        c[(PEER_COUNTER_GROUP, "TOTAL_COMPRESSED_BYTES_TRANSFERED")] += compressed_bytes
         self._sync.enter_barrier(step, self._barrier_timeout)
         received = self._messenger.incoming.take(step)
         if self._persistent and self._pos < len(self._cur):
@@ -163,6 +164,7 @@ class PeerImpl:
         self._superstep = step + 1
         c[(PEER_COUNTER_GROUP, "TOTAL_MESSAGES_RECEIVED")] += len(self._cur) - received_before
         c[(PEER_COUNTER_GROUP, "MESSAGE_BYTES_RECEIVED")] = self._messenger.bytes_received
+        c[(PEER_COUNTER_GROUP, "TOTAL_DECOMPRESSED_BYTES")] += self._messenger.take_decompressed()
         c[(PEER_COUNTER_GROUP, "SUPERSTEP_SUM")] += 1
         c[(PEER_COUNTER_GROUP, "TIME_IN_SYNC_MS")] += int((time.monotonic() - start) * 1000)
 
