@@ -57,6 +57,7 @@ class HBaseRecordReader(RecordReader):
         self.reconnects = 0
         self._conn: Any = None
         self._hb = thrift_module()
+        self._plain = spec.time_start is None and spec.max_versions == 1 and not spec.include_timestamp
 
     # ------------------------------------------------------------ connection
     def _client(self) -> Any:
@@ -120,7 +121,7 @@ class HBaseRecordReader(RecordReader):
                     if not results:
                         break
                     for result in results:
-                        row = bytes(result.row)
+                        row = result.row
                         if skip and row == last_row:
                             skip -= 1
                             continue
@@ -160,6 +161,11 @@ class HBaseRecordReader(RecordReader):
 
     def _record(self, client: Any, row: bytes, columns: dict[Any, Any]) -> Record | None:
         s = self.spec
+        if self._plain:
+            # the common case: latest version, no client-side time filter (thriftpy2 gives bytes)
+            value = {col: cell.value for col, cell in columns.items()}
+            self.bytes_read += len(row) + sum(len(c) + len(v) for c, v in value.items())
+            return (row, value) if value else None
         value: dict[bytes, Any] = {}
         size = len(row)
         t_start = s.time_start
