@@ -163,9 +163,9 @@ class HBaseRecordReader(RecordReader):
         s = self.spec
         if self._plain:
             # the common case: latest version, no client-side time filter (thriftpy2 gives bytes)
-            value = {col: cell.value for col, cell in columns.items()}
-            self.bytes_read += len(row) + sum(len(c) + len(v) for c, v in value.items())
-            return (row, value) if value else None
+            plain = {col: cell.value for col, cell in columns.items()}
+            self.bytes_read += len(row) + sum(len(c) + len(v) for c, v in plain.items())
+            return (row, plain) if plain else None
         value: dict[bytes, Any] = {}
         size = len(row)
         t_start = s.time_start
