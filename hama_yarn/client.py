@@ -169,6 +169,11 @@ class RunningJob:
         """The YARN tracking URL ('' for local jobs)."""
         return str(getattr(self.handle, "tracking_url", ""))
 
+    @property
+    def ui_url(self) -> str:
+        """The job's web UI: through the YARN RM proxy, or the local master's URL with its token ('' if none)."""
+        return str(getattr(self.handle, "ui_url", "") or "")
+
     # -- status ----------------------------------------------------------
     def status(self) -> Any:
         """Fetch the master's current ``JobStatus``."""
@@ -299,6 +304,9 @@ def submit_job(conf: HamaConfiguration, detach: bool = False) -> RunningJob:
     """
     conf = conf.copy()
     validate_conf(conf)
+    from .web.snapshot import record_sources
+
+    record_sources(conf)  # the web UI's configuration page shows where each key came from
     _check_io(conf)
     make_classes_importable(conf)
     registry.clean_stale_staging(conf)
@@ -319,6 +327,8 @@ def submit_job(conf: HamaConfiguration, detach: bool = False) -> RunningJob:
     registry.register(conf, handle.job_id, address=handle.address, secret=handle.secret,
                       name=conf.get("bsp.job.name"), client_pid=None if detach else os.getpid(),
                       **handle.registry_fields())
+    if not getattr(handle, "ui_url", ""):  # a local master noted its UI in the registry entry
+        setattr(handle, "ui_url", (registry.find_job(conf, handle.job_id) or {}).get("ui_url", ""))  # noqa: B010
     log.info("Running job: %s", handle.job_id)
     return RunningJob(handle, conf.get_seconds("hama.rpc.timeout.ms"))
 
@@ -436,4 +446,5 @@ def connect_job(conf: HamaConfiguration, job_id: str) -> RunningJob:
     if entry is None or not entry.get("address"):
         raise HamaError(f"Could not find job {job_id}")
     handle = MasterHandle(str(entry["job_id"]), str(entry["address"]), str(entry["secret"]))
+    setattr(handle, "ui_url", entry.get("ui_url") or "")  # noqa: B010
     return RunningJob(handle, rpc_timeout=10.0)

@@ -147,6 +147,8 @@ class BSPJob:
 
         if verbose:
             print(f"Running job: {job.job_id}", file=out, flush=True)
+            if job.ui_url:
+                print(f"Web UI: {job.ui_url}", file=out, flush=True)
         try:
             status = job.wait(on_change=progress)
         except KeyboardInterrupt:

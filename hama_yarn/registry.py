@@ -8,6 +8,7 @@ Layout under ``${hama.tmp.dir}`` (private to the user, mode 0700)::
                            submitted, app id and tracking URL on YARN; once the job
                            is over also final_state, superstep, counters, diagnostics
     jobs/<job_id>.log      the master's log of a detached local job
+    jobs/<job_id>/         peer-NNNNN.log: each local peer's stderr (``hama logs``)
 
 The registry is what ``hama job -list|-status|-kill`` read, so it outlives the
 master: the status of a finished job comes from here.  Job ids are allocated here
@@ -45,6 +46,8 @@ __all__ = [
     "list_jobs",
     "find_job",
     "master_log_path",
+    "job_log_dir",
+    "note",
     "clean_stale_staging",
     "current_user",
     "pid_alive",
@@ -74,6 +77,21 @@ def registry_dir(conf: HamaConfiguration) -> Path:
 def master_log_path(conf: HamaConfiguration, job_id: str) -> Path:
     """Where a detached local master writes its log (kept with the registry entry)."""
     return registry_dir(conf) / f"{job_id}.log"
+
+
+def job_log_dir(conf: HamaConfiguration, job_id: str) -> Path:
+    """Where a local job's peers log their stderr (``peer-NNNNN.log``; kept with the registry entry)."""
+    return registry_dir(conf) / job_id
+
+
+def note(conf: HamaConfiguration, job_id: str, **fields: Any) -> None:
+    """Add *fields* to an existing registry entry (best effort; a missing entry is left alone)."""
+    path = registry_dir(conf) / f"{job_id}.json"
+    if path.exists():
+        try:
+            _update(path, fields)
+        except OSError:
+            log.debug("cannot update the job registry", exc_info=True)
 
 
 def current_user() -> str:

@@ -25,6 +25,7 @@ from ..launcher.base import PeerExit, PeerLauncher
 from ..peer.main import load_job
 from ..rpc.idl import counters_from_thrift, counters_to_thrift, idl
 from ..rpc.server import RPCServer
+from ..web.timeline import Timeline, split_timeline
 from ..sync import SyncContext, server_class
 from . import state as st
 
@@ -93,7 +94,12 @@ class Master:
         self.server = RPCServer(host, 0, secret, services, name="master")
         self._advertise = advertise or (host if host not in ("0.0.0.0", "") else socket.getfqdn())
         self._publish = publish
+        self._host = host
         self.address = ""
+        self.timeline = Timeline(self.num_peers)  # per-superstep timings for the web UI
+        self.peer_pids: dict[int, int] = {}
+        self.web: Any = None
+        self.ui_url = ""  # direct URL of the web UI, token included
 
     # ------------------------------------------------------------------ API
     def post(self, event: st.Event) -> None:
@@ -105,6 +111,7 @@ class Master:
         self.server.start()
         self.address = f"{self._advertise}:{self.server.port}"
         log.info("master of %s listening on %s", self.job_id, self.address)
+        self._start_web()
         if self._publish is not None:
             self._publish(self.address)
         try:
@@ -135,6 +142,7 @@ class Master:
             self._changed.notify_all()
         if self.machine.state.finished:
             self._record_final_state(self.machine.state)
+            self._write_history()
 
     def _drain(self) -> None:
         while True:
@@ -153,6 +161,8 @@ class Master:
                 # A peer that was slow to start may have created output after the first abort.
                 self.committer.abort_job()
         self.server.stop()
+        if self.web is not None:
+            self.web.stop()
         try:
             self.sync_server.close(self.machine.state is st.JobState.SUCCEEDED)
         except Exception:  # noqa: BLE001
@@ -271,6 +281,49 @@ class Master:
             settled=self._settled,
         )
 
+    # ------------------------------------------------------------ web UI
+    def snapshot(self) -> dict[str, Any]:
+        """A read-only JSON view of the job (web UI, job history); thread-safe."""
+        from ..web.snapshot import build_snapshot
+
+        with self._lock:
+            status = self._status_locked()
+            counters = self.machine.counters()
+            peer_counters = [dict(p.counters) for p in self.machine.peers]
+        return build_snapshot(self, status, counters, peer_counters)
+
+    def peer_report(self, index: int, counters: list[Any]) -> dict[tuple[str, str], int]:
+        """A peer's reported counters without the timeline entries (kept in :attr:`timeline`)."""
+        plain, timeline = split_timeline(counters_from_thrift(counters))
+        if timeline and 0 <= index < self.num_peers:
+            self.timeline.add(index, timeline)
+        return plain
+
+    def _start_web(self) -> None:
+        from ..web.live import start_web_ui
+
+        self.web = start_web_ui(self, self._host, self._advertise)
+        if self.web is not None:
+            self.ui_url = self.web.url
+            if (self.conf.get("bsp.master.address") or "local").strip() in ("local", "inline"):
+                from ..registry import note
+
+                note(self.conf, self.job_id, ui_url=self.ui_url)
+
+    def _write_history(self) -> None:
+        """The job history record (``hama history``); a failure is logged, never raised."""
+        if not self.conf.get_bool("hama.job.history.enabled", True):
+            return
+        from ..web.history import write_record
+        from ..web.live import MasterSource
+
+        try:
+            record = self.snapshot()
+            record["logs"] = MasterSource(self).peer_logs(None, 50)
+            log.info("job history record: %s", write_record(self.conf, record))
+        except Exception as exc:  # noqa: BLE001 - history is a record, not part of the job
+            log.warning("no job history record for %s: %s", self.job_id, exc)
+
     def wait_status(self, known_version: int, timeout: float) -> Any:
         """Block until the status version differs from *known_version* (or *timeout*)."""
         with self._changed:
@@ -309,6 +362,7 @@ class _UmbilicalHandler:
     def get_task(self, task_index: int, host: str, pid: int) -> Any:
         if not 0 <= task_index < self.m.num_peers:
             raise HamaError(f"task index {task_index} out of range 0..{self.m.num_peers - 1}")
+        self.m.peer_pids[task_index] = pid
         self.m.post(st.PeerStarted(time.monotonic(), task_index, host))
         return idl().TaskAssignment(
             job_id=self.m.job_id, attempt_id=st.task_attempt_id(self.m.job_id, task_index), task_index=task_index,
@@ -319,14 +373,15 @@ class _UmbilicalHandler:
         self.m.post(st.PeerRegistered(time.monotonic(), task_index, peer_name))
 
     def heartbeat(self, task_index: int, superstep: int, counters: list[Any]) -> None:
-        self.m.post(st.PeerHeartbeat(time.monotonic(), task_index, superstep, counters_from_thrift(counters)))
+        self.m.post(st.PeerHeartbeat(time.monotonic(), task_index, superstep, self.m.peer_report(task_index, counters)))
 
     def task_done(self, task_index: int, superstep: int, counters: list[Any]) -> None:
         self.m.sync_server.peer_finished(task_index)
-        self.m.post(st.PeerSucceeded(time.monotonic(), task_index, superstep, counters_from_thrift(counters)))
+        self.m.post(st.PeerSucceeded(time.monotonic(), task_index, superstep, self.m.peer_report(task_index, counters)))
 
     def task_failed(self, task_index: int, superstep: int, error: str, traceback: str, counters: list[Any]) -> None:
-        self.m.post(st.PeerFailed(time.monotonic(), task_index, superstep, error, traceback, counters_from_thrift(counters)))
+        self.m.post(st.PeerFailed(time.monotonic(), task_index, superstep, error, traceback,
+                                  self.m.peer_report(task_index, counters)))
 
 
 def _user() -> str:

@@ -76,6 +76,8 @@ class _Heartbeat(threading.Thread):
         while not self._stop_event.wait(self._interval):
             peer = self._peer_ref()
             step, counters = (peer.get_superstep_count(), peer.counters_snapshot()) if peer else (0, {})
+            if peer:
+                counters.update(peer.timeline.take())  # private group, stripped by the master
             try:
                 self._client.call("heartbeat", self._index, step, counters_to_thrift(counters))
                 failures = 0
@@ -119,6 +121,10 @@ def run_peer(
         Process exit code: 0 success, 1 the task failed.
     """
     job_id, conf = load_job(job_dir)
+    if (conf.get("bsp.master.address") or "local").strip() == "local":
+        from ..web.logs import capture_peer_output
+
+        capture_peer_output(conf, job_id, task_index)  # hama logs, the web UI's logs page
     timeout = conf.get_seconds("hama.rpc.timeout.ms")
     host = socket.gethostname()
     umbilical = RPCClient(master_address, "PeerUmbilical", secret, timeout=timeout)
@@ -181,6 +187,8 @@ def run_peer(
         heartbeat.stop()
 
     counters = peer.counters_snapshot() if peer is not None else {}
+    if peer is not None:
+        counters.update(peer.timeline.take())
     code = 0
     try:
         if error is None:

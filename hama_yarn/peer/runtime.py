@@ -19,6 +19,7 @@ from ..io.formats import RecordReader, RecordWriter
 from ..master.state import PEER_COUNTER_GROUP
 from ..messaging.codec import decode, encode, is_immutable_kind
 from ..sync.base import SyncClient
+from ..web.timeline import StepRecorder
 from .messenger import Messenger
 
 log = logging.getLogger(__name__)
@@ -95,6 +96,7 @@ class PeerImpl:
         self._cur: list[Any] = []
         self._pos = 0
         self._superstep = 0
+        self.timeline = StepRecorder(time.monotonic())  # per-superstep timings for the web UI
         self._counters: dict[tuple[str, str], int] = {(PEER_COUNTER_GROUP, n): 0 for n in PEER_COUNTERS}
         self._input_records = 0
         self._output_records = 0
@@ -166,7 +168,9 @@ class PeerImpl:
         c[(PEER_COUNTER_GROUP, "MESSAGE_BYTES_RECEIVED")] = self._messenger.bytes_received
         c[(PEER_COUNTER_GROUP, "TOTAL_DECOMPRESSED_BYTES")] += self._messenger.take_decompressed()
         c[(PEER_COUNTER_GROUP, "SUPERSTEP_SUM")] += 1
-        c[(PEER_COUNTER_GROUP, "TIME_IN_SYNC_MS")] += int((time.monotonic() - start) * 1000)
+        end = time.monotonic()
+        c[(PEER_COUNTER_GROUP, "TIME_IN_SYNC_MS")] += int((end - start) * 1000)
+        self.timeline.record(step, start, end, sent)
 
     def get_current_message(self) -> Any:
         """The next received message, or None when there is none left."""
