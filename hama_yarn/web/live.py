@@ -33,7 +33,9 @@ class MasterSource:
             for i in wanted:
                 url = containers.get(i, {}).get("logs_url", "")
                 if url:
-                    out.append({"peer": i, "source": f"{url}/stderr", "text": tail_nodemanager_log(url, lines)})
+                    # skein writes a service's stdout and stderr to <service>.log: the service is "peer"
+                    out.append({"peer": i, "source": f"{url}/peer.log",
+                                "text": tail_nodemanager_log(url, lines, name="peer.log")})
             return out
         files = local_peer_logs(m.conf, m.job_id)
         for i in wanted:

@@ -5,7 +5,7 @@ peer writes to ``sys.stdout``/``sys.stderr`` and its log records into
 ``${hama.tmp.dir}/jobs/<job>/peer-NNNNN.log`` while still writing to the terminal.
 The master's logs page and ``hama logs`` tail those files.  On YARN the
 NodeManager keeps each container's ``stderr``: the master reads its tail over the
-NodeManager's web server (``/node/containerlogs/<container>/<user>/stderr``).
+NodeManager's web server (``/node/containerlogs/<container>/<user>/peer.log``).
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from .common import KV_MASTER_ADDRESS, SECRET_FILE, add_workdir_to_path, banner, logs_hint
+from .common import KV_MASTER_ADDRESS, KV_UI_ADDRESS, SECRET_FILE, add_workdir_to_path, banner, logs_hint
 
 log = logging.getLogger(__name__)
 
@@ -41,11 +41,20 @@ def run_yarn_master(job_dir: str, linger: float) -> int:
     host = os.environ.get("NM_HOST") or socket.getfqdn()
 
     def publish(address: str) -> None:
+        if master.web is not None:
+            # The skein web UI (the application's Tracking UI) proxies /pages/hama/ to the master's
+            # UI; the target carries the UI token, so through the RM proxy the proxy is the gate.
+            try:
+                page = app.ui.add_page("hama", master.web.url, link_name="Hama BSP job")
+                app.kv[KV_UI_ADDRESS] = page.address.encode()
+            except Exception:  # noqa: BLE001 - the job runs without its UI
+                log.warning("cannot register the web UI with skein", exc_info=True)
         app.kv[KV_MASTER_ADDRESS] = address.encode()
 
     timeout = conf.get_seconds("hama.yarn.allocation.timeout.ms")
     master = Master(job_dir, secret, lambda on_exit: YarnPeerLauncher(on_exit, app, timeout),
                     host="0.0.0.0", advertise=host, publish=publish)
+    master.app_id = app_id  # type: ignore[attr-defined]  # shown by the web UI
 
     def report_progress() -> None:
         version = -1

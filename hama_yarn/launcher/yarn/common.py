@@ -7,12 +7,14 @@ import socket
 import sys
 
 __all__ = [
-    "KV_MASTER_ADDRESS", "SERVICE", "TAG", "SECRET_FILE", "TASK_INDEX_ENV", "MASTER_ENTRY", "PEER_ENTRY",
+    "KV_MASTER_ADDRESS", "KV_UI_ADDRESS", "SERVICE", "TAG", "SECRET_FILE", "TASK_INDEX_ENV", "MASTER_ENTRY", "PEER_ENTRY",
     "ENV_DIR", "ACTIVE", "FINAL", "job_id_for", "logs_hint", "banner", "add_workdir_to_path",
 ]
 
 #: skein key-value store key holding the master's ``host:port``.
 KV_MASTER_ADDRESS = "hama.master.address"
+#: skein key-value store key holding the web UI's address through the RM proxy.
+KV_UI_ADDRESS = "hama.ui.address"
 #: Name of the skein service whose containers run the peers.
 SERVICE = "peer"
 #: Tag on every hama-yarn application (``hama-job:<job id>`` is added per job).

@@ -102,6 +102,20 @@ class YarnPeerLauncher(PeerLauncher):
             except Exception:  # noqa: BLE001
                 log.debug("kill_container %s failed", cid, exc_info=True)
 
+    def containers(self) -> dict[int, dict[str, str]]:
+        """Task index -> YARN container id and NodeManager log URL (for the web UI)."""
+        with self._lock:
+            ids = dict(self._containers)
+        snapshot = self._snapshot()
+        out = {}
+        for index, cid in ids.items():
+            c = snapshot.get(cid)
+            if c is not None:
+                logs = c.yarn_container_logs
+                out[index] = {"container_id": str(c.yarn_container_id or cid),
+                              "logs_url": logs if not logs or "://" in logs else f"http://{logs}"}
+        return out
+
     def close(self) -> None:
         self._closed.set()
 

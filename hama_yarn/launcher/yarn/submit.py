@@ -30,7 +30,8 @@ from ...resources import data_path
 from ...rpc.auth import new_secret
 from ...util import write_json_atomic
 from ..base import MasterHandle
-from .common import (ACTIVE, ENV_DIR, FINAL, KV_MASTER_ADDRESS, MASTER_ENTRY, PEER_ENTRY, SECRET_FILE, SERVICE, TAG,
+from .common import (ACTIVE, ENV_DIR, FINAL, KV_MASTER_ADDRESS, KV_UI_ADDRESS, MASTER_ENTRY, PEER_ENTRY, SECRET_FILE,
+                     SERVICE, TAG,
                      job_id_for, logs_hint)
 
 log = logging.getLogger(__name__)
@@ -323,7 +324,18 @@ def submit_yarn(conf: HamaConfiguration) -> YarnApplicationHandle:
     except BaseException:
         kill_application(app_id)
         raise
-    return YarnApplicationHandle(job_id, address, secret, app_id=app_id, tracking_url=tracking)
+    handle = YarnApplicationHandle(job_id, address, secret, app_id=app_id, tracking_url=tracking)
+    handle.ui_url = _ui_address(client, app_id)
+    return handle
+
+
+def _ui_address(client: Any, app_id: str) -> str:
+    """The web UI's address through the RM proxy, as the master registered it ('' if it did not)."""
+    try:
+        value = client.connect(app_id, wait=False).kv.get(KV_UI_ADDRESS)
+    except Exception:  # noqa: BLE001 - the URL is a courtesy
+        return ""
+    return bytes(value).decode() if value else ""
 
 
 def _tracking_url(client: Any, app_id: str) -> str:
@@ -377,9 +389,10 @@ class YarnApplicationHandle(MasterHandle):
         super().__init__(job_id, address, secret, None)
         self.app_id = app_id
         self.tracking_url = tracking_url
+        self.ui_url = ""
 
     def registry_fields(self) -> dict[str, object]:
-        return {"pid": os.getpid(), "app_id": self.app_id, "tracking_url": self.tracking_url}
+        return {"pid": os.getpid(), "app_id": self.app_id, "tracking_url": self.tracking_url, "ui_url": self.ui_url}
 
     def failure_hint(self) -> str:
         return logs_hint(self.app_id)
