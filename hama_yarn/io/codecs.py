@@ -43,6 +43,7 @@ from collections.abc import Callable
 from typing import Any, ClassVar
 
 from hama_yarn.errors import HamaError
+from hama_yarn.optional import MissingDependencyError, require
 
 __all__ = [
     "CodecError",
@@ -69,8 +70,8 @@ class CodecError(HamaError):
     """Compressed data could not be decompressed (or data not compressed)."""
 
 
-class CodecUnavailableError(CodecError):
-    """The Python library implementing a codec is not installed.
+class CodecUnavailableError(CodecError, MissingDependencyError):
+    """The Python library implementing a codec is not installed (the ``compression`` extra).
 
     Parameters
     ----------
@@ -82,10 +83,15 @@ class CodecUnavailableError(CodecError):
 
     def __init__(self, codec: str, module: str) -> None:
         self.codec = codec
-        self.module = module
-        super().__init__(
-            f"codec {codec} needs the Python module {module!r}, which is not installed"
-        )
+        MissingDependencyError.__init__(self, module, "compression", f"codec {codec}")
+
+
+def _require(codec: str, module: str) -> Any:
+    """Import a codec's library through :func:`hama_yarn.optional.require`."""
+    try:
+        return require(module, "compression", f"codec {codec}")
+    except MissingDependencyError as exc:
+        raise CodecUnavailableError(codec, module) from exc
 
 
 class CompressionCodec(ABC):
@@ -395,11 +401,7 @@ class SnappyCodec(_BlockFramedCodec):
     extension = ".snappy"
 
     def __init__(self, buffer_size: int = _DEFAULT_BLOCK_BUFFER) -> None:
-        try:
-            import cramjam  # type: ignore[import-untyped,import-not-found,unused-ignore]
-        except ImportError as exc:  # pragma: no cover - depends on environment
-            raise CodecUnavailableError(self.java_class, "cramjam") from exc
-        self._lib: Any = cramjam.snappy
+        self._lib: Any = _require(self.java_class, "cramjam").snappy
         self.max_input = buffer_size - (buffer_size // 6 + 32)
 
     def _raw_compress(self, data: bytes) -> bytes:
@@ -435,11 +437,7 @@ class Lz4Codec(_BlockFramedCodec):
     extension = ".lz4"
 
     def __init__(self, buffer_size: int = _DEFAULT_BLOCK_BUFFER) -> None:
-        try:
-            import lz4.block  # type: ignore[import-untyped,import-not-found,unused-ignore]
-        except ImportError as exc:  # pragma: no cover - depends on environment
-            raise CodecUnavailableError(self.java_class, "lz4") from exc
-        self._lib: Any = lz4.block
+        self._lib: Any = _require(self.java_class, "lz4.block")
         self.max_input = buffer_size - (buffer_size // 255 + 16)
 
     def _raw_compress(self, data: bytes) -> bytes:
@@ -466,10 +464,7 @@ class ZStandardCodec(CompressionCodec):
     extension = ".zst"
 
     def __init__(self, level: int = 3) -> None:
-        try:
-            import zstandard  # type: ignore[import-untyped,import-not-found,unused-ignore]
-        except ImportError as exc:  # pragma: no cover - depends on environment
-            raise CodecUnavailableError(self.java_class, "zstandard") from exc
+        zstandard = _require(self.java_class, "zstandard")
         self._lib: Any = zstandard
         self._c: Any = zstandard.ZstdCompressor(level=level)
         self._d: Any = zstandard.ZstdDecompressor()

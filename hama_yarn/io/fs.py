@@ -15,6 +15,12 @@ so a new filesystem needs no change elsewhere.
   ``/user/<user>`` on HDFS and the current directory on the local filesystem.  Without a
   ``HADOOP_CONF_DIR`` (or with ``fs.defaultFS = file:///``) a path without a scheme is
   a local path.
+
+The first contact with each remote address is bounded by ``hama.client.connect.timeout.ms``
+and answers Ctrl-C (:mod:`hama_yarn.io.reach`): a wrong address fails with one error
+naming it and the key.  Hadoop client keys set in the job configuration (``dfs.*``,
+``ipc.*``, e.g. ``dfs.client.failover.max.attempts``) are passed to hdfs-native, which
+otherwise reads ``$HADOOP_CONF_DIR``.
 """
 
 from __future__ import annotations
@@ -34,6 +40,8 @@ from fsspec.core import url_to_fs
 
 from ..config import HamaConfiguration
 from ..errors import InputError
+from ..optional import require
+from .reach import check_reachable
 
 log = logging.getLogger(__name__)
 
@@ -164,14 +172,26 @@ def resolve(path: str, conf: HamaConfiguration | None = None) -> tuple[fsspec.Ab
     options: dict[str, Any] = {}
     scheme = urllib.parse.urlsplit(url).scheme.lower()
     if scheme in ("webhdfs", "swebhdfs"):
+        require("requests", "hdfs", f"{scheme}:// paths")
         options["user"] = hadoop_user()
+    elif scheme in ("hdfs", "viewfs"):
+        require("hdfs_native", "hdfs", f"{scheme}:// paths")
+        options.update(_hadoop_client_keys(conf))
     try:
         fs, inner = url_to_fs(url, **options)
     except (ValueError, ImportError) as exc:
         raise InputError(f"cannot open filesystem for {path!r}: {exc}") from exc
     except OSError as exc:
         raise InputError(f"cannot connect to the filesystem of {path!r}: {exc}") from exc
+    check_reachable(fs, inner, url, conf)
     return fs, inner
+
+
+def _hadoop_client_keys(conf: HamaConfiguration | None) -> dict[str, str]:
+    """Hadoop client keys (``dfs.*``, ``ipc.*``) set in *conf*: hdfs-native's configuration overrides."""
+    if conf is None:
+        return {}
+    return {k: v for k, v in conf.items() if k.startswith(("dfs.", "ipc.")) and conf.source(k) != "default"}
 
 
 def url_of(base_url: str, inner: str, fs: Any = None) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ..config import HamaConfiguration
 from ..errors import ConfigError
+from ..optional import require
 from ..plugins import load_object
 from .base import INITIAL_BARRIER, SyncClient, SyncContext, SyncServer
 
@@ -35,6 +36,8 @@ def _resolve(key: str, conf: HamaConfiguration, side: int) -> type:
     name = (conf.get(key) or "rpc").strip()
     alias = _JAVA.get(name, name)
     path = BACKENDS[alias][side] if alias in BACKENDS else name
+    if alias == "zookeeper":
+        require("kazoo", "zookeeper", "ZooKeeper sync")
     if ":" not in path:
         raise ConfigError(key, f"unknown sync service {name!r}; choose one of {sorted(BACKENDS)} or package.module:Class")
     cls = load_object(path, key)

@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from ...errors import HamaError, InputError, UsageError
+from ...errors import HamaError, InputError
 
 log = logging.getLogger(__name__)
 
@@ -55,11 +55,9 @@ class TableExists(HBaseError, InputError):
 
 def require_happybase() -> Any:
     """Import happybase or fail with :data:`HAPPYBASE_HINT`."""
-    try:
-        import happybase
-    except ImportError as exc:
-        raise UsageError(HAPPYBASE_HINT) from exc
-    return happybase
+    from ...optional import require
+
+    return require("happybase", "hbase", "HBase input")  # raises with HAPPYBASE_HINT's words
 
 
 def thrift_module() -> Any:
