@@ -2,11 +2,10 @@
 
 Run as ``python container --job-dir DIR --task-index I --master HOST:PORT``; on
 YARN it is the command of each peer container.  All logic lives in
-:mod:`hama_yarn.entry`.
+:mod:`hama_yarn.entry`; the process ends without the interpreter's module teardown
+(:func:`hama_yarn.entry.exit_process`).
 """
 
-import sys
+from hama_yarn.entry import exit_process, peer_main
 
-from hama_yarn.entry import peer_main
-
-sys.exit(peer_main())
+exit_process(peer_main())

@@ -5,17 +5,21 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import socket
 import sys
-from pathlib import Path
-
 from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from .launcher.base import PeerExit, PeerLauncher
 from .util import configure_logging, write_json_atomic
 
+if TYPE_CHECKING:
+    from .config import HamaConfiguration
+
 log = logging.getLogger(__name__)
 
-__all__ = ["master_main", "peer_main"]
+__all__ = ["master_main", "peer_main", "exit_process"]
 
 
 def master_main(argv: list[str] | None = None) -> int:
@@ -28,6 +32,8 @@ def master_main(argv: list[str] | None = None) -> int:
     p.add_argument("--linger", type=float, default=60.0, help="seconds to serve status after the job ends")
     p.add_argument("--remove-job-dir", action="store_true",
                    help="remove the staging directory when the master exits (detached jobs: no client does it)")
+    p.add_argument("--ready-fd", type=int,
+                   help="local mode: write 'host:port' and a newline to this file descriptor once listening")
     args = p.parse_args(argv)
     configure_logging(_level(), prefix="master")
     if args.launcher == "yarn":
@@ -39,11 +45,23 @@ def master_main(argv: list[str] | None = None) -> int:
 
     secret = secret_from_env()
     job_dir = args.job_dir
+    ready_fd: int | None = args.ready_fd
 
     def publish(address: str) -> None:
+        nonlocal ready_fd
         write_json_atomic(Path(job_dir) / "master.json", {"address": address, "pid": os.getpid()})
+        if ready_fd is not None:
+            fd, ready_fd = ready_fd, None
+            try:
+                os.write(fd, f"{address}\n".encode())
+            except OSError as exc:  # the client is gone; the job still runs (and is in the registry)
+                log.warning("cannot tell the client the master's address: %s", exc)
+            finally:
+                os.close(fd)
 
     factory: Callable[[Callable[[PeerExit], None]], PeerLauncher]
+    listener = None
+    forked: dict[int, Any] = {}
     if args.launcher == "inline":
         from .launcher.inline import InlinePeerLauncher
 
@@ -53,10 +71,17 @@ def master_main(argv: list[str] | None = None) -> int:
 
         from .peer.main import load_job
 
-        python = load_job(job_dir)[1].get("hama.peer.python") or None
-        factory = lambda on_exit: LocalPeerLauncher(on_exit, job_dir, secret, python)  # noqa: E731
+        conf = load_job(job_dir)[1]
+        python = conf.get("hama.peer.python") or None
+        if _may_fork(conf, python):
+            listener, forked = _fork_peers(conf, job_dir, args.host, secret, ready_fd)
+        factory = lambda on_exit: LocalPeerLauncher(on_exit, job_dir, secret, python, prestarted=forked)  # noqa: E731
 
-    master = Master(job_dir, secret, factory, host=args.host, publish=publish)
+    try:
+        master = Master(job_dir, secret, factory, host=args.host, publish=publish, listener=listener)
+    except BaseException:
+        _kill(forked)
+        raise
     try:
         state = master.run(linger=args.linger)
     finally:
@@ -65,6 +90,52 @@ def master_main(argv: list[str] | None = None) -> int:
 
             shutil.rmtree(job_dir, ignore_errors=True)
     return 0 if state.value == "SUCCEEDED" else 1
+
+
+def _may_fork(conf: HamaConfiguration, python: str | None) -> bool:
+    """Fork local peers unless told not to, or they must run another interpreter."""
+    if not conf.get_bool("hama.local.peer.fork", True) or not hasattr(os, "fork"):
+        return False
+    if python:
+        import shutil
+
+        return os.path.abspath(shutil.which(python) or python) == os.path.abspath(sys.executable)
+    return True
+
+
+def _fork_peers(conf: HamaConfiguration, job_dir: str, host: str, secret: str,
+                ready_fd: int | None) -> tuple[socket.socket, dict[int, Any]]:
+    """Bind the master's port and fork the peers, which connect to it while the master starts.
+
+    Everything a peer imports is imported here first, so the children start warm.
+    """
+    from .launcher.local import fork_peers
+    from .peer.main import run_peer  # noqa: F401 - imported before forking: the peers inherit it
+    from .rpc.client import preload
+    from .rpc.server import listen
+    from .sync import client_class
+
+    preload()
+    client_class(conf)
+    if conf.get("bsp.input.dir") or conf.get("bsp.output.dir"):
+        import hama_yarn.io.formats  # noqa: F401
+        import hama_yarn.io.output  # noqa: F401
+    listener = listen(host, 0)
+    advertise = host if host not in ("0.0.0.0", "") else socket.getfqdn()
+    address = f"{advertise}:{listener.getsockname()[1]}"
+    close: list[socket.socket | int] = [listener] if ready_fd is None else [listener, ready_fd]
+    forked = fork_peers(range(conf.get_int("bsp.peers.num")),
+                        lambda index: _peer_process(job_dir, index, address, secret), close)
+    return listener, forked
+
+
+def _kill(procs: dict[int, Any]) -> None:
+    for proc in procs.values():
+        proc.kill()
+        try:
+            os.waitpid(proc.pid, 0)
+        except ChildProcessError:
+            pass
 
 
 def peer_main(argv: list[str] | None = None) -> int:
@@ -83,7 +154,19 @@ def peer_main(argv: list[str] | None = None) -> int:
         args.job_dir, args.task_index, args.master, secret = yarn_peer_context(args.job_dir)
     elif args.task_index is None or args.master is None:
         p.error("--task-index and --master are required (unless --yarn)")
-    configure_logging(_level(), prefix=f"peer-{args.task_index}")
+    return _peer_process(args.job_dir, args.task_index, args.master,
+                         secret if secret is not None else _secret_from_env())
+
+
+def _secret_from_env() -> str:
+    from .rpc.auth import secret_from_env
+
+    return secret_from_env()
+
+
+def _peer_process(job_dir: str, task_index: int, master: str, secret: str) -> int:
+    """The body of a peer process (spawned ``container/``, or forked by the local master)."""
+    configure_logging(_level(), prefix=f"peer-{task_index}")
     import signal
 
     def on_term(signum: int, frame: object) -> None:
@@ -92,9 +175,19 @@ def peer_main(argv: list[str] | None = None) -> int:
 
     signal.signal(signal.SIGTERM, on_term)
     from .peer.main import run_peer
-    from .rpc.auth import secret_from_env
 
-    return run_peer(args.job_dir, args.task_index, args.master, secret if secret is not None else secret_from_env())
+    return run_peer(job_dir, task_index, master, secret)
+
+
+def exit_process(code: int) -> None:
+    """End an entry-point process with *code* now: exit handlers run and output is flushed,
+    but the interpreter's teardown of every module (tens of ms) is skipped."""
+    from .launcher.local import exit_handlers_and_flush
+
+    try:
+        exit_handlers_and_flush()
+    finally:
+        os._exit(code)
 
 
 def _level() -> int:

@@ -24,7 +24,6 @@ from pathlib import Path
 
 from ..config import HamaConfiguration
 from ..errors import InputError, OutputError
-from ..io import fs as _fs
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +31,8 @@ __all__ = ["bundled_input", "scratch_dir", "read_output", "runs_remote"]
 
 
 def _local_fs(conf: HamaConfiguration) -> bool:
+    from ..io import fs as _fs  # lazy: `hama` builds every command's parser at start-up
+
     return _fs.qualify("x", conf).startswith("file:")
 
 
@@ -67,6 +68,8 @@ def scratch_dir(conf: HamaConfiguration, prefix: str) -> Iterator[str]:
         finally:
             shutil.rmtree(local, ignore_errors=True)
         return
+    from ..io import fs as _fs
+
     url = _fs.qualify(f"/tmp/{prefix}-{_fs.hadoop_user()}-{uuid.uuid4().hex[:12]}", conf)
     try:
         yield url
@@ -96,6 +99,8 @@ def bundled_input(path: str | os.PathLike[str], conf: HamaConfiguration, scratch
     if not runs_remote(conf) or _local_fs(conf):
         return "file://" + str(local)
     url = f"{scratch.rstrip('/')}/input/{local.name}"
+    from ..io import fs as _fs
+
     try:
         fs, inner = _fs.resolve(url, conf)
         fs.makedirs(inner.rsplit("/", 1)[0], exist_ok=True)
@@ -114,6 +119,8 @@ def read_output(out: str, conf: HamaConfiguration | None = None) -> list[str]:
     InputError
         *out* does not exist.
     """
+    from ..io import fs as _fs
+
     fs, path = _fs.resolve(out, conf)
     try:
         names = sorted(p for p in fs.ls(path, detail=False) if p.rstrip("/").rsplit("/", 1)[-1].startswith("part-"))

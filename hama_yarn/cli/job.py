@@ -12,6 +12,7 @@ from ..registry import find_job, pid_alive
 from ..rpc.idl import counters_from_thrift
 from ..errors import HamaError, RPCError, UsageError
 from .common import add_conf_args, conf_from_args
+from .jobinfo import add_args as add_info_args, dispatch as info_dispatch, list_json, status_json
 
 __all__ = ["add_parser"]
 
@@ -26,6 +27,7 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--list", dest="list_", nargs="?", const="running", metavar="all", help="list jobs")
     p.add_argument("--status", metavar="JOB_ID", help="show a job's status")
     p.add_argument("--kill", metavar="JOB_ID", help="kill a job")
+    add_info_args(p)
     add_conf_args(p)
     p.set_defaults(handler=handle)
 
@@ -119,15 +121,20 @@ def _yarn_rows(known: set[str]) -> list[str]:
 
 def handle(args: argparse.Namespace) -> int:
     conf = conf_from_args(args)
+    info = info_dispatch(args, conf)
+    if info is not None:
+        return info
     if args.action == "list" or args.list_:
-        return _list(conf, (args.target or args.list_) == "all")
+        show_all = (args.target or args.list_) == "all"
+        return list_json(conf, show_all) if args.json else _list(conf, show_all)
     job_id = args.status or args.kill or args.target
     if not job_id:
-        raise UsageError("hama job needs -list, -status JOB_ID or -kill JOB_ID")
+        raise UsageError("hama job needs -list, -status JOB_ID, -kill JOB_ID, -counter, -events, -history "
+                         "or -list-active-grooms")
     if job_id.startswith("application_"):
         job_id = "job_" + job_id.split("_", 1)[1]  # a YARN job's id mirrors its application id
     if args.status or args.action == "status":
-        return _status(conf, job_id)
+        return status_json(conf, job_id) if args.json else _status(conf, job_id)
     return _kill(conf, job_id)
 
 

@@ -33,14 +33,14 @@ class _Parser(argparse.ArgumentParser):
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``hama`` with every subcommand."""
-    from . import example, graph, hbase, job, pipes, run, seqdumper
+    from . import admin, example, graph, hbase, job, pipes, run, seqdumper
 
     p = _Parser(prog="hama", description="hama-yarn: Apache Hama's BSP framework in Python, on YARN.")
     p.add_argument("--version", action="version", version=f"hama-yarn {__version__}")
     p.add_argument("-v", "--verbose", action="count", default=0, help="more logging (repeat for debug)")
     p.add_argument("-q", "--quiet", action="store_true", help="only errors")
     sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    for module in (run, example, graph, job, seqdumper, pipes, hbase):
+    for module in (run, example, graph, job, seqdumper, pipes, hbase, admin):
         module.add_parser(sub)
     return p
 
@@ -92,6 +92,7 @@ def _hama_style(argv: list[str]) -> list[str]:
 
 
 _HAMA_LONG = {"-list", "-status", "-kill", "-file", "-count", "-submit",
+              "-counter", "-events", "-history", "-list-active-grooms",  # hama job (cli/jobinfo.py)
               # hama pipes (cli/pipes.py PIPES_LONG_OPTIONS)
               "-conf", "-input", "-output", "-program", "-interpreter", "-programArgs", "-bspTasks", "-streaming",
               "-inputformat", "-outputformat", "-partitioner", "-jobname", "-cachefiles", "-jobconf", "-jar"}

@@ -5,19 +5,22 @@
 
 from __future__ import annotations
 
-from .aggregators import (
-    AbsDiffAggregator,
-    AbstractAggregator,
-    Aggregator,
-    AverageAggregator,
-    MaxAggregator,
-    MinAggregator,
-    SumAggregator,
-)
-from .job import GraphJob
-from .readers import AdjacencyReader, EdgeListReader, JsonReader, SequenceFileReader, VertexInputReader
-from .runner import GraphError, GraphJobRunner
-from .vertex import Edge, Vertex
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .aggregators import (
+        AbsDiffAggregator,
+        AbstractAggregator,
+        Aggregator,
+        AverageAggregator,
+        MaxAggregator,
+        MinAggregator,
+        SumAggregator,
+    )
+    from .job import GraphJob
+    from .readers import AdjacencyReader, EdgeListReader, JsonReader, SequenceFileReader, VertexInputReader
+    from .runner import GraphError, GraphJobRunner
+    from .vertex import Edge, Vertex
 
 __all__ = [
     "AbsDiffAggregator",
@@ -38,3 +41,26 @@ __all__ = [
     "Vertex",
     "VertexInputReader",
 ]
+
+# Loaded on first use (PEP 562): `hama` lists the algorithms of hama_yarn.graph.algorithms
+# at start-up without importing the graph runtime (readers, fsspec, numpy paths).
+_MODULES = {
+    "aggregators": ("AbsDiffAggregator", "AbstractAggregator", "Aggregator", "AverageAggregator", "MaxAggregator",
+                    "MinAggregator", "SumAggregator"),
+    "job": ("GraphJob",),
+    "readers": ("AdjacencyReader", "EdgeListReader", "JsonReader", "SequenceFileReader", "VertexInputReader"),
+    "runner": ("GraphError", "GraphJobRunner"),
+    "vertex": ("Edge", "Vertex"),
+}
+_LAZY = {name: module for module, names in _MODULES.items() for name in names}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value

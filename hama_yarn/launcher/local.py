@@ -1,17 +1,32 @@
 """Local mode: the master is a subprocess of the client running ``appmaster/``, peers are
-subprocesses of the master running ``container/``."""
+subprocesses of the master.
+
+Peers are forked from the master before it starts any thread (:func:`fork_peers`): the
+master has already imported everything a peer needs, so a peer starts in a few
+milliseconds instead of paying an interpreter start and its imports, and it does so
+while the master builds its servers.  They run the same peer code path as
+``container/`` (which is still used when ``hama.local.peer.fork`` is false, when
+``hama.peer.python`` names another interpreter, or where ``os.fork`` is missing).
+
+The master tells the client its address through a pipe (``--ready-fd``), so the client
+wakes the moment the master listens instead of polling for ``master.json``.
+"""
 
 from __future__ import annotations
 
 import json
 import logging
 import os
+import select
+import signal
+import socket
 import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import Protocol
 
 from ..config import HamaConfiguration
 from ..errors import JobSubmissionError
@@ -21,7 +36,8 @@ from .base import MasterHandle, PeerExit, PeerLauncher, describe_returncode
 
 log = logging.getLogger(__name__)
 
-__all__ = ["LocalPeerLauncher", "LocalMasterHandle", "start_local_master", "wait_for_master_file", "python_command"]
+__all__ = ["LocalPeerLauncher", "LocalMasterHandle", "ForkedPeer", "fork_peers", "start_local_master",
+           "wait_for_master_file", "wait_for_master_pipe", "python_command", "exit_handlers_and_flush"]
 
 
 def python_command(python: str | None, entry: str) -> list[str]:
@@ -29,22 +45,209 @@ def python_command(python: str | None, entry: str) -> list[str]:
     return [python or sys.executable, str(data_path(entry))]
 
 
-class LocalPeerLauncher(PeerLauncher):
-    """Runs each peer as ``python container/ --job-dir D --task-index I --master A``.
+class _Process(Protocol):
+    """What the launcher needs of a peer process (``subprocess.Popen`` or :class:`ForkedPeer`)."""
 
-    The job secret travels in the environment; each process is watched by a thread
-    that reports its exit at once.
+    @property
+    def pid(self) -> int: ...
+
+    def poll(self) -> int | None: ...
+
+    def wait(self, timeout: float | None = None) -> int: ...
+
+    def terminate(self) -> None: ...
+
+    def kill(self) -> None: ...
+
+
+class ForkedPeer:
+    """A peer process forked by :func:`fork_peers`: the part of ``Popen``'s API the launcher uses.
+
+    Exactly one thread calls :meth:`reap` (it blocks in ``waitpid``); :meth:`wait`
+    and :meth:`poll` read what it found.
     """
 
-    def __init__(self, on_exit: Callable[[PeerExit], None], job_dir: str, secret: str, python: str | None = None) -> None:
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+        self.returncode: int | None = None
+        self._done = threading.Event()
+
+    def reap(self) -> int:
+        """Block until the process ended; its exit code (negative: killed by that signal)."""
+        try:
+            _, status = os.waitpid(self.pid, 0)
+            code = os.waitstatus_to_exitcode(status)
+        except ChildProcessError:  # reaped elsewhere (should not happen): its code is lost
+            code = 255
+        self.returncode = code
+        self._done.set()
+        return code
+
+    def poll(self) -> int | None:
+        return self.returncode
+
+    def wait(self, timeout: float | None = None) -> int:
+        if not self._done.wait(timeout):
+            raise subprocess.TimeoutExpired(f"peer pid {self.pid}", timeout or 0.0)
+        assert self.returncode is not None
+        return self.returncode
+
+    def _signal(self, sig: int) -> None:
+        if self.returncode is None:
+            try:
+                os.kill(self.pid, sig)
+            except ProcessLookupError:
+                pass
+
+    def terminate(self) -> None:
+        self._signal(signal.SIGTERM)
+
+    def kill(self) -> None:
+        self._signal(signal.SIGKILL)
+
+
+def fork_peers(indexes: Iterable[int], body: Callable[[int], int],
+               close_in_child: Iterable[socket.socket | int] = ()) -> dict[int, ForkedPeer]:
+    """Fork one process per task index; each runs ``body(index)`` and exits with its result.
+
+    Call it before the process starts any thread (a forked child gets only the
+    calling thread; locks other threads held would stay locked).  Returns the
+    processes forked; an empty or partial result (no ``os.fork``, a thread already
+    running, fork failing) leaves the rest to be spawned.
+
+    Parameters
+    ----------
+    indexes : iterable of int
+        Task indexes.
+    body : callable
+        Runs the peer in the child; its return value is the exit code.
+    close_in_child : iterable of socket or int
+        The parent's sockets and file descriptors the child must not keep open
+        (the master's listening socket, the client's readiness pipe).
+    """
+    if not hasattr(os, "fork"):
+        return {}
+    if threading.active_count() > 1:
+        log.warning("not forking peers: %d threads already run in the master; spawning them", threading.active_count())
+        return {}
+    close = list(close_in_child)
+    procs: dict[int, ForkedPeer] = {}
+    import gc
+
+    gc.freeze()  # objects of the parent stay out of the children's collections (fewer copied pages)
+    for i in indexes:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        try:
+            pid = os.fork()
+        except OSError as exc:
+            log.warning("fork of peer %d failed (%s); spawning the remaining peers", i, exc)
+            break
+        if pid == 0:  # pragma: no cover - runs in the child, which never returns
+            _child_main(i, body, close)
+        procs[i] = ForkedPeer(pid)
+    gc.unfreeze()
+    return procs
+
+
+def _child_main(index: int, body: Callable[[int], int], close: list[socket.socket | int]) -> None:  # pragma: no cover
+    code = 1
+    try:
+        import atexit
+
+        atexit._clear()  # the master's exit handlers are not this process's
+        for c in close:
+            try:
+                c.close() if isinstance(c, socket.socket) else os.close(c)
+            except OSError:
+                pass
+        code = body(index)
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    except BaseException:  # noqa: BLE001 - the child must never return into the master's code
+        import traceback
+
+        traceback.print_exc()
+        code = 1
+    finally:
+        try:
+            exit_handlers_and_flush()
+        finally:
+            os._exit(code & 0xFF if code >= 0 else 1)
+
+
+def exit_handlers_and_flush() -> None:
+    """Run the ``atexit`` handlers, flush logging and the standard streams (before ``os._exit``)."""
+    import atexit
+
+    try:
+        atexit._run_exitfuncs()
+        logging.shutdown()
+    finally:
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except (OSError, ValueError, AttributeError):
+                pass
+
+
+class LocalPeerLauncher(PeerLauncher):
+    """Runs each peer as a local process: forked from the master, or ``python container/ ...``.
+
+    Spawned peers run ``python container/ --job-dir D --task-index I --master A``, the
+    job secret in the environment.  Each process is watched by a thread that reports
+    its exit at once.
+
+    Parameters
+    ----------
+    on_exit : callable
+        See :class:`~hama_yarn.launcher.base.PeerLauncher`.
+    job_dir : str
+        The job's staging directory.
+    secret : str
+        The job secret.
+    python : str, optional
+        Interpreter of spawned peers (default: this one).
+    prestarted : dict, optional
+        Peers already forked (:func:`fork_peers`) by task index: :meth:`launch` adopts
+        them instead of starting new ones.  An exit before that is reported by
+        :meth:`launch`; :meth:`close` ends any that were never launched.
+    """
+
+    def __init__(self, on_exit: Callable[[PeerExit], None], job_dir: str, secret: str, python: str | None = None,
+                 prestarted: dict[int, ForkedPeer] | None = None) -> None:
         super().__init__(on_exit)
         self.job_dir = job_dir
         self._secret = secret
         self._python = python
-        self._procs: dict[int, subprocess.Popen[bytes]] = {}
+        self._procs: dict[int, _Process] = {}
         self._lock = threading.Lock()
+        self._prestarted = dict(prestarted or {})
+        self._launched: set[int] = set()
+        self._early_exits: dict[int, PeerExit] = {}
+        for i, proc in self._prestarted.items():
+            self._procs[i] = proc
+            threading.Thread(target=self._watch, args=(i, proc), name=f"watch-peer-{i}", daemon=True).start()
 
     def launch(self, indexes: tuple[int, ...], master_address: str) -> None:
+        spawn = []
+        early = []
+        with self._lock:
+            for i in indexes:
+                self._launched.add(i)
+                if i in self._prestarted:
+                    if i in self._early_exits:
+                        early.append(self._early_exits.pop(i))
+                else:
+                    spawn.append(i)
+        for ex in early:
+            self.on_exit(ex)
+        if spawn:
+            self._spawn(spawn, master_address)
+        forked = len(indexes) - len(spawn)
+        log.info("launched %d local peer processes%s", len(indexes), f" ({forked} forked)" if forked else "")
+
+    def _spawn(self, indexes: list[int], master_address: str) -> None:
         env = dict(os.environ)
         env[SECRET_ENV] = self._secret
         env.setdefault("PYTHONUNBUFFERED", "1")
@@ -56,13 +259,18 @@ class LocalPeerLauncher(PeerLauncher):
             with self._lock:
                 self._procs[i] = proc
             threading.Thread(target=self._watch, args=(i, proc), name=f"watch-peer-{i}", daemon=True).start()
-        log.info("launched %d local peer processes", len(indexes))
 
-    def _watch(self, index: int, proc: subprocess.Popen[bytes]) -> None:
-        code = proc.wait()
-        self.on_exit(PeerExit(index, code, f"pid {proc.pid} {describe_returncode(code)}"))
+    def _watch(self, index: int, proc: _Process) -> None:
+        code = proc.reap() if isinstance(proc, ForkedPeer) else proc.wait()
+        ex = PeerExit(index, code, f"pid {proc.pid} {describe_returncode(code)}")
+        with self._lock:
+            if index not in self._launched:
+                self._early_exits[index] = ex  # the master does not know this peer yet
+                return
+        self.on_exit(ex)
 
     def stop(self, grace: float) -> None:
+        """Wait up to *grace* seconds for live peers, then terminate (5 s later: kill) them."""
         # Peers blocked in a barrier were released with an error by the master: give
         # them *grace* seconds to run cleanup() and report, then terminate, then kill.
         with self._lock:
@@ -87,6 +295,13 @@ class LocalPeerLauncher(PeerLauncher):
                 log.warning("peer pid %d did not stop within %.1fs; killing it", p.pid, grace)
                 p.kill()
                 p.wait(5)
+
+    def close(self) -> None:
+        """Make sure no peer outlives the master: peers are exiting by now (or were never launched)."""
+        with self._lock:
+            live = any(p.poll() is None for p in self._procs.values())
+        if live:
+            self.stop(2.0)
 
     def pids(self) -> dict[int, int]:
         """Task index -> pid of the peer processes started so far."""
@@ -150,24 +365,72 @@ def start_local_master(conf: HamaConfiguration, job_id: str, job_dir: Path, secr
     env[SECRET_ENV] = secret
     cmd = python_command(conf.get("hama.peer.python") or None, "appmaster") + ["--job-dir", str(job_dir)]
     if log_path is not None:
-        # Detached: no client releases the master; the registry keeps the job's history,
-        # so the master ends shortly after the job instead of lingering for a client.
-        cmd += ["--remove-job-dir", "--linger", "2"]
+        cmd += ["--remove-job-dir"]
+    # The master writes its address to this pipe once it listens (readiness without polling).
+    ready_r, ready_w = os.pipe()
+    cmd += ["--ready-fd", str(ready_w)]
     # A session of its own: Ctrl-C in the terminal reaches only the client, which kills the job.
     log_file = open(log_path, "ab") if log_path is not None else None  # noqa: SIM115
     try:
         proc = subprocess.Popen(cmd, env=env, stdin=subprocess.DEVNULL, stdout=log_file, stderr=log_file,
-                                start_new_session=True)
+                                start_new_session=True, pass_fds=(ready_w,))
+    except BaseException:
+        os.close(ready_r)
+        raise
     finally:
+        os.close(ready_w)
         if log_file is not None:
             log_file.close()
     try:
-        address = wait_for_master_file(conf, job_dir, proc.poll)
+        # While the master starts: load what talking to it needs (thriftpy2, the IDL).
+        from ..rpc.client import preload
+
+        preload()
+        address = wait_for_master_pipe(conf, ready_r, proc.poll)
     except BaseException:
         if proc.poll() is None:
             proc.kill()
+            proc.wait(5)
         raise
+    finally:
+        os.close(ready_r)
     return LocalMasterHandle(job_id, address, secret, str(job_dir), proc)
+
+
+def wait_for_master_pipe(conf: HamaConfiguration, fd: int, exited: Callable[[], int | None]) -> str:
+    """Read the master's ``host:port`` line from the readiness pipe *fd*.
+
+    *exited* returns the master's exit code once it ended (None while it runs).
+
+    Raises
+    ------
+    JobSubmissionError
+        The master exited (the pipe closed without an address), or did not listen
+        within ``hama.master.start.timeout.ms``.
+    """
+    timeout = conf.get_seconds("hama.master.start.timeout.ms")
+    deadline = time.monotonic() + timeout
+    data = b""
+    while True:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise JobSubmissionError(f"the master did not start within {timeout:g}s (hama.master.start.timeout.ms)")
+        # The slice bounds how late a master that exited while a child holds the pipe is noticed.
+        readable, _, _ = select.select([fd], [], [], min(remaining, 1.0))
+        if readable:
+            chunk = os.read(fd, 4096)
+            data += chunk
+            if b"\n" in data:
+                return data.split(b"\n", 1)[0].decode()
+            if chunk:
+                continue
+        code = exited()
+        if readable or code is not None:  # EOF without an address: the master is gone (or going)
+            deadline_exit = time.monotonic() + 5.0
+            while code is None and time.monotonic() < deadline_exit:
+                time.sleep(0.01)
+                code = exited()
+            raise JobSubmissionError(f"the master process exited with code {code} before it started")
 
 
 def wait_for_master_file(conf: HamaConfiguration, job_dir: Path, exited: Callable[[], int | None]) -> str:

@@ -19,8 +19,6 @@ from collections.abc import Callable
 from typing import Any
 
 from ..errors import HamaError
-from ..io.formats import input_format
-from ..io.output import OutputCommitter
 from ..launcher.base import PeerExit, PeerLauncher
 from ..peer.main import load_job
 from ..rpc.idl import counters_from_thrift, counters_to_thrift, idl
@@ -52,6 +50,10 @@ class Master:
     publish : callable, optional
         Called with the master's ``host:port`` once it listens (local mode writes
         ``master.json``; YARN mode stores it in skein's key-value store).
+    listener : socket.socket, optional
+        The master's port, already bound and listening (local mode binds it before
+        forking the peers, which connect while the master starts).  A peer that asks
+        for its task before the job was launched waits for the launch.
     """
 
     def __init__(
@@ -62,6 +64,7 @@ class Master:
         host: str = "127.0.0.1",
         advertise: str | None = None,
         publish: Callable[[str], None] | None = None,
+        listener: socket.socket | None = None,
     ) -> None:
         self.job_dir = job_dir
         self.job_id, self.conf = load_job(job_dir)
@@ -78,6 +81,7 @@ class Master:
         self._changed = threading.Condition(self._lock)
         self._finished = threading.Event()
         self._released = threading.Event()
+        self._launched = threading.Event()  # peers were launched, or the job ended before that
         self._splits: list[str] = []
         self._stopper: threading.Thread | None = None
         self._barrier = -1
@@ -86,12 +90,12 @@ class Master:
         self.finish_time = 0.0
         self.user = _user()
         self.launcher = launcher_factory(self._on_peer_exit)
-        self.committer = OutputCommitter(self.conf, self.job_id)
+        self.committer = _committer(self.conf, self.job_id)
         ctx = SyncContext(self.conf, self.job_id, self.num_peers, secret)
         self.sync_server = server_class(self.conf)(ctx, self._on_barrier)
         services: dict[str, object] = {"MasterService": _MasterHandler(self), "PeerUmbilical": _UmbilicalHandler(self)}
         services.update(self.sync_server.thrift_services())
-        self.server = RPCServer(host, 0, secret, services, name="master")
+        self.server = RPCServer(host, 0, secret, services, name="master", sock=listener)
         self._advertise = advertise or (host if host not in ("0.0.0.0", "") else socket.getfqdn())
         self._publish = publish
         self._host = host
@@ -120,6 +124,7 @@ class Master:
             log.error("job %s cannot start: %s", self.job_id, exc)
             self._apply([st.AbortSync(str(exc)), st.JobFinished(st.JobState.FAILED, f"Job setup failed: {exc}")],
                         force_state=st.JobState.FAILED, diagnostics=f"Job setup failed: {exc}")
+            self._launched.set()
         else:
             self.post(st.Start(time.monotonic()))
         self._loop()
@@ -173,6 +178,8 @@ class Master:
     def _prepare(self) -> None:
         self.sync_server.start()
         if self.conf.get("bsp.input.dir"):
+            from ..io.formats import input_format
+
             splits = input_format(self.conf).get_splits(self.conf, self.num_peers)
             if len(splits) != self.num_peers:
                 raise HamaError(f"input format made {len(splits)} splits for {self.num_peers} peers")
@@ -215,7 +222,10 @@ class Master:
 
     def _perform(self, action: st.Action, force_state: st.JobState | None, diagnostics: str) -> None:
         if isinstance(action, st.LaunchPeers):
-            self.launcher.launch(action.indexes, self.address)
+            try:
+                self.launcher.launch(action.indexes, self.address)
+            finally:
+                self._launched.set()
         elif isinstance(action, st.AbortSync):
             self.sync_server.abort(action.reason)
         elif isinstance(action, st.StopPeers):
@@ -241,6 +251,7 @@ class Master:
             log.info("job %s %s%s", self.job_id, action.state.value, f": {action.diagnostics}" if action.diagnostics else "")
             self._record_final_state(action.state, with_counters=False)
             self._finished.set()
+            self._launched.set()
 
     def _record_final_state(self, state: st.JobState, with_counters: bool = True) -> None:
         """Note the job's end in the registry (``hama job -list all``, ``-status`` after the master is gone)."""
@@ -249,6 +260,23 @@ class Master:
         counters = [[g, n, v] for (g, n), v in sorted(self.machine.counters().items())] if with_counters else None
         record_final_state(self.conf, self.job_id, state.value, self.machine.superstep, counters,
                            self.machine.diagnostics or "", self.user)
+
+    def await_launch(self, task_index: int) -> None:
+        """Block a peer that asks for its task until the job launched its peers.
+
+        Raises
+        ------
+        HamaError
+            The job ended before (its setup failed, it was killed), or it was not
+            launched within the peers' start timeout.
+        """
+        if not self._launched.wait(self.machine.start_timeout):
+            raise HamaError(f"job aborted: peer {task_index} asked for its task, "
+                            f"but the job was not launched within {self.machine.start_timeout:g}s")
+        state = self.machine.state
+        if state is not st.JobState.RUNNING:
+            first = (self.machine.diagnostics or state.value).splitlines()[0]
+            raise HamaError(f"job aborted before peer {task_index} started: {first}")
 
     def _on_peer_exit(self, ex: PeerExit) -> None:
         self.post(st.PeerExited(time.monotonic(), ex.index, ex.returncode, ex.description))
@@ -362,6 +390,7 @@ class _UmbilicalHandler:
     def get_task(self, task_index: int, host: str, pid: int) -> Any:
         if not 0 <= task_index < self.m.num_peers:
             raise HamaError(f"task index {task_index} out of range 0..{self.m.num_peers - 1}")
+        self.m.await_launch(task_index)
         self.m.peer_pids[task_index] = pid
         self.m.post(st.PeerStarted(time.monotonic(), task_index, host))
         return idl().TaskAssignment(
@@ -382,6 +411,28 @@ class _UmbilicalHandler:
     def task_failed(self, task_index: int, superstep: int, error: str, traceback: str, counters: list[Any]) -> None:
         self.m.post(st.PeerFailed(time.monotonic(), task_index, superstep, error, traceback,
                                   self.m.peer_report(task_index, counters)))
+
+
+def _committer(conf: Any, job_id: str) -> Any:
+    """The job's OutputCommitter; a job without output does not load the I/O layer (fsspec)."""
+    if not conf.get("bsp.output.dir"):
+        return _NoOutput()
+    from ..io.output import OutputCommitter
+
+    return OutputCommitter(conf, job_id)
+
+
+class _NoOutput:
+    """The committer of a job without ``bsp.output.dir``: nothing to set up, commit or abort."""
+
+    def setup_job(self) -> None:
+        pass
+
+    def commit_job(self) -> list[str]:
+        return []
+
+    def abort_job(self) -> None:
+        pass
 
 
 def _user() -> str:

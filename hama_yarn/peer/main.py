@@ -17,20 +17,20 @@ import threading
 import traceback
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..bsp import BSP, Combiner
 from ..config import HamaConfiguration
 from ..errors import ConfigError, HamaError, RPCError, SyncError
-from ..io.formats import RecordReader, input_format, output_format
-from ..io.output import OutputCommitter
-from ..io.partitioning import partition_input, wants_partitioning
 from ..plugins import load_object
 from ..rpc.client import RPCClient
 from ..rpc.idl import counters_to_thrift
 from ..sync import INITIAL_BARRIER, SyncContext, client_class
 from .messenger import Messenger
 from .runtime import PeerImpl
+
+if TYPE_CHECKING:
+    from ..io.formats import RecordReader
 
 log = logging.getLogger(__name__)
 
@@ -128,7 +128,13 @@ def run_peer(
     timeout = conf.get_seconds("hama.rpc.timeout.ms")
     host = socket.gethostname()
     umbilical = RPCClient(master_address, "PeerUmbilical", secret, timeout=timeout)
-    task = umbilical.call("get_task", task_index, host, os.getpid())
+    try:
+        task = umbilical.call("get_task", task_index, host, os.getpid())
+    except HamaError as exc:  # e.g. a forked peer of a job whose setup failed
+        log.log(logging.INFO if "job aborted" in str(exc) else logging.ERROR,
+                "peer %d cannot get its task: %s", task_index, exc)
+        umbilical.close()
+        return 1
     attempt_id = task.attempt_id
     peer: PeerImpl | None = None
     heartbeat = _Heartbeat(
@@ -157,11 +163,16 @@ def run_peer(
         split = json.loads(task.split_json) if task.split_json else None
         reader_factory: Callable[[], RecordReader] | None = None
         if split is not None:
+            from ..io.formats import input_format  # lazy: jobs without I/O never load fsspec
+
             fmt = input_format(conf)
             reader_factory = lambda: fmt.open_reader(conf, split)  # noqa: E731
-        if wants_partitioning(conf):
-            # Hama's PartitioningRunner as a pre-superstep (barrier -2): not a user superstep.
-            reader_factory = partition_input(conf, task_index, names, messenger, sync, reader_factory)
+        if conf.get("bsp.input.dir"):
+            from ..io.partitioning import partition_input, wants_partitioning
+
+            if wants_partitioning(conf):
+                # Hama's PartitioningRunner as a pre-superstep (barrier -2): not a user superstep.
+                reader_factory = partition_input(conf, task_index, names, messenger, sync, reader_factory)
         sync.enter_barrier(INITIAL_BARRIER, barrier_timeout)
         sync.leave_barrier(INITIAL_BARRIER, barrier_timeout)
 
@@ -171,6 +182,9 @@ def run_peer(
         combiner = _combiner(conf)
         writer = None
         if conf.get("bsp.output.dir"):
+            from ..io.formats import output_format
+            from ..io.output import OutputCommitter
+
             path = OutputCommitter(conf, job_id).task_path(attempt_id, task_index)
             writer = output_format(conf).open_writer(conf, path)
         peer = PeerImpl(conf, task_index, attempt_id, names, messenger, sync, reader_factory, writer, combiner)

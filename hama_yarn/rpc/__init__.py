@@ -10,8 +10,23 @@ the matching :class:`~hama_yarn.errors.HamaError` subclass
 
 from __future__ import annotations
 
-from .client import RPCClient, map_error
-from .idl import idl
-from .server import RPCServer
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .client import RPCClient, map_error
+    from .idl import idl
+    from .server import RPCServer
 
 __all__ = ["RPCClient", "RPCServer", "idl", "map_error"]
+
+_LAZY = {"RPCClient": "client", "map_error": "client", "idl": "idl", "RPCServer": "server"}
+
+
+def __getattr__(name: str) -> Any:
+    # Lazy: importing hama_yarn.rpc.auth (the client's submit path) must not load thriftpy2.
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    return getattr(importlib.import_module(f"{__name__}.{module}"), name)

@@ -7,18 +7,26 @@ import socket
 import threading
 from typing import Any
 
-from thriftpy2.protocol import TCyBinaryProtocolFactory
-from thriftpy2.protocol.multiplex import TMultiplexedProtocol
-from thriftpy2.thrift import TApplicationException, TClient
-from thriftpy2.transport import TCyBufferedTransportFactory, TSocket, TTransportException
-
 from .. import errors
 from .auth import client_handshake
 from .idl import idl
 
 log = logging.getLogger(__name__)
 
-__all__ = ["RPCClient", "map_error", "parse_address"]
+__all__ = ["RPCClient", "map_error", "parse_address", "preload"]
+
+
+def preload() -> None:
+    """Import thriftpy2 and parse the IDL now (e.g. while waiting for a process to start).
+
+    This module loads them on first use, so that importing the client side of
+    hama_yarn stays cheap.
+    """
+    import thriftpy2.protocol
+    import thriftpy2.thrift
+    import thriftpy2.transport  # noqa: F401
+
+    idl()
 
 
 def parse_address(address: str) -> tuple[str, int]:
@@ -41,6 +49,9 @@ def map_error(exc: BaseException, where: str) -> errors.HamaError:
     ``RemoteError`` becomes the HamaError subclass it names (falling back to
     :class:`~hama_yarn.errors.RPCError`); transport failures become ``RPCError``.
     """
+    from thriftpy2.thrift import TApplicationException
+    from thriftpy2.transport import TTransportException
+
     remote_error = idl().RemoteError
     if isinstance(exc, remote_error):
         cls = getattr(errors, exc.kind, None)
@@ -112,6 +123,11 @@ class RPCClient:
             raise
         except OSError as exc:
             raise errors.RPCError(f"cannot connect to {self.service} at {self.address}: {exc}") from exc
+        from thriftpy2.protocol import TCyBinaryProtocolFactory
+        from thriftpy2.protocol.multiplex import TMultiplexedProtocol
+        from thriftpy2.thrift import TClient
+        from thriftpy2.transport import TCyBufferedTransportFactory, TSocket
+
         trans = TCyBufferedTransportFactory().get_transport(TSocket(sock=sock))
         proto = TMultiplexedProtocol(TCyBinaryProtocolFactory().get_protocol(trans), self.service)
         self._sock = sock

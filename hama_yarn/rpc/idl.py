@@ -6,8 +6,6 @@ import threading
 from types import ModuleType
 from typing import Any
 
-import thriftpy2
-
 from ..resources import data_path
 
 __all__ = ["idl", "counters_to_thrift", "counters_from_thrift"]
@@ -22,6 +20,8 @@ def idl() -> Any:
     if _module is None:
         with _lock:
             if _module is None:
+                import thriftpy2
+
                 path = data_path("thrift") / "hama.thrift"
                 _module = thriftpy2.load(str(path), module_name="hama_rpc_thrift")
     return _module

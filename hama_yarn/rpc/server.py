@@ -17,9 +17,22 @@ from .idl import idl
 
 log = logging.getLogger(__name__)
 
-__all__ = ["RPCServer"]
+__all__ = ["RPCServer", "listen"]
 
 _HANDSHAKE_TIMEOUT = 10.0
+
+
+def listen(host: str, port: int = 0) -> socket.socket:
+    """A TCP socket bound to *host*:*port* (0: a free port) and listening."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+        sock.listen(256)
+    except BaseException:
+        sock.close()
+        raise
+    return sock
 
 
 class _Guard:
@@ -66,12 +79,18 @@ class RPCServer:
         Service name in ``hama.thrift`` -> handler object with its methods.
     name : str
         Name for threads and logs.
+    sock : socket.socket, optional
+        A socket already bound and listening (see :func:`listen`): served instead of
+        binding *host*:*port*, so its address can be handed out before the server
+        is built (clients that connect early wait in the accept backlog).
     """
 
-    def __init__(self, host: str, port: int, secret: str, services: dict[str, object], name: str = "rpc") -> None:
+    def __init__(self, host: str, port: int, secret: str, services: dict[str, object], name: str = "rpc",
+                 sock: socket.socket | None = None) -> None:
         self.host = host
-        self.port = port
+        self.port = sock.getsockname()[1] if sock is not None else port
         self.name = name
+        self._listener = sock
         self._secret = secret
         self._processor = TMultiplexedProcessor()
         module = idl()
@@ -86,11 +105,8 @@ class RPCServer:
         self._pfactory = TCyBinaryProtocolFactory()
 
     def start(self) -> RPCServer:
-        """Bind and start accepting in a daemon thread; returns self."""
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind((self.host, self.port))
-        sock.listen(256)
+        """Bind (unless given a listening socket) and start accepting in a daemon thread; returns self."""
+        sock = self._listener if self._listener is not None else listen(self.host, self.port)
         self.port = sock.getsockname()[1]
         self._sock = sock
         self._thread = threading.Thread(target=self._accept_loop, name=f"{self.name}-accept", daemon=True)

@@ -1,0 +1,53 @@
+"""Local start-up: peers forked from the master (default) or spawned (``hama.local.peer.fork=false``),
+the master's readiness pipe, and a setup failure after the peers were forked.
+
+Timing is measured by benchmarks/bench_startup.py, not here.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from .conftest import JOB_GROUP, Hama, job_script, parse_counters, read_observations
+
+WHOAMI = job_script("core_whoami.py")
+BAD_SPLITS = job_script("core_bad_splits.py")
+
+
+@pytest.mark.parametrize("fork, entry", [("true", "appmaster"), ("false", "container")])
+def test_forked_and_spawned_peers_run_the_same_job(hama: Hama, tmp_path: Path, fork: str, entry: str):
+    out = tmp_path / "out"
+    p = hama.run("run", WHOAMI, "-n", "3", "-o", str(out), "-D", f"hama.local.peer.fork={fork}")
+    assert p.returncode == 0, p.stderr
+    obs = read_observations(out)
+    assert sorted(obs) == [0, 1, 2]
+    assert [o["who"]["entry"] for o in obs.values()] == [entry] * 3  # type: ignore[index]
+    assert [o["who"]["got"] for o in obs.values()] == [[0, 1, 2]] * 3  # type: ignore[index]
+    ppids = {o["who"]["ppid"] for o in obs.values()}  # type: ignore[index]
+    assert len(ppids) == 1 and os.getpid() not in ppids  # every peer is a child of the master process
+    counters = parse_counters(p.stderr)
+    assert counters[(JOB_GROUP, "SUPERSTEPS")] == 1
+    assert counters[(JOB_GROUP, "LAUNCHED_TASKS")] == 3
+
+
+def test_setup_failure_after_fork_ends_the_forked_peers_quietly(hama: Hama, tmp_path: Path):
+    data = tmp_path / "in"
+    data.mkdir()
+    (data / "a.txt").write_text("x\n")
+    p = hama.run("run", BAD_SPLITS, "-n", "2", "-i", str(data), "--input-format", f"{BAD_SPLITS}:BadSplits")
+    assert p.returncode == 1, p.stderr
+    assert "Job setup failed" in p.stderr and "no splits today" in p.stderr, p.stderr
+    assert "Traceback" not in p.stderr, p.stderr  # the forked peers exit with one log line at most
+    # (the hama fixture asserts that no master or peer process is left behind)
+
+
+def test_master_that_exits_before_listening_is_reported(hama: Hama, tmp_path: Path):
+    fake = tmp_path / "python-that-fails"
+    fake.write_text("#!/bin/sh\necho 'cannot start' >&2\nexit 3\n")
+    fake.chmod(0o755)
+    p = hama.run("run", WHOAMI, "-n", "2", "-D", f"hama.peer.python={fake}", timeout=60)
+    assert p.returncode == 1, p.stderr
+    assert "the master process exited with code 3 before it started" in p.stderr, p.stderr
