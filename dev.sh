@@ -26,12 +26,12 @@ setup() {
 
 cmd="${1:-help}"; shift || true
 case "$cmd" in
-  setup)    setup "test,zookeeper,hdfs,yarn,hbase,compression" ;;
+  setup)    setup "test,zookeeper,hdfs,yarn,hbase,compression,arrow" ;;
   pagerank) setup ""
             exec "$venv/bin/hama" example pagerank "$@" ;;
-  unit)     setup "test,zookeeper,hdfs,yarn,hbase,compression"
+  unit)     setup "test,zookeeper,hdfs,yarn,hbase,compression,arrow"
             HAMA_TEST_SERVICES=0 exec "$venv/bin/python" -m pytest "$@" ;;
-  test)     setup "test,zookeeper,hdfs,yarn,hbase,compression"
+  test)     setup "test,zookeeper,hdfs,yarn,hbase,compression,arrow"
             bash tests/cluster/cluster.sh install
             "$venv/bin/python" -m mypy --config-file pyproject.toml
             exec "$venv/bin/python" -m pytest "$@" ;;

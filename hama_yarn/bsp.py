@@ -60,6 +60,9 @@ class BSPPeer(Protocol):
     def read_next(self) -> tuple[Any, Any] | None:
         """The next input record as ``(key, value)``, or None at the end."""
 
+    def read_batch(self) -> Any:
+        """The next input ``pyarrow.RecordBatch`` (Parquet/Arrow input), or None at the end."""
+
     def reopen_input(self) -> None:
         """Start reading this peer's input split from the beginning again."""
 

@@ -3,7 +3,7 @@
 An :class:`InputFormat` cuts the input into splits (plain JSON-able dicts, so they
 travel to peers unchanged) and opens a :class:`RecordReader` on one split.  An
 :class:`OutputFormat` opens a :class:`RecordWriter` on one task's output file.
-Names: ``text``, ``keyvalue``, ``sequencefile``, ``null``, ``hbase`` (and Hama's and
+Names: ``text``, ``keyvalue``, ``sequencefile``, ``null``, ``hbase``, ``parquet``, ``arrow`` (and Hama's and
 Hadoop's Java class names for them), or ``package.module:Class``.  A format may check the
 configuration in :meth:`InputFormat.validate` / :meth:`OutputFormat.validate`, which
 :func:`input_format` / :func:`output_format` call (at submit, and again in the master
@@ -102,6 +102,8 @@ INPUT_FORMATS = {
     "null": "hama_yarn.io.text:NullInputFormat",
     "sequencefile": "hama_yarn.io.seqformat:SequenceFileInputFormat",
     "hbase": "hama_yarn.io.hbase.formats:HBaseInputFormat",
+    "parquet": "hama_yarn.io.arrowfmt:ParquetInputFormat",
+    "arrow": "hama_yarn.io.arrowfmt:ArrowInputFormat",
     "org.apache.hadoop.hbase.mapreduce.TableInputFormat": "hbase",
     "org.apache.hama.bsp.TextInputFormat": "text",
     "org.apache.hama.bsp.KeyValueTextInputFormat": "keyvalue",
@@ -113,6 +115,8 @@ OUTPUT_FORMATS = {
     "null": "hama_yarn.io.text:NullOutputFormat",
     "sequencefile": "hama_yarn.io.seqformat:SequenceFileOutputFormat",
     "hbase": "hama_yarn.io.hbase.formats:HBaseOutputFormat",
+    "parquet": "hama_yarn.io.arrowfmt:ParquetOutputFormat",
+    "arrow": "hama_yarn.io.arrowfmt:ArrowOutputFormat",
     "org.apache.hadoop.hbase.mapreduce.TableOutputFormat": "hbase",
     "org.apache.hama.bsp.TextOutputFormat": "text",
     "org.apache.hama.bsp.NullOutputFormat": "null",

@@ -9,6 +9,8 @@ one other peer in a superstep.  Layout::
                            1 int64 array  (all messages are ``int`` in range)
                            2 float64 array (all messages are ``float``)
                            3 UTF-8 strings joined by NUL (all ``str``, none holds NUL)
+                           4/5/6 numpy arrays, Arrow RecordBatches, pickle with out-of-band
+                             buffers: raw buffers (:mod:`hama_yarn.messaging.vector`)
     bytes 3.. payload (compressed when byte 1 is not 0)
 
 Primitive payloads (int, float, str) skip pickle entirely; everything else, numpy
@@ -27,6 +29,9 @@ from collections.abc import Callable
 from typing import Any
 
 from ..errors import ConfigError, MessagingError
+from .vector import KIND_ARROW, KIND_NDARRAY, KIND_PICKLE_OOB, decode_vector, pickle_oob, vector_payload
+
+VECTOR_KINDS = (KIND_NDARRAY, KIND_ARROW, KIND_PICKLE_OOB)
 
 __all__ = ["encode", "decode", "decode_sized", "is_compressed", "COMPRESSORS", "compressor_id", "is_immutable_kind"]
 
@@ -91,7 +96,7 @@ def compressor_id(name: str) -> int:
     return ident
 
 
-def _payload(messages: list[Any]) -> tuple[int, bytes]:
+def _payload(messages: list[Any]) -> tuple[int, bytes | list[Any]]:
     types = set(map(type, messages))
     if len(types) == 1:
         t = next(iter(types))
@@ -106,8 +111,11 @@ def _payload(messages: list[Any]) -> tuple[int, bytes]:
             joined = "\x00".join(messages)
             if joined.count("\x00") == len(messages) - 1:
                 return KIND_STR, joined.encode("utf-8", "surrogatepass")
+    vec = vector_payload(messages)  # numpy arrays / Arrow batches: raw buffers, no pickle
+    if vec is not None:
+        return vec
     try:
-        return KIND_PICKLE, pickle.dumps(messages, protocol=5)
+        return pickle_oob(messages)
     except Exception as exc:
         bad = next((m for m in messages if not _picklable(m)), None)
         raise MessagingError(f"cannot serialize message {bad!r} of type {type(bad).__name__}: {exc}") from exc
@@ -140,6 +148,10 @@ def encode(messages: list[Any], compressor: int = 0, threshold: int = 0) -> byte
         Payloads shorter than this many bytes are not compressed.
     """
     kind, payload = _payload(messages)
+    if isinstance(payload, list):  # buffers (vector kinds): one copy into the bundle
+        if not (compressor and sum(len(p) for p in payload) >= threshold):
+            return b"".join([bytes((VERSION, 0, kind)), *payload])
+        payload = b"".join(payload)
     if compressor and len(payload) >= threshold:
         payload = _BY_ID[compressor][0](payload)
     else:
@@ -202,6 +214,8 @@ def decode_sized(data: bytes | memoryview) -> tuple[list[Any], int]:
             return f.tolist(), decompressed
         if kind == KIND_STR:
             return bytes(payload).decode("utf-8", "surrogatepass").split("\x00"), decompressed
+        if kind in VECTOR_KINDS:
+            return decode_vector(kind, memoryview(payload) if comp else memoryview(data)[3:]), decompressed
         if kind == KIND_PICKLE:
             result = pickle.loads(payload)
             if not isinstance(result, list):

@@ -242,6 +242,28 @@ class PeerImpl:
         self._input_records += 1
         return record
 
+    def read_batch(self) -> Any:
+        """The next ``pyarrow.RecordBatch`` of this peer's split, or None at the end.
+
+        The ``parquet`` and ``arrow`` formats hand over their batches (at most
+        ``hama.arrow.batch.size`` rows, columns from ``hama.arrow.columns``); any other
+        format's records are gathered into batches of columns ``key`` and ``value``.
+        Shares its position with :meth:`read_next`.  Needs pyarrow.
+        """
+        if self._records is None:
+            if self._reader_factory is None:
+                return None
+            self._reader = self._reader_factory()
+            self._records = iter(self._reader)
+            self._read_since_open = 0
+        from ..io.arrowfmt import next_batch_of
+
+        batch = next_batch_of(self._reader, self._records, self._conf)
+        if batch is not None:
+            self._input_records += batch.num_rows
+            self._read_since_open += batch.num_rows
+        return batch
+
     def reopen_input(self) -> None:
         """Read this peer's split from the beginning again."""
         self._close_reader()
