@@ -103,6 +103,26 @@ class BSP:
     def cleanup(self, peer: BSPPeer) -> None:
         """Called once after :meth:`bsp`, even when setup or bsp raised."""
 
+    def checkpoint_state(self, peer: BSPPeer) -> Any:
+        """State to save with a checkpoint (``bsp.checkpoint.enabled``), or None.
+
+        Called at the end of every checkpointed superstep, right after ``sync()``
+        returned.  Return ``bytes``, numpy arrays, or a dict/list/tuple of them and
+        of picklable values (arrays are stored as raw buffers, not pickled).  A
+        program whose state lives only in ``peer`` (messages, input position,
+        counters, output: all saved by the framework) needs none.
+        """
+        return None
+
+    def restore_state(self, peer: BSPPeer, state: Any) -> None:
+        """Put back what :meth:`checkpoint_state` returned; called after :meth:`setup`.
+
+        On recovery (``bsp.ft.enabled``) a peer restarts from the last complete
+        checkpoint: ``setup``, then this, then :meth:`bsp` again with
+        ``peer.get_superstep_count()`` at the restored superstep, so ``bsp`` must
+        derive its progress from the superstep count (as in Hama).
+        """
+
 
 class Combiner:
     """Combines all messages a peer sends to one destination peer in a superstep into one.

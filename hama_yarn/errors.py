@@ -23,6 +23,7 @@ __all__ = [
     "AuthenticationError",
     "InputError",
     "OutputError",
+    "CheckpointError",
 ]
 
 
@@ -138,3 +139,7 @@ class InputError(HamaError):
 
 class OutputError(HamaError):
     """Output cannot be written or committed."""
+
+
+class CheckpointError(HamaError):
+    """A checkpoint cannot be written, read or restored (fault tolerance, :mod:`hama_yarn.ft`)."""

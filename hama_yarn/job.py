@@ -140,7 +140,13 @@ class BSPJob:
         last = [-1]
         started = time.monotonic()
 
+        recoveries = [0]
+
         def progress(status: Any) -> None:
+            if verbose and (status.recoveries or 0) > recoveries[0]:
+                recoveries[0] = status.recoveries
+                print(f"Recovering: attempt {status.recoveries + 1}, rolled back to superstep "
+                      f"{status.restored_superstep}", file=out, flush=True)
             if verbose and status.state == "RUNNING" and status.superstep != last[0]:
                 last[0] = status.superstep
                 print(f"Current supersteps number: {status.superstep}", file=out, flush=True)

@@ -54,6 +54,9 @@ struct JobStatus {
   13: string master_address,
   // True once a finished job's peers have all stopped and reported: the counters are final.
   14: bool settled,
+  // Fault tolerance: recoveries so far and the superstep the last one rolled back to.
+  15: i32 recoveries = 0,
+  16: i64 restored_superstep = 0,
 }
 
 service MasterService {
@@ -72,6 +75,12 @@ struct TaskAssignment {
   3: i32 task_index,
   4: i32 num_peers,
   5: string split_json,   // the input split ("" when the job has no input)
+  // Fault tolerance (hama_yarn/ft): the job's attempt (0 = first run), the checkpointed
+  // superstep this attempt resumes from (0 = from the start), the checkpoint directory
+  // URL ("" = checkpoints off).
+  6: i32 attempt = 0,
+  7: i64 restore_superstep = 0,
+  8: string checkpoint_dir = "",
 }
 
 service PeerUmbilical {
@@ -82,6 +91,9 @@ service PeerUmbilical {
   void task_done(1: i32 task_index, 2: i64 superstep, 3: list<Counter> counters) throws (1: RemoteError err),
   void task_failed(1: i32 task_index, 2: i64 superstep, 3: string error, 4: string traceback,
                    5: list<Counter> counters) throws (1: RemoteError err),
+  // Fault tolerance: this peer's part of the checkpoint of `superstep` is durable.
+  void checkpoint_written(1: i32 task_index, 2: i32 attempt, 3: i64 superstep, 4: i64 nbytes,
+                          5: i64 millis) throws (1: RemoteError err),
 }
 
 service SyncService {

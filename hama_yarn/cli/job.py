@@ -186,6 +186,9 @@ def _status(conf: Any, job_id: str) -> int:
     print(f"Job name: {status.job_name}")
     print(f"Job state: {status.state}")
     print(f"Supersteps: {status.superstep}")
+    if status.recoveries:
+        print(f"Recoveries: {status.recoveries} (attempt {status.recoveries + 1}, "
+              f"rolled back to superstep {status.restored_superstep})")
     print(f"Peers: {status.num_peers}")
     for peer in status.peers:
         print(f"  peer {peer.index}\t{peer.state}\tsuperstep {peer.superstep}\t{peer.name}")

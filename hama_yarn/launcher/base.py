@@ -17,6 +17,7 @@ class PeerExit:
     index: int
     returncode: int
     description: str
+    attempt: int = 0  # the job attempt the process belonged to (fault tolerance)
 
 
 def describe_returncode(code: int) -> str:
@@ -38,12 +39,24 @@ class PeerLauncher(abc.ABC):
         Called (from any thread) with a :class:`PeerExit` whenever a peer ends.
     """
 
+    #: True when :meth:`replace` works (fault tolerance needs it).
+    supports_replace: bool = False
+
     def __init__(self, on_exit: Callable[[PeerExit], None]) -> None:
         self.on_exit = on_exit
 
     @abc.abstractmethod
     def launch(self, indexes: tuple[int, ...], master_address: str) -> None:
         """Start the peers with these task indexes, pointing them at the master."""
+
+    def replace(self, indexes: tuple[int, ...], master_address: str, attempt: int,
+                prepare: Callable[[], None] | None = None) -> None:
+        """Recovery: end these peers at once, call *prepare*, start them again for job attempt *attempt*.
+
+        Exits of the new processes are reported with ``PeerExit.attempt == attempt``;
+        *prepare* runs once every old process is gone.
+        """
+        raise NotImplementedError(f"{type(self).__name__} cannot replace peers")
 
     @abc.abstractmethod
     def stop(self, grace: float) -> None:

@@ -26,7 +26,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from ..config import HamaConfiguration
 from ..errors import JobSubmissionError
@@ -307,6 +307,45 @@ class LocalPeerLauncher(PeerLauncher):
         """Task index -> pid of the peer processes started so far."""
         with self._lock:
             return {i: p.pid for i, p in self._procs.items()}
+
+    # -- fault tolerance: replacement peers (always spawned, never forked) ------
+    supports_replace = True
+
+    def replace(self, indexes: tuple[int, ...], master_address: str, attempt: int,
+                prepare: Callable[[], None] | None = None) -> None:
+        """Kill these peers' processes (SIGKILL), run *prepare*, spawn new ones for *attempt*."""
+        with self._lock:
+            old: list[Any] = [self._procs[i] for i in indexes if i in self._procs]
+        for p in old:
+            if p.poll() is None:
+                try:
+                    p.kill()
+                except OSError:
+                    pass
+        for p in old:
+            try:
+                p.wait(10)
+            except subprocess.TimeoutExpired:
+                log.warning("peer pid %d did not end within 10s of SIGKILL", p.pid)
+        if prepare is not None:
+            prepare()
+        env = dict(os.environ)
+        env[SECRET_ENV] = self._secret
+        env.setdefault("PYTHONUNBUFFERED", "1")
+        for i in indexes:
+            cmd = python_command(self._python, "container") + [
+                "--job-dir", self.job_dir, "--task-index", str(i), "--master", master_address,
+            ]
+            proc = subprocess.Popen(cmd, env=env, stdin=subprocess.DEVNULL)
+            with self._lock:
+                self._procs[i] = proc
+            threading.Thread(target=self._watch_attempt, args=(i, proc, attempt), name=f"watch-peer-{i}-a{attempt}",
+                             daemon=True).start()
+        log.info("replaced %d local peer processes (attempt %d)", len(indexes), attempt)
+
+    def _watch_attempt(self, index: int, proc: subprocess.Popen[bytes], attempt: int) -> None:
+        code = proc.wait()
+        self.on_exit(PeerExit(index, code, f"pid {proc.pid} {describe_returncode(code)}", attempt))
 
 
 class LocalMasterHandle(MasterHandle):

@@ -24,6 +24,7 @@ from ..peer.main import load_job
 from ..rpc.idl import counters_from_thrift, counters_to_thrift, idl
 from ..rpc.server import RPCServer
 from ..web.timeline import Timeline, split_timeline
+from ..ft.master import MasterFT, machine_options
 from ..sync import SyncContext, server_class
 from . import state as st
 
@@ -75,6 +76,7 @@ class Master:
             self.num_peers,
             heartbeat_timeout=self.conf.get_seconds("hama.peer.heartbeat.timeout.ms"),
             start_timeout=self.conf.get_seconds("hama.master.start.timeout.ms") * 2,
+            **machine_options(self.conf),
         )
         self._events: queue.Queue[st.Event] = queue.Queue()
         self._lock = threading.Lock()
@@ -93,6 +95,7 @@ class Master:
         self.committer = _committer(self.conf, self.job_id)
         ctx = SyncContext(self.conf, self.job_id, self.num_peers, secret)
         self.sync_server = server_class(self.conf)(ctx, self._on_barrier)
+        self.ft = MasterFT(self)  # fault tolerance: checkpoint commits, recovery (hama_yarn.ft)
         services: dict[str, object] = {"MasterService": _MasterHandler(self), "PeerUmbilical": _UmbilicalHandler(self)}
         services.update(self.sync_server.thrift_services())
         self.server = RPCServer(host, 0, secret, services, name="master", sock=listener)
@@ -166,6 +169,7 @@ class Master:
                 # A peer that was slow to start may have created output after the first abort.
                 self.committer.abort_job()
         self.server.stop()
+        self.ft.close()
         if self.web is not None:
             self.web.stop()
         try:
@@ -228,6 +232,14 @@ class Master:
                 self._launched.set()
         elif isinstance(action, st.AbortSync):
             self.sync_server.abort(action.reason)
+        elif isinstance(action, st.RecoverPeers):
+            try:
+                self.ft.recover(action)
+            except Exception as exc:  # noqa: BLE001 - a recovery that cannot start fails the job
+                log.exception("recovery failed")
+                self.post(st.KillRequested(time.monotonic(), f"recovery of attempt {action.attempt} failed: {exc}"))
+        elif isinstance(action, st.CommitCheckpoint):
+            self.ft.commit(action.superstep)
         elif isinstance(action, st.StopPeers):
             grace = self.conf.get_seconds("hama.job.kill.grace.ms")
             self._stopper = threading.Thread(target=self.launcher.stop, args=(grace,), name="stop-peers", daemon=True)
@@ -274,12 +286,29 @@ class Master:
             raise HamaError(f"job aborted: peer {task_index} asked for its task, "
                             f"but the job was not launched within {self.machine.start_timeout:g}s")
         state = self.machine.state
-        if state is not st.JobState.RUNNING:
+        if state not in (st.JobState.RUNNING, st.JobState.RECOVERING):
             first = (self.machine.diagnostics or state.value).splitlines()[0]
             raise HamaError(f"job aborted before peer {task_index} started: {first}")
 
     def _on_peer_exit(self, ex: PeerExit) -> None:
-        self.post(st.PeerExited(time.monotonic(), ex.index, ex.returncode, ex.description))
+        self.post(st.PeerExited(time.monotonic(), ex.index, ex.returncode, ex.description, ex.attempt))
+
+    def discard_peer_events(self) -> None:
+        """Recovery: drop queued events of the failed attempt's peers (they are all gone)."""
+        keep = []
+        while True:
+            try:
+                event = self._events.get_nowait()
+            except queue.Empty:
+                break
+            if isinstance(event, st.KillRequested | st.Tick | st.Start):
+                keep.append(event)
+        for event in keep:
+            self._events.put(event)
+
+    def reset_barrier(self) -> None:
+        """Recovery: the sync service starts over (barrier numbers restart below the old ones)."""
+        self._barrier = -1
 
     def _on_barrier(self, superstep: int) -> None:
         self._barrier = superstep  # read by the event loop at its next tick
@@ -306,7 +335,7 @@ class Master:
             superstep=m.superstep, num_peers=self.num_peers, start_time_ms=int(self.start_time * 1000),
             finish_time_ms=int(self.finish_time * 1000), user=self.user, diagnostics=m.diagnostics,
             counters=counters_to_thrift(m.counters()), peers=peers, version=m.version, master_address=self.address,
-            settled=self._settled,
+            settled=self._settled, recoveries=m.recoveries, restored_superstep=m.restored_superstep,
         )
 
     # ------------------------------------------------------------ web UI
@@ -393,9 +422,13 @@ class _UmbilicalHandler:
         self.m.await_launch(task_index)
         self.m.peer_pids[task_index] = pid
         self.m.post(st.PeerStarted(time.monotonic(), task_index, host))
+        with self.m._lock:
+            attempt, restore = self.m.machine.attempt, self.m.machine.restored_superstep
         return idl().TaskAssignment(
-            job_id=self.m.job_id, attempt_id=st.task_attempt_id(self.m.job_id, task_index), task_index=task_index,
-            num_peers=self.m.num_peers, split_json=self.m._splits[task_index] if self.m._splits else "",
+            job_id=self.m.job_id, attempt_id=st.task_attempt_id(self.m.job_id, task_index, attempt),
+            task_index=task_index, num_peers=self.m.num_peers,
+            split_json=self.m._splits[task_index] if self.m._splits else "",
+            attempt=attempt, restore_superstep=restore, checkpoint_dir=self.m.ft.root,
         )
 
     def peer_registered(self, task_index: int, peer_name: str) -> None:
@@ -407,6 +440,9 @@ class _UmbilicalHandler:
     def task_done(self, task_index: int, superstep: int, counters: list[Any]) -> None:
         self.m.sync_server.peer_finished(task_index)
         self.m.post(st.PeerSucceeded(time.monotonic(), task_index, superstep, self.m.peer_report(task_index, counters)))
+
+    def checkpoint_written(self, task_index: int, attempt: int, superstep: int, nbytes: int, millis: int) -> None:
+        self.m.post(st.CheckpointWritten(time.monotonic(), task_index, attempt, superstep, nbytes, millis))
 
     def task_failed(self, task_index: int, superstep: int, error: str, traceback: str, counters: list[Any]) -> None:
         self.m.post(st.PeerFailed(time.monotonic(), task_index, superstep, error, traceback,

@@ -8,6 +8,13 @@ every failure path unit-testable.
 Job states follow Hama's ``JobStatus``: PREP -> RUNNING -> SUCCEEDED | FAILED |
 KILLED.  The first failure wins: its peer, superstep and traceback become the
 job's diagnostics.
+
+With fault tolerance (``bsp.ft.enabled``, :mod:`hama_yarn.ft`) a failure moves a
+RUNNING job to RECOVERING instead, while attempts remain
+(``bsp.tasks.max.attempts``): every peer is restarted from the last checkpoint
+that every peer reported durable (:class:`CheckpointWritten`), and the job is
+RUNNING again once all replacement peers started.  When attempts run out the job
+fails naming every failure.
 """
 
 from __future__ import annotations
@@ -32,6 +39,7 @@ __all__ = [
     "KillRequested",
     "CommitFinished",
     "Tick",
+    "CheckpointWritten",
     "Action",
     "LaunchPeers",
     "AbortSync",
@@ -39,6 +47,8 @@ __all__ = [
     "CommitOutput",
     "AbortOutput",
     "JobFinished",
+    "RecoverPeers",
+    "CommitCheckpoint",
     "PEER_COUNTER_GROUP",
     "JOB_COUNTER_GROUP",
 ]
@@ -58,6 +68,7 @@ class JobState(str, enum.Enum):
 
     PREP = "PREP"
     RUNNING = "RUNNING"
+    RECOVERING = "RECOVERING"
     SUCCEEDED = "SUCCEEDED"
     FAILED = "FAILED"
     KILLED = "KILLED"
@@ -143,6 +154,7 @@ class PeerExited(Event):
     index: int
     returncode: int
     description: str = ""
+    attempt: int = 0
 
 
 @dataclass(frozen=True)
@@ -169,6 +181,17 @@ class CommitFinished(Event):
 @dataclass(frozen=True)
 class Tick(Event):
     """Time passes: check registration and heartbeat deadlines."""
+
+
+@dataclass(frozen=True)
+class CheckpointWritten(Event):
+    """Peer *index* (of job attempt *attempt*) made its part of checkpoint *superstep* durable."""
+
+    index: int
+    attempt: int
+    superstep: int
+    nbytes: int = 0
+    millis: int = 0
 
 
 # ---------------------------------------------------------------- actions
@@ -209,6 +232,24 @@ class AbortOutput(Action):
 
 
 @dataclass(frozen=True)
+class RecoverPeers(Action):
+    """Stop every peer of the failed attempt and start all peers again as job attempt *attempt*,
+    restored from the checkpoint of *superstep* (0: from the start); discard the failed
+    attempt's temporary output and sync state."""
+
+    attempt: int
+    superstep: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class CommitCheckpoint(Action):
+    """Every peer's part of the checkpoint of *superstep* is durable: record it, drop older ones."""
+
+    superstep: int
+
+
+@dataclass(frozen=True)
 class JobFinished(Action):
     """The job reached a final *state*."""
 
@@ -244,9 +285,16 @@ class JobStateMachine:
         A running peer silent for longer (seconds) fails the job.
     start_timeout : float
         Peers that have not started this long (seconds) after launch fail the job.
+    recovery : bool
+        Recover from failed peers (``bsp.ft.enabled``) instead of failing the job.
+    max_attempts : int
+        Runs of the job's peers in all, the first included (``bsp.tasks.max.attempts``).
+    checkpoints : bool
+        Peers write checkpoints (adds the checkpoint counters).
     """
 
-    def __init__(self, job_id: str, num_peers: int, heartbeat_timeout: float = 30.0, start_timeout: float = 120.0) -> None:
+    def __init__(self, job_id: str, num_peers: int, heartbeat_timeout: float = 30.0, start_timeout: float = 120.0,
+                 recovery: bool = False, max_attempts: int = 1, checkpoints: bool = False) -> None:
         if num_peers < 1:
             raise ValueError("num_peers must be >= 1")
         self.job_id = job_id
@@ -262,6 +310,18 @@ class JobStateMachine:
         self.version = 0
         self._published_superstep = 0
         self._published_at = float("-inf")
+        # fault tolerance
+        self.recovery = recovery
+        self.max_attempts = max(1, max_attempts)
+        self.checkpoints = checkpoints
+        self.attempt = 0
+        self.recoveries = 0
+        self.checkpoint = 0  # superstep of the newest complete checkpoint (0: none)
+        self.restored_superstep = 0
+        self.failures: list[str] = []
+        self.checkpoint_bytes = 0
+        self.checkpoint_ms = 0
+        self._ckpt_reports: dict[int, set[int]] = {}
 
     # -- queries ---------------------------------------------------------
     def counters(self) -> Counters:
@@ -272,6 +332,10 @@ class JobStateMachine:
                 total[k] = total.get(k, 0) + v
         total[(JOB_COUNTER_GROUP, "SUPERSTEPS")] = self.superstep
         total[(JOB_COUNTER_GROUP, "LAUNCHED_TASKS")] = sum(1 for p in self.peers if p.state != PeerState.PENDING)
+        if self.recovery or self.checkpoints:
+            total[(JOB_COUNTER_GROUP, "RECOVERIES")] = self.recoveries
+            total[(JOB_COUNTER_GROUP, "CHECKPOINT_BYTES")] = self.checkpoint_bytes
+            total[(JOB_COUNTER_GROUP, "CHECKPOINT_TIME_MS")] = self.checkpoint_ms
         return total
 
     # -- transitions -----------------------------------------------------
@@ -299,7 +363,7 @@ class JobStateMachine:
             if self.state.finished:
                 return []
             return self._end(JobState.KILLED, f"Job killed: {ev.reason}", PeerState.KILLED)
-        if self.state is not JobState.RUNNING:
+        if self.state not in (JobState.RUNNING, JobState.RECOVERING):
             if isinstance(ev, PeerHeartbeat | PeerSucceeded | PeerFailed):
                 self._absorb_counters(ev.index, ev.counters)
             return []
@@ -308,7 +372,11 @@ class JobStateMachine:
             if p.state is PeerState.PENDING:
                 p.state = PeerState.RUNNING
             p.host, p.last_seen = ev.host, ev.now
+            if self.state is JobState.RECOVERING and all(q.state is not PeerState.PENDING for q in self.peers):
+                self.state = JobState.RUNNING
             return []
+        if isinstance(ev, CheckpointWritten):
+            return self._checkpoint_written(ev)
         if isinstance(ev, PeerRegistered):
             p = self._peer(ev.index)
             p.name, p.last_seen = ev.name, ev.now
@@ -342,15 +410,15 @@ class JobStateMachine:
             p.superstep = ev.superstep
             diag = self._peer_diagnostics(p, ev.superstep, ev.error, ev.traceback)
             p.state, p.diagnostics = PeerState.FAILED, diag
-            return self._end(JobState.FAILED, diag, PeerState.KILLED)
+            return self._failed(diag, ev.now)
         if isinstance(ev, PeerExited):
             p = self._peer(ev.index)
-            if p.state is PeerState.SUCCEEDED or (p.state is PeerState.FAILED):
+            if ev.attempt != self.attempt or p.state is PeerState.SUCCEEDED or (p.state is PeerState.FAILED):
                 return []
             how = ev.description or f"exit code {ev.returncode}"
             diag = self._peer_diagnostics(p, p.superstep, f"peer process ended unexpectedly ({how})", "")
             p.state, p.diagnostics = PeerState.FAILED, diag
-            return self._end(JobState.FAILED, diag, PeerState.KILLED)
+            return self._failed(diag, ev.now)
         if isinstance(ev, CommitFinished):
             if ev.error:
                 return self._end(JobState.FAILED, f"Output commit failed: {ev.error}", PeerState.SUCCEEDED, abort_output=True)
@@ -368,14 +436,56 @@ class JobStateMachine:
             if p.state is PeerState.PENDING and self.launched_at is not None and now - self.launched_at > self.start_timeout:
                 diag = self._peer_diagnostics(p, 0, f"peer did not start within {self.start_timeout:g}s", "")
                 p.state, p.diagnostics = PeerState.FAILED, diag
-                return self._end(JobState.FAILED, diag, PeerState.KILLED)
+                return self._failed(diag, now)
             if p.state is PeerState.RUNNING and now - p.last_seen > self.heartbeat_timeout:
                 diag = self._peer_diagnostics(
                     p, p.superstep, f"no heartbeat for {now - p.last_seen:.1f}s (timeout {self.heartbeat_timeout:g}s)", ""
                 )
                 p.state, p.diagnostics = PeerState.FAILED, diag
-                return self._end(JobState.FAILED, diag, PeerState.KILLED)
+                return self._failed(diag, now)
         return []
+
+    # -- fault tolerance -------------------------------------------------
+    def _failed(self, diag: str, now: float) -> list[Action]:
+        """A peer failed: recover while attempts remain (``bsp.ft.enabled``), else fail the job."""
+        self.failures.append(diag)
+        if not self.recovery:
+            return self._end(JobState.FAILED, diag, PeerState.KILLED)
+        if self.attempt + 1 >= self.max_attempts:
+            n = len(self.failures)
+            head = (f"Job failed: {n} failure{'s' if n != 1 else ''} in {self.attempt + 1} attempt"
+                    f"{'s' if self.attempt else ''} (bsp.tasks.max.attempts={self.max_attempts})")
+            body = "\n".join(f"[{i + 1}] {f}" for i, f in enumerate(self.failures))
+            return self._end(JobState.FAILED, f"{head}\n{body}" if n > 1 else diag, PeerState.KILLED)
+        self.attempt += 1
+        self.recoveries += 1
+        restore = self.checkpoint
+        self.restored_superstep = restore
+        self.state = JobState.RECOVERING
+        self.superstep = restore
+        self.launched_at = now
+        self._ckpt_reports.clear()
+        for q in self.peers:
+            q.state, q.superstep, q.name, q.last_seen = PeerState.PENDING, restore, "", now
+        reason = diag.splitlines()[0]
+        return [AbortSync(f"recovering (attempt {self.attempt}): {reason}"),
+                RecoverPeers(self.attempt, restore, reason)]
+
+    def _checkpoint_written(self, ev: CheckpointWritten) -> list[Action]:
+        if ev.attempt != self.attempt or not 0 <= ev.index < self.num_peers:
+            return []
+        self.checkpoint_bytes += ev.nbytes
+        self.checkpoint_ms += ev.millis
+        if ev.superstep <= self.checkpoint:
+            return []
+        reported = self._ckpt_reports.setdefault(ev.superstep, set())
+        reported.add(ev.index)
+        if len(reported) < self.num_peers:
+            return []
+        self.checkpoint = ev.superstep
+        for step in [s for s in self._ckpt_reports if s <= ev.superstep]:
+            del self._ckpt_reports[step]
+        return [CommitCheckpoint(ev.superstep)]
 
     def _end(self, state: JobState, diagnostics: str, others: PeerState, abort_output: bool = True) -> list[Action]:
         self.state = state

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from ..bsp import BSP, Combiner
 from ..config import HamaConfiguration
 from ..errors import ConfigError, HamaError, RPCError, SyncError
+from ..ft.peer import attach_checkpointer, prepare_restore
 from ..plugins import load_object
 from ..rpc.client import RPCClient
 from ..rpc.idl import counters_to_thrift
@@ -187,8 +188,10 @@ def run_peer(
 
             path = OutputCommitter(conf, job_id).task_path(attempt_id, task_index)
             writer = output_format(conf).open_writer(conf, path)
+        ckpt, writer = attach_checkpointer(conf, task, umbilical, writer)  # fault tolerance (hama_yarn.ft)
         peer = PeerImpl(conf, task_index, attempt_id, names, messenger, sync, reader_factory, writer, combiner)
-        error, tb = _run_user_code(bsp_cls(), peer)
+        bsp = bsp_cls()
+        error, tb = _run_user_code(bsp, peer, prepare_restore(ckpt, task, peer, bsp))
         superstep = peer.get_superstep_count()
         try:
             peer.close()
@@ -231,12 +234,18 @@ def run_peer(
     return code
 
 
-def _run_user_code(bsp: BSP, peer: PeerImpl) -> tuple[BaseException | None, str]:
-    """setup + bsp, then cleanup no matter what; returns the first exception and its traceback."""
+def _run_user_code(bsp: BSP, peer: PeerImpl, after_setup: Callable[[], None] | None = None
+                   ) -> tuple[BaseException | None, str]:
+    """setup + bsp, then cleanup no matter what; returns the first exception and its traceback.
+
+    *after_setup* (a recovered attempt) puts the user's checkpointed state back.
+    """
     error: BaseException | None = None
     tb = ""
     try:
         bsp.setup(peer)
+        if after_setup is not None:
+            after_setup()
         bsp.bsp(peer)
     except BaseException as exc:  # noqa: BLE001 - the task fails with the first exception
         error, tb = exc, traceback.format_exc()

@@ -100,6 +100,9 @@ class PeerImpl:
         self._counters: dict[tuple[str, str], int] = {(PEER_COUNTER_GROUP, n): 0 for n in PEER_COUNTERS}
         self._input_records = 0
         self._output_records = 0
+        self._read_since_open = -1  # records consumed from the open reader (-1: not open)
+        #: Fault tolerance (hama_yarn.ft.peer.PeerCheckpointer): called after every barrier.
+        self.checkpointer: Any = None
         self._persistent = conf.get_bool("hama.queue.behaviour.persistent", False)
         self._barrier_timeout = conf.get_seconds("hama.sync.barrier.timeout.ms")
         self._compressor = 0
@@ -168,6 +171,8 @@ class PeerImpl:
         c[(PEER_COUNTER_GROUP, "MESSAGE_BYTES_RECEIVED")] = self._messenger.bytes_received
         c[(PEER_COUNTER_GROUP, "TOTAL_DECOMPRESSED_BYTES")] += self._messenger.take_decompressed()
         c[(PEER_COUNTER_GROUP, "SUPERSTEP_SUM")] += 1
+        if self.checkpointer is not None:
+            self.checkpointer.after_sync(self)
         end = time.monotonic()
         c[(PEER_COUNTER_GROUP, "TIME_IN_SYNC_MS")] += int((end - start) * 1000)
         self.timeline.record(step, start, end, sent)
@@ -235,11 +240,13 @@ class PeerImpl:
                 return None
             self._reader = self._reader_factory()
             self._records = iter(self._reader)
+            self._read_since_open = 0
         try:
             record = next(self._records)
         except StopIteration:
             return None
         self._input_records += 1
+        self._read_since_open += 1
         return record
 
     def read_batch(self) -> Any:
@@ -274,6 +281,7 @@ class PeerImpl:
             self._reader.close()
         self._reader = None
         self._records = None
+        self._read_since_open = -1
 
     def write(self, key: Any, value: Any, *, records: int = 1) -> None:
         """Write one output record (``part-NNNNN`` of this task).
@@ -311,6 +319,36 @@ class PeerImpl:
         """A copy of all counters, for reports to the master."""
         self._flush_counters()
         return dict(self._counters)
+
+    # ------------------------------------------------------------ checkpoints (hama_yarn.ft)
+    def checkpoint_messages(self) -> list[Any]:
+        """The received messages not read yet (what a checkpoint saves)."""
+        return self._cur[self._pos :] if self._pos else self._cur
+
+    def reader_position(self) -> int:
+        """Records consumed since the input reader was (re)opened; -1 when it is not open."""
+        return self._read_since_open
+
+    def restore_checkpoint(self, superstep: int, messages: list[Any], counters: dict[tuple[str, str], int],
+                           reader_pos: int) -> None:
+        """Resume at *superstep* with these received messages, counters and input position."""
+        self._superstep = superstep
+        self._cur, self._pos = list(messages), 0
+        self._counters = dict(counters)
+        self._input_records = counters.get((PEER_COUNTER_GROUP, "TASK_INPUT_RECORDS"), 0)
+        self._output_records = counters.get((PEER_COUNTER_GROUP, "TASK_OUTPUT_RECORDS"), 0)
+        if reader_pos >= 0 and self._reader_factory is not None:
+            self._reader = self._reader_factory()
+            self._records = iter(self._reader)
+            self._read_since_open = 0
+            for _ in range(reader_pos):
+                if next(self._records, None) is None:
+                    break
+                self._read_since_open += 1
+            try:
+                self._reader.bytes_read = 0  # IO_BYTES_READ was restored with the counters
+            except AttributeError:
+                pass
 
     # ------------------------------------------------------------ lifecycle
     def close(self) -> None:

@@ -115,6 +115,16 @@ class BarrierState:
                 self._aborted = reason
             self._cond.notify_all()
 
+    def reset(self) -> None:
+        """Forget registrations, barriers, finished peers and an abort (a recovery starts over)."""
+        with self._cond:
+            self._names.clear()
+            self._arrived.clear()
+            self._completed = -(2**62)
+            self._aborted = None
+            self._finished.clear()
+            self._cond.notify_all()
+
     def _check(self) -> None:
         if self._aborted is not None:
             raise SyncError(f"job aborted: {self._aborted}")
@@ -154,6 +164,10 @@ class RPCSyncServer(SyncServer):
 
     def peer_finished(self, task_index: int) -> None:
         self.state.finish(task_index)
+
+    def restart(self) -> None:
+        """Recovery (:mod:`hama_yarn.ft`): the peers of a new attempt register and sync afresh."""
+        self.state.reset()
 
 
 class RPCSyncClient(SyncClient):
