@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from . import registry
-from .config import HamaConfiguration, default_keys, parse_bool
+from .config import HamaConfiguration, default_keys
 from .errors import ConfigError, HamaError, RPCError
 from .launcher.base import MasterHandle
 from .registry import FINISHED, list_jobs, record_final_state, registry_dir
@@ -80,17 +80,7 @@ def validate_conf(conf: HamaConfiguration) -> None:
     Also loads the BSP class and combiner, so a missing class fails at submit.
     """
     for key, spec in default_keys().items():
-        value = conf.get(key)
-        if value is None or value == "":
-            continue
-        kind = spec.type
-        if kind.startswith("int"):
-            n = conf.get_int(key)
-            low = int(kind.split(":")[1]) if ":" in kind else None
-            if low is not None and n < low:
-                raise ConfigError(key, f"must be at least {low}, got {n}")
-        elif kind == "bool":
-            parse_bool(key, value)
+        conf.check_layers(key, spec.type)  # every layer: a malformed value overridden later still fails
     mode = (conf.get("bsp.master.address") or "local").strip()
     if mode not in ("local", "inline", "yarn") and ":" not in mode:
         raise ConfigError("bsp.master.address", f"expected local, inline, yarn or host:port, got {mode!r}")

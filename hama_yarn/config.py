@@ -30,7 +30,7 @@ from .resources import data_path
 
 log = logging.getLogger(__name__)
 
-__all__ = ["HamaConfiguration", "KeySpec", "default_keys", "parse_bool", "parse_define"]
+__all__ = ["HamaConfiguration", "KeySpec", "default_keys", "parse_bool", "parse_define", "check_value"]
 
 T = TypeVar("T")
 
@@ -98,13 +98,46 @@ def default_keys() -> dict[str, KeySpec]:
 
 
 def parse_bool(key: str, value: str) -> bool:
-    """Parse a boolean the way Hadoop does (``true``/``false``, any case)."""
+    """Parse a boolean with Hadoop's spellings: ``true`` or ``false``, any case, surrounding blanks ignored.
+
+    Hadoop's ``Configuration.getBoolean`` accepts exactly these two words and silently
+    falls back to the default for anything else; here anything else (``yes``, ``1``,
+    ``on``, ``ture``) is an error naming the key, so a typo never flips a switch.
+
+    Raises
+    ------
+    ConfigError
+        If *value* is neither ``true`` nor ``false``.
+    """
     v = value.strip().lower()
-    if v in ("true", "yes", "1", "on"):
+    if v == "true":
         return True
-    if v in ("false", "no", "0", "off"):
+    if v == "false":
         return False
     raise ConfigError(key, f"expected true or false, got {value!r}")
+
+
+def check_value(key: str, kind: str, value: str) -> None:
+    """Check *value* of *key* against a ``hama-default.xml`` type (``int``, ``int:MIN``, ``bool``).
+
+    Other types (``string`` and the plug-in kinds) are not checked here.
+
+    Raises
+    ------
+    ConfigError
+        Naming the key, the value and what was expected.
+    """
+    v = value.strip()
+    if kind.startswith("int"):
+        try:
+            n = int(v)
+        except ValueError:
+            raise ConfigError(key, f"expected an integer, got {value!r}") from None
+        low = int(kind.split(":")[1]) if ":" in kind else None
+        if low is not None and n < low:
+            raise ConfigError(key, f"must be at least {low}, got {n}")
+    elif kind == "bool":
+        parse_bool(key, v)
 
 
 def parse_define(text: str) -> tuple[str, str]:
@@ -143,6 +176,7 @@ class HamaConfiguration(Mapping[str, str]):
 
     def __init__(self, load_defaults: bool = True, values: Mapping[str, object] | None = None) -> None:
         self._layers: dict[str, dict[str, str]] = {name: {} for name in LAYERS}
+        self._site_file: str | None = None
         if load_defaults:
             self._layers["default"] = {k: s.default for k, s in default_keys().items()}
             site_dir = os.environ.get("HAMA_CONF_DIR")
@@ -150,6 +184,7 @@ class HamaConfiguration(Mapping[str, str]):
                 site = Path(site_dir) / "hama-site.xml"
                 if site.is_file():
                     self._layers["site"] = {n: v for n, v, _, _ in _read_xml(site)}
+                    self._site_file = str(site)
                     log.debug("Using configs in %s", site)
         for k, v in (values or {}).items():
             self.set(k, v)
@@ -228,6 +263,47 @@ class HamaConfiguration(Mapping[str, str]):
                 return name
         return None
 
+    def check_layers(self, key: str, kind: str) -> None:
+        """Check the value of *key* in every layer that sets it, not only the one that wins.
+
+        A malformed value is an error wherever it is set (``hama-site.xml``, ``-D``,
+        code), even when a later layer overrides it: ``-D bsp.peers.num=abc -n 2``
+        fails instead of silently ignoring ``abc``.
+
+        Parameters
+        ----------
+        key : str
+            The key.
+        kind : str
+            Its ``hama-default.xml`` type (see :func:`check_value`).
+
+        Raises
+        ------
+        ConfigError
+            Naming the key, the bad value and the layer it came from.
+        """
+        setting = [name for name in LAYERS if key in self._layers[name]]
+        for name in setting:
+            value = self._expand(key, self._layers[name][key])
+            if value.strip() == "":
+                continue
+            try:
+                check_value(key, kind, value)
+            except ConfigError as exc:
+                where = f"from {self._origin(name)}"
+                if name != setting[-1]:
+                    where += f", overridden by {self._origin(setting[-1])}: a malformed value is an error wherever it is set"
+                raise ConfigError(key, f"{exc.message} ({where})") from None
+
+    def _origin(self, layer: str) -> str:
+        """Where a layer's values come from, in words."""
+        return {
+            "default": "hama-default.xml",
+            "site": self._site_file or "hama-site.xml",
+            "command line": "-D",
+            "code": "code or a command-line option",
+        }[layer]
+
     def _typed(self, key: str, default: T | None, parse: Callable[[str], T], what: str) -> T:
         value = self.get(key)
         if value is None or value.strip() == "":
@@ -285,6 +361,7 @@ class HamaConfiguration(Mapping[str, str]):
         """An independent copy with the same layers."""
         conf = HamaConfiguration(load_defaults=False)
         conf._layers = {k: dict(v) for k, v in self._layers.items()}
+        conf._site_file = self._site_file
         return conf
 
     def write_xml(self, path: str | os.PathLike[str]) -> None:

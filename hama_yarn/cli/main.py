@@ -1,13 +1,17 @@
 """The ``hama`` command: one ``main()`` error funnel over one module per command group.
 
 Exit codes: 0 success, 1 the job failed (or a runtime error), 2 usage or
-configuration error, 130 interrupted.
+configuration error, 130 interrupted, 143 terminated (SIGTERM), 141 stdout closed
+early (``hama job -list | head``: the reader went away, as a tool killed by SIGPIPE
+reports it; nothing is printed).
 """
 
 from __future__ import annotations
 
 import argparse
 import logging
+import os
+import signal
 import sys
 from collections.abc import Callable, Sequence
 
@@ -16,9 +20,11 @@ from ..errors import ConfigError, HamaError, InputError, JobSubmissionError, Out
 
 log = logging.getLogger(__name__)
 
-__all__ = ["main", "EXIT_OK", "EXIT_FAILED", "EXIT_USAGE", "EXIT_INTERRUPTED"]
+__all__ = ["main", "EXIT_OK", "EXIT_FAILED", "EXIT_USAGE", "EXIT_INTERRUPTED", "EXIT_BROKEN_PIPE"]
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+#: Exit code when stdout's reader went away (128 + SIGPIPE, what a shell shows for ``cmd | head``).
+EXIT_BROKEN_PIPE = 128 + signal.SIGPIPE
 
 #: Errors that mean "the request was wrong" (exit 2) rather than "the job failed" (exit 1).
 USAGE_ERRORS: tuple[type[HamaError], ...] = (ConfigError, UsageError, InputError, OutputError)
@@ -52,6 +58,15 @@ def _configure_logging(verbose: int, quiet: bool) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``hama`` console script; returns the exit code."""
+    try:
+        code = _main(argv)
+        sys.stdout.flush()  # a closed pipe shows here, not in the interpreter's exit flush
+        return code
+    except BrokenPipeError:
+        return _stdout_gone()
+
+
+def _main(argv: Sequence[str] | None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     args_list = _hama_style(args_list)
     parser = build_parser()
@@ -84,6 +99,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     except HamaError as exc:
         print(f"hama: error: {exc}", file=sys.stderr)
         return EXIT_FAILED
+
+
+def _stdout_gone() -> int:
+    """stdout's reader went away (``hama job -list | head``): stop quietly.
+
+    The recipe of Python's ``signal`` documentation: point stdout at /dev/null so
+    the interpreter's final flush of the unwritten rest does not fail again.
+    """
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):  # stdout without a file descriptor (captured in tests)
+        pass
+    return EXIT_BROKEN_PIPE
 
 
 def _hama_style(argv: list[str]) -> list[str]:

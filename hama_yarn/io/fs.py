@@ -172,10 +172,10 @@ def resolve(path: str, conf: HamaConfiguration | None = None) -> tuple[fsspec.Ab
     options: dict[str, Any] = {}
     scheme = urllib.parse.urlsplit(url).scheme.lower()
     if scheme in ("webhdfs", "swebhdfs"):
-        require("requests", "hdfs", f"{scheme}:// paths")
+        require("requests", "hdfs", f"{scheme}:// access")
         options["user"] = hadoop_user()
     elif scheme in ("hdfs", "viewfs"):
-        require("hdfs_native", "hdfs", f"{scheme}:// paths")
+        require("hdfs_native", "hdfs", f"{scheme}:// access")
         options.update(_hadoop_client_keys(conf))
     try:
         fs, inner = url_to_fs(url, **options)
