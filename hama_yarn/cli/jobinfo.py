@@ -69,9 +69,11 @@ def job_snapshot(conf: HamaConfiguration, job_id: str) -> dict[str, Any]:
 def dispatch(args: argparse.Namespace, conf: HamaConfiguration) -> int | None:
     """Run the verb of *args* if it is one of this module's; None otherwise."""
     if args.counter:
-        return _counter(conf, *args.counter, as_json=args.json)
+        job_id, group, name = args.counter
+        return _counter(conf, job_id, group, name, as_json=args.json)
     if args.events:
-        return _events(conf, *args.events, as_json=args.json)
+        job_id, start, count = args.events
+        return _events(conf, job_id, start, count, as_json=args.json)
     if args.history:
         return _history(conf, args.history, as_json=args.json)
     if args.grooms is not None:

@@ -29,7 +29,7 @@ class MasterSource:
         wanted = range(m.num_peers) if peer is None else [peer]
         out: list[dict[str, Any]] = []
         if mode == "yarn":
-            containers = getattr(m.launcher, "containers", lambda: {})()
+            containers: dict[int, dict[str, str]] = getattr(m.launcher, "containers", lambda: {})()
             for i in wanted:
                 url = containers.get(i, {}).get("logs_url", "")
                 if url:

@@ -65,8 +65,8 @@ def capture_peer_output(conf: HamaConfiguration, job_id: str, index: int) -> Non
     except OSError as exc:
         log.debug("no peer log file %s: %s", path, exc)
         return
-    sys.stdout = _Tee(sys.stdout, f)  # type: ignore[assignment]
-    sys.stderr = _Tee(sys.stderr, f)  # type: ignore[assignment]
+    sys.stdout = _Tee(sys.stdout, f)
+    sys.stderr = _Tee(sys.stderr, f)
     handler = logging.StreamHandler(f)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger()
