@@ -417,6 +417,8 @@ class VectorizedGraphRunner(GraphJobRunner):
                 memory_log(self.me, "first gather")
             sent += g.num_edges
             dangling = 0.0 if hama else float(x[dangling_idx].sum())
+            # what a checkpoint taken inside this superstep's sync() saves (hama_yarn.ft)
+            self._ft_state = {"it": it, "x": x, "diff": diff, "sent": sent, "own": payloads[self.me]}
             got, total = self._swap(peer, payloads, (dangling, diff, float(n) if it > 0 else 0.0))
             del payloads
             # the average change of iteration `it`, which iteration it+1 reads (Hama's aggregator)
@@ -443,6 +445,20 @@ class VectorizedGraphRunner(GraphJobRunner):
             x, acc = acc, x
         peer.increment_counter(COUNTER_GROUP, "MESSAGES_SENT", sent)
         return x
+
+    # ------------------------------------------------------------ fault tolerance
+    def checkpoint_state(self, peer: Any) -> Any:
+        """PageRank's per-superstep state as numpy buffers (values, own payload, scalars)."""
+        state = getattr(self, "_ft_state", None)
+        return {"algorithm": self.algorithm, **state} if state is not None else None
+
+    def restore_state(self, peer: Any, state: Any) -> None:
+        """Not yet: a vectorized job resumes only from the start (the graph is re-read)."""
+        if state is not None or peer.get_superstep_count() > 0:
+            from ..errors import CheckpointError
+
+            raise CheckpointError("vectorized graph jobs cannot resume from a checkpoint yet "
+                                  "(set bsp.checkpoint.enabled=false to restart them from the start)")
 
     # ------------------------------------------------------------ SSSP, BFS, WCC
     def _min_propagation(self, peer: Any, g: LocalGraph) -> Any:
