@@ -24,6 +24,7 @@ second or more for a job with a few hundred uncollected barriers).
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import threading
 import time
@@ -91,6 +92,7 @@ class ZooKeeperSyncServer(SyncServer):
         self.finished_path = f"{self.job_path}/{FINISHED}"
         self.zk: Any = None
         self._unreachable: SyncError | None = None  # the first connection failed: do not wait again
+        self._owned = False  # start() created the job znode: close() deletes it
         self._lock = threading.Lock()
         self._next = INITIAL_BARRIER  # the first barrier not yet known complete
         self._collected = _FIRST - 1  # every barrier up to this one is deleted
@@ -123,17 +125,58 @@ class ZooKeeperSyncServer(SyncServer):
                     raise
             return self.zk
 
+    def _claim(self, zk: Any) -> None:
+        """Create the job znode, tagged with a digest of the job secret.
+
+        Job ids are unique per registry (``hama.tmp.dir``), not per ZooKeeper: two
+        local jobs started in the same minute from two registries get the same id.
+        Sharing ``/bsp/<jobId>`` would mix their barriers (both fail with a
+        misleading "called sync() a different number of times"), and the first to
+        end would delete the other's znodes.  A job znode of this job (same
+        secret: an earlier attempt whose close could not delete it) is deleted
+        and created afresh; another job's is left alone and this job fails.
+        """
+        tag = b"hama-job " + hashlib.sha256(self.ctx.secret.encode("utf-8")).hexdigest()[:32].encode()
+        for _attempt in range(3):
+            try:
+                zk.retry(zk.create, self.job_path, tag, makepath=True)
+                self._owned = True
+                return
+            except NodeExistsError:
+                pass
+            try:
+                data, _stat = zk.retry(zk.get, self.job_path)
+            except NoNodeError:
+                continue
+            if data != tag:
+                raise SyncError(
+                    f"{self.job_path} on ZooKeeper at {zk_hosts(self.ctx.conf)} belongs to another job with the id "
+                    f"{self.ctx.job_id} (job ids are unique per hama.tmp.dir, not per ZooKeeper; that job runs, or "
+                    "its master died without removing it): submit again, or give each user or registry its own "
+                    "bsp.zookeeper.root"
+                )
+            try:
+                _delete_tree(zk, self.job_path)
+            except (NoNodeError, NotEmptyError):
+                pass
+        raise SyncError(f"cannot create {self.job_path} on ZooKeeper at {zk_hosts(self.ctx.conf)}: "
+                        "it keeps reappearing")
+
     def start(self) -> None:
         """Connect, create ``/bsp/<jobId>`` and its first barrier nodes, start the progress poller.
 
         Raises
         ------
         SyncError
-            If ZooKeeper cannot be reached.
+            If ZooKeeper cannot be reached, or another job with the same id uses its znode.
         """
         zk = self._client()
         try:
-            zk.retry(zk.ensure_path, self.sync_path)
+            self._claim(zk)
+            try:
+                zk.retry(zk.create, self.sync_path, b"")
+            except NodeExistsError:
+                pass
             # the barrier nodes of the first two LOOKAHEAD blocks (the partitioning
             # barrier -2, the initial -1, then 0 ...); peers pre-create the rest
             first = [self.finished_path] + [f"{self.sync_path}/{barrier_name(s)}"
@@ -267,8 +310,8 @@ class ZooKeeperSyncServer(SyncServer):
         """Create ``/bsp/<jobId>/abort`` (data: *reason*); waiting peers fail at once."""
         if self._closed:
             return
-        if self._unreachable is not None:  # the job never started: no peer can be waiting in ZooKeeper
-            log.debug("not publishing the abort of %s: %s", self.ctx.job_id, self._unreachable)
+        if not self._owned:  # start() failed (unreachable, or another job's znode): no peer of ours waits there
+            log.debug("not publishing the abort of %s: the job znode is not this job's", self.ctx.job_id)
             return
         try:
             zk = self._client()
@@ -290,7 +333,7 @@ class ZooKeeperSyncServer(SyncServer):
         the ``rpc`` backend (a finished peer could only have entered a barrier
         that completed, and its nodes stay until the barrier is collected).
         """
-        if self._closed or self._unreachable is not None:
+        if self._closed or not self._owned:
             return
         try:
             zk = self._client()
@@ -303,7 +346,8 @@ class ZooKeeperSyncServer(SyncServer):
             log.warning("cannot publish that peer %d of %s finished", task_index, self.ctx.job_id, exc_info=True)
 
     def close(self, succeeded: bool) -> None:
-        """Delete ``/bsp/<jobId>`` recursively (after success *and* failure) and disconnect."""
+        """Delete ``/bsp/<jobId>`` recursively (after success *and* failure, if :meth:`start` created it)
+        and disconnect."""
         self._closed = True
         self._stop.set()
         poller = self._poller
@@ -312,6 +356,12 @@ class ZooKeeperSyncServer(SyncServer):
         with self._lock:
             zk, self.zk = self.zk, None
         if zk is None:
+            return
+        if not self._owned:  # another job's znode (or none): not ours to delete
+            try:
+                stop(zk)
+            except Exception:  # noqa: BLE001
+                log.debug("stopping the ZooKeeper client failed", exc_info=True)
             return
         try:
             if not self._connected(zk):

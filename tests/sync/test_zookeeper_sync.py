@@ -412,3 +412,45 @@ def test_leave_barrier_is_local(make_job: Callable[..., ZKJob]) -> None:
     wait_for(lambda: c0._failure is not None, 5)
     with pytest.raises(SyncError, match="stop"):  # but a known failure is reported
         c0.leave_barrier(3, 1.0)
+
+
+@pytest.mark.zookeeper
+def test_same_job_id_from_another_registry_is_refused(make_job: Callable[..., ZKJob], quorum: str) -> None:
+    """Job ids are unique per registry only: a second job with the same id (another secret) fails at
+    start naming the znode, and neither its abort nor its close touches the running job's znodes."""
+    job = make_job(2)
+    c0, c1 = job.client(0), job.client(1)
+    other = ZooKeeperSyncServer(SyncContext(job.conf, job.job_id, 2, "another job's secret"))
+    with pytest.raises(SyncError, match=f"{job.path} .*belongs to another job.*bsp.zookeeper.root"):
+        other.start()
+    other.abort("the other job failed")
+    other.close(False)
+    with kazoo_client(quorum) as zk:
+        assert zk.exists(job.path) is not None
+        assert zk.exists(f"{job.path}/abort") is None
+    t, r = in_thread(lambda: c0.enter_barrier(-1, 10))
+    c1.enter_barrier(-1, 10)
+    t.join(10)
+    assert r == [None]
+
+
+@pytest.mark.zookeeper
+def test_leftover_of_the_same_job_is_replaced(quorum: str) -> None:
+    """A job znode this job left (same secret: a recovery whose close could not delete it) is
+    created afresh: no stale arrival is counted in the new attempt's barriers."""
+    first = ZKJob(quorum, 2)
+    first.server._owned = False  # its close() leaves everything behind, like a failed delete
+    c0, c1 = first.client(0), first.client(1)
+    t, _ = in_thread(lambda: c0.enter_barrier(-1, 10))
+    c1.enter_barrier(-1, 10)
+    t.join(10)
+    first.close()
+    again = ZooKeeperSyncServer(SyncContext(first.conf, first.job_id, 2))  # same (empty) secret
+    try:
+        again.start()
+        with kazoo_client(quorum) as zk:
+            assert zk.get_children(f"{first.path}/sync/-1") == []
+    finally:
+        again.close(True)
+    with kazoo_client(quorum) as zk:
+        assert zk.exists(first.path) is None
