@@ -181,18 +181,21 @@ def _run_job(script: str, backend: str, peers: int, supersteps: int, quorum: str
     return elapsed
 
 
-def job_superstep_ms(backend: str, peers: int, small: int, steps: int, reps: int, quorum: str) -> list[float]:
-    """Per-superstep ms of each repetition: (wall(small + steps) - wall(small)) / steps."""
-    with tempfile.TemporaryDirectory(prefix="hama-bench-sync-") as tmp:
-        script = os.path.join(tmp, "empty_job.py")
+def job_superstep_ms(backend: str, peers: int, small: int, steps: int, reps: int, quorum: str, tmp: str) -> list[float]:
+    """Per-superstep ms of each repetition: (wall(small + steps) - wall(small)) / steps.
+
+    *tmp* holds the job script and the job registry (one for every row, so job ids do not repeat).
+    """
+    script = os.path.join(tmp, "empty_job.py")
+    if not os.path.exists(script):
         with open(script, "w") as f:
             f.write(EMPTY_JOB)
-        out = []
-        for _ in range(reps):
-            short = _run_job(script, backend, peers, small, quorum, tmp)
-            long_ = _run_job(script, backend, peers, small + steps, quorum, tmp)
-            out.append((long_ - short) / steps * 1000)
-        return out
+    out = []
+    for _ in range(reps):
+        short = _run_job(script, backend, peers, small, quorum, tmp)
+        long_ = _run_job(script, backend, peers, small + steps, quorum, tmp)
+        out.append((long_ - short) / steps * 1000)
+    return out
 
 
 def main() -> int:
@@ -245,17 +248,20 @@ def main() -> int:
               f"{args.job_steps}, median of {args.job_reps} repetitions (load average {_load()} before)\n")
         print("| backend | P | per-superstep mean ms (median) | min | max |")
         print("|---|---|---|---|---|")
-        for backend in ("rpc", "zookeeper"):
-            for peers in [int(x) for x in args.job_peers.split(",")]:
-                if backend == "zookeeper" and not quorum:
-                    print(f"| {backend} | {peers} | n/a | | |")
-                    continue
-                try:
-                    ms = job_superstep_ms(backend, peers, args.job_small, args.job_steps, args.job_reps, quorum)
-                except Exception as exc:  # noqa: BLE001 - one failing row must not hide the others
-                    print(f"| {backend} | {peers} | error: {exc} | | |")
-                    continue
-                print(f"| {backend} | {peers} | {statistics.median(ms):.3f} | {min(ms):.3f} | {max(ms):.3f} |")
+        with tempfile.TemporaryDirectory(prefix="hama-bench-sync-") as tmp:
+            for backend in ("rpc", "zookeeper"):
+                for peers in [int(x) for x in args.job_peers.split(",")]:
+                    if backend == "zookeeper" and not quorum:
+                        print(f"| {backend} | {peers} | n/a | | |")
+                        continue
+                    try:
+                        ms = job_superstep_ms(backend, peers, args.job_small, args.job_steps, args.job_reps, quorum,
+                                              tmp)
+                    except Exception as exc:  # noqa: BLE001 - one failing row must not hide the others
+                        print(f"| {backend} | {peers} | error: {exc} | | |")
+                        continue
+                    print(f"| {backend} | {peers} | {statistics.median(ms):.3f} | {min(ms):.3f} | {max(ms):.3f} |",
+                          flush=True)
     print(f"\nload average after: {_load()}")
     return 0
 
