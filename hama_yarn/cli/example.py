@@ -7,6 +7,7 @@ Examples are the scripts under ``examples/`` (each with a ``main(argv)``), plus
 from __future__ import annotations
 
 import argparse
+import importlib
 from typing import Any
 
 from ..errors import UsageError
@@ -16,13 +17,21 @@ from . import graph as graph_command
 
 __all__ = ["add_parser", "available", "BUILTIN"]
 
-#: Examples that are commands of the library rather than scripts under examples/.
+#: Examples that are commands of the library rather than scripts under examples/
+#: (a module, or its dotted name: imported when the example runs or is listed).
 BUILTIN: dict[str, Any] = {"graph": graph_command}
+BUILTIN.update({name: f"hama_yarn.{pkg}.{name}" for pkg, names in (("ml", ("kmeans",)),
+               ("matrix", ("spmv", "matmult", "bench"))) for name in names})
+
+
+def _builtin(name: str) -> Any:
+    module = BUILTIN.get(name)
+    return importlib.import_module(module) if isinstance(module, str) else module
 
 
 def available() -> dict[str, str]:
     """Example name -> first line of its docstring."""
-    out = {name: (module.__doc__ or "").strip().split("\n", 1)[0] for name, module in BUILTIN.items()}
+    out = {name: (_builtin(name).__doc__ or "").strip().split("\n", 1)[0] for name in BUILTIN}
     for path in sorted(data_path("examples").glob("*.py")):
         if path.name.startswith("_"):
             continue
@@ -50,7 +59,7 @@ def handle(args: argparse.Namespace) -> int:
         return 0
     if args.name not in examples:
         raise UsageError(f"unknown example {args.name!r}; available: {', '.join(examples)}")
-    module = BUILTIN.get(args.name) or load_script(data_path("examples") / f"{args.name}.py")
+    module = _builtin(args.name) or load_script(data_path("examples") / f"{args.name}.py")
     main = getattr(module, "main", None)
     if main is None:
         raise UsageError(f"example {args.name} has no main()")

@@ -1,0 +1,225 @@
+"""Sparse matrix x dense vector (Hama's ``SpMV``), iterated: ``y = A^k v`` (power iteration).
+
+Every peer reads its split of the matrix once into a local CSR block (scipy) and loads
+the whole vector in ``setup`` (as Hama).  Each iteration a peer multiplies its rows,
+then broadcasts ``(peer, rows, values)`` as raw-buffer arrays; every peer assembles the
+full vector (adding contributions in peer order, so all peers hold identical values)
+for the next iteration.  With ``spmv.normalize=true`` the vector is divided by its
+maximum absolute value after each iteration (power iteration for the dominant
+eigenvector).
+
+Input (``bsp.input.dir``): Hama's SequenceFile ``IntWritable row -> SparseVectorWritable``
+(or ``VectorWritable`` dense rows), or Parquet/Arrow with columns ``row``, ``col``,
+``value`` (coordinate form: a row's cells may be spread over several peers).
+Keys: ``spmv.inputvectorpath`` (SequenceFile ``IntWritable -> DenseVectorWritable``, or
+``.npy``), ``spmv.iterations`` (default 1), ``spmv.normalize``.  Output: ``row -> value``
+records, peer ``p`` writing the ``p``-th block of rows (text ``row<TAB>value``, a
+SequenceFile ``IntWritable -> DoubleWritable`` as Hama, or Parquet columns ``row``,
+``value``).
+
+Run::
+
+    hama example spmv MATRIX VECTOR OUTPUT [-n PEERS] [--iterations K]
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import sys
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from ..bsp import BSP, BSPPeer
+from ..config import HamaConfiguration
+from ..errors import ConfigError, InputError, UsageError
+
+__all__ = ["SpMVBSP", "read_local_matrix", "load_vector", "spmv_job", "main"]
+
+VECTOR_KEY = "spmv.inputvectorpath"
+ITER_KEY = "spmv.iterations"
+NORMALIZE_KEY = "spmv.normalize"
+
+Vector = npt.NDArray[np.float64]
+
+
+def load_vector(url: str, conf: HamaConfiguration | None = None) -> Vector:
+    """The dense vector at *url*: SequenceFile of one or more ``DenseVectorWritable``/``VectorWritable``
+    records (concatenated in key order), ``.npy``, or text (one number per line)."""
+    from ..io import fs as _fs
+    from ..io.sequencefile import SequenceFileReader
+
+    fs, path = _fs.resolve(url, conf)
+    try:
+        with fs.open(path, "rb") as f:
+            data = f.read()
+    except OSError as exc:
+        raise InputError(f"vector {url} ({VECTOR_KEY}) cannot be read: {exc}") from exc
+    if data[:3] == b"SEQ":
+        parts = []
+        with SequenceFileReader(io.BytesIO(data)) as r:
+            for key, value in r:
+                vals = getattr(value, "values", value)
+                parts.append((key, np.asarray(vals.to_dense() if hasattr(vals, "to_dense") else vals, dtype=np.float64)))
+        if not parts:
+            raise InputError(f"vector {url}: no records")
+        parts.sort(key=lambda kv: kv[0])
+        return np.concatenate([p for _, p in parts])
+    if data[:6] == b"\x93NUMPY":
+        return np.asarray(np.load(io.BytesIO(data)), dtype=np.float64).ravel()
+    try:
+        return np.array([float(x) for x in data.split()], dtype=np.float64)
+    except ValueError as exc:
+        raise InputError(f"vector {url}: not numbers: {exc}") from exc
+
+
+def read_local_matrix(peer: BSPPeer, n_cols: int) -> Any:
+    """This peer's split as a scipy CSR matrix with global row numbers (rows it lacks are empty)."""
+    import scipy.sparse as sp
+
+    from ..ml.points import is_columnar
+
+    rows: list[Any] = []
+    cols: list[Any] = []
+    vals: list[Any] = []
+    if is_columnar(peer.get_configuration()):
+        while (batch := peer.read_batch()) is not None:
+            try:
+                rows.append(batch.column("row").to_numpy().astype(np.int64))
+                cols.append(batch.column("col").to_numpy().astype(np.int64))
+                vals.append(batch.column("value").to_numpy(zero_copy_only=False).astype(np.float64))
+            except KeyError as exc:
+                raise InputError(f"SpMV Parquet/Arrow input needs columns row, col, value; has {batch.schema.names}") from exc
+    else:
+        while (rec := peer.read_next()) is not None:
+            key, value = rec
+            if not isinstance(key, int):
+                raise InputError(f"SpMV: record key {key!r} is not a row number (IntWritable)")
+            if hasattr(value, "indices"):
+                idx = np.asarray(value.indices, dtype=np.int64)
+                v = np.asarray(value.values, dtype=np.float64)
+            else:
+                dense = np.asarray(getattr(value, "values", value), dtype=np.float64)
+                idx = np.nonzero(dense)[0]
+                v = dense[idx]
+            rows.append(np.full(len(idx), key, dtype=np.int64))
+            cols.append(idx)
+            vals.append(v)
+    if not rows:
+        return sp.csr_matrix((0, n_cols)), np.zeros(0, dtype=np.int64)
+    r, c, v = np.concatenate(rows), np.concatenate(cols), np.concatenate(vals)
+    if len(c) and (c.min() < 0 or c.max() >= n_cols):
+        raise InputError(f"SpMV: column index {int(c.max())} outside the vector's {n_cols} entries")
+    present, local_rows = np.unique(r, return_inverse=True)
+    # keep the file order of each row's cells (csr from COO would sum duplicates in that order)
+    m = sp.csr_matrix((v, (local_rows, c)), shape=(len(present), n_cols))
+    return m, present
+
+
+class SpMVBSP(BSP):
+    """Hama's ``SpMV``, iterated ``spmv.iterations`` times."""
+
+    def setup(self, peer: BSPPeer) -> None:
+        conf = peer.get_configuration()
+        url = conf.get(VECTOR_KEY)
+        if not url:
+            raise ConfigError(VECTOR_KEY, "SpMV needs the input vector")
+        self.v = load_vector(url, conf)
+        self.iterations = conf.get_int(ITER_KEY, 1)
+        self.normalize = conf.get_bool(NORMALIZE_KEY, False)
+
+    def bsp(self, peer: BSPPeer) -> None:
+        n = len(self.v)
+        m, present = read_local_matrix(peer, n)
+        names = peer.get_all_peer_names()
+        me = peer.get_peer_index()
+        n_rows = n
+        if len(present):
+            n_rows = max(n, int(present.max()) + 1)
+        v = self.v
+        for _ in range(self.iterations):
+            local = m @ v if m.shape[0] else np.zeros(0)
+            msg = (me, present, local)
+            for name in names:
+                peer.send(name, msg)
+            peer.sync()
+            y = np.zeros(n_rows)
+            for _, rows, vals in sorted(peer.messages(), key=lambda t: t[0]):
+                y[rows] += vals
+            if self.normalize:
+                top = np.abs(y).max() if len(y) else 0.0
+                if top > 0:
+                    y /= top
+            v = y
+        self.result = v
+        p = peer.get_num_peers()
+        lo, hi = me * len(v) // p, (me + 1) * len(v) // p
+        fmt = (peer.get_configuration().get("bsp.output.format.class") or "text").strip()
+        if fmt in ("parquet", "arrow"):
+            import pyarrow as pa
+
+            peer.write(None, pa.record_batch({"row": np.arange(lo, hi, dtype=np.int64), "value": v[lo:hi]}))
+        elif fmt == "text":
+            if hi > lo:
+                peer.write(None, "\n".join(f"{i}\t{x!r}" for i, x in zip(range(lo, hi), v[lo:hi].tolist())),
+                           records=hi - lo)
+        else:
+            for i in range(lo, hi):
+                peer.write(i, float(v[i]))
+
+
+def spmv_job(conf: HamaConfiguration, matrix: str, vector: str, output: str, iterations: int = 1,
+             num_tasks: int | None = None) -> Any:
+    """A ready-to-submit :class:`~hama_yarn.job.BSPJob` computing ``A^iterations v``."""
+    from ..job import BSPJob
+
+    job = BSPJob(conf, SpMVBSP)
+    job.set_job_name("spmv")
+    job.set_input_path(matrix)
+    if (conf.get("bsp.input.format.class") or "text").strip() == "text":  # SpMV reads no text
+        job.set_input_format("sequencefile")
+    job.set_output_path(output)
+    job.set(VECTOR_KEY, vector)
+    job.set(ITER_KEY, str(iterations))
+    if (conf.get("bsp.output.format.class") or "").strip() == "sequencefile":
+        job.set("bsp.output.key.class", "org.apache.hadoop.io.IntWritable")
+        job.set("bsp.output.value.class", "org.apache.hadoop.io.DoubleWritable")
+    if num_tasks:
+        job.set_num_bsp_task(num_tasks)
+    return job
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``hama example spmv MATRIX VECTOR OUTPUT [TASKS] [--iterations K] [--input-format F] [-D k=v]...``."""
+    from ..cli.common import add_conf_args, conf_from_args, run_job
+
+    p = argparse.ArgumentParser(prog="hama example spmv", description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("matrix")
+    p.add_argument("vector")
+    p.add_argument("output")
+    p.add_argument("tasks", nargs="?", type=int, help="number of peers (Hama's 4th argument)")
+    p.add_argument("-n", "--num-tasks", type=int, default=None)
+    p.add_argument("--iterations", type=int, default=1, help="multiply K times (default 1)")
+    p.add_argument("--normalize", action="store_true", help="spmv.normalize=true (power iteration)")
+    p.add_argument("--input-format", default=None, help="sequencefile (default), parquet, arrow")
+    p.add_argument("--output-format", default=None, help="text (default), sequencefile, parquet, arrow")
+    add_conf_args(p)
+    args = p.parse_args(argv)
+    if args.iterations < 1:
+        raise UsageError("--iterations must be at least 1")
+    conf = conf_from_args(args)
+    if args.input_format:
+        conf.set("bsp.input.format.class", args.input_format)
+    if args.output_format:
+        conf.set("bsp.output.format.class", args.output_format)
+    if args.normalize:
+        conf.set(NORMALIZE_KEY, "true")
+    job = spmv_job(conf, args.matrix, args.vector, args.output, args.iterations, args.num_tasks or args.tasks)
+    return run_job(job, quiet=getattr(args, "quiet", False))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,413 @@
+"""K-means clustering (Hama's ``KMeansBSP``), with numpy kernels in each peer.
+
+Every iteration each peer assigns its vectors to the nearest center (Euclidean, or cosine
+with ``distance.measure.class``), computes per-center partial sums and counts, and
+broadcasts them (one ``k x (d+1)`` float64 array: a raw-buffer message) to every peer.
+Every peer then adds the partial sums up **in peer order** (so all peers compute
+bit-identical centers) and divides.  The job stops when no center moves, or after
+``k.means.max.iterations``.  A center with no vectors keeps its position.
+
+Configuration (Hama's keys):
+
+``k.means.max.iterations``  iterations at most (default 10)
+``k.means.caching.enabled`` keep the split in memory (default false: re-read it every
+                            iteration with ``reopen_input``, as Hama)
+``distance.measure.class``  ``euclidean`` (default) or ``cosine`` (or Hama's
+                            ``org.apache.hama.ml.distance.EuclidianDistance`` /
+                            ``CosineDistance``)
+``center.in.path``          initial centers: a SequenceFile of ``VectorWritable`` keys (Hama's
+                            ``cen.seq``), a text file (``[name] v1 v2 ...`` per line) or ``.npy``
+``center.out.path``         where peer 0 writes the final centers (SequenceFile
+                            ``VectorWritable -> NullWritable``); default ``OUT/center/center_output.seq``,
+                            committed with the output (nothing is left there by a failed job)
+
+Output: one record per vector, key = its center index, value = its id (the name of a
+text ``NamedDoubleVector``, the id column / row number of Parquet input); with
+``parquet``/``arrow`` output, a batch of columns ``id`` and ``cluster``.
+
+Run::
+
+    hama example kmeans IN OUT MAXITER K [-g COUNT DIM] [-n PEERS]
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from ..bsp import BSP, BSPPeer
+from ..config import HamaConfiguration
+from ..errors import ConfigError, InputError, OutputError, UsageError
+from .points import read_points
+
+log = logging.getLogger(__name__)
+
+__all__ = ["KMeansBSP", "assign", "partial_sums", "load_centers", "write_centers", "kmeans_job", "main",
+           "DISTANCES"]
+
+Matrix = npt.NDArray[np.float64]
+
+MAX_ITER_KEY = "k.means.max.iterations"
+CACHING_KEY = "k.means.caching.enabled"
+DISTANCE_KEY = "distance.measure.class"
+CENTER_IN_KEY = "center.in.path"
+CENTER_OUT_KEY = "center.out.path"
+DISTANCES = {
+    "euclidean": "euclidean",
+    "cosine": "cosine",
+    "org.apache.hama.ml.distance.EuclidianDistance": "euclidean",
+    "org.apache.hama.ml.distance.CosineDistance": "cosine",
+}
+#: rows per block in :func:`assign` (bounds the n x k distance matrix in memory)
+BLOCK = 65536
+
+
+def distance_of(conf: HamaConfiguration) -> str:
+    """The distance measure named by ``distance.measure.class``."""
+    name = (conf.get(DISTANCE_KEY) or "euclidean").strip()
+    if name not in DISTANCES:
+        raise ConfigError(DISTANCE_KEY, f"unknown distance {name!r}; choose one of {sorted(DISTANCES)}")
+    return DISTANCES[name]
+
+
+def assign(x: Matrix, centers: Matrix, distance: str = "euclidean") -> npt.NDArray[np.intp]:
+    """Index of the nearest center of every row of *x* (ties: the lowest index)."""
+    out = np.empty(len(x), dtype=np.intp)
+    if distance == "cosine":
+        cn = centers / np.maximum(np.linalg.norm(centers, axis=1, keepdims=True), 1e-300)
+    else:
+        c2 = np.einsum("ij,ij->i", centers, centers)
+    for lo in range(0, len(x), BLOCK):
+        block = x[lo:lo + BLOCK]
+        if distance == "cosine":
+            # 1 - cos: smallest distance = largest cosine similarity
+            out[lo:lo + BLOCK] = np.argmax(block @ cn.T, axis=1)
+        else:
+            # |x-c|^2 = |x|^2 - 2 x.c + |c|^2; |x|^2 is the same for every center of a row
+            out[lo:lo + BLOCK] = np.argmin(c2 - 2.0 * (block @ centers.T), axis=1)
+    return out
+
+
+def partial_sums(x: Matrix, labels: npt.NDArray[np.intp], k: int) -> Matrix:
+    """``k x (d+1)``: per-center sums of the rows of *x* and, in the last column, their counts."""
+    d = x.shape[1]
+    out = np.zeros((k, d + 1))
+    if len(x):
+        order = np.argsort(labels, kind="stable")
+        sl = labels[order]
+        starts = np.searchsorted(sl, np.arange(k))
+        nonempty = np.bincount(labels, minlength=k) > 0
+        sums = np.add.reduceat(x[order], starts[nonempty], axis=0) if nonempty.any() else np.zeros((0, d))
+        out[nonempty, :d] = sums
+        out[:, d] = np.bincount(labels, minlength=k)
+    return out
+
+
+def load_centers(url: str, conf: HamaConfiguration | None = None) -> Matrix:
+    """Read initial centers from *url*: SequenceFile of vectors, ``.npy``, or text lines.
+
+    Raises
+    ------
+    InputError
+        Missing or unreadable file, or rows of different lengths.
+    """
+    from ..io import fs as _fs
+    from ..io.sequencefile import SequenceFileReader
+    from .points import _vector_of
+
+    fs, path = _fs.resolve(url, conf)
+    try:
+        with fs.open(path, "rb") as f:
+            data = f.read()
+    except (FileNotFoundError, OSError) as exc:
+        raise InputError(f"centers file {url} ({CENTER_IN_KEY}) cannot be read: {exc}") from exc
+    import io
+
+    rows: list[Any] = []
+    if data[:3] == b"SEQ":
+        with SequenceFileReader(io.BytesIO(data)) as r:
+            for key, value in r:
+                rows.append(_vector_of(key, value)[1])
+    elif data[:6] == b"\x93NUMPY":
+        return np.asarray(np.load(io.BytesIO(data)), dtype=np.float64)
+    else:
+        for n, line in enumerate(data.decode("utf-8").splitlines()):
+            fields = line.split()
+            if not fields:
+                continue
+            try:
+                vals = [float(v) for v in fields]
+            except ValueError:
+                try:
+                    vals = [float(v) for v in fields[1:]]  # NamedDoubleVector: name first
+                except ValueError as exc:
+                    raise InputError(f"{url}: line {n + 1} is not a vector: {line[:80]!r}") from exc
+            rows.append(vals)
+    if not rows or len({len(r) for r in rows}) != 1:
+        raise InputError(f"centers file {url}: no vectors, or vectors of different lengths")
+    return np.array(rows, dtype=np.float64)
+
+
+def write_centers(url: str, centers: Matrix, conf: HamaConfiguration | None = None) -> None:
+    """Write *centers* as a SequenceFile ``VectorWritable -> NullWritable`` (Hama's ``center_output.seq``)."""
+    from ..io import fs as _fs
+    from ..io.seqwriter import SequenceFileWriter
+
+    fs, path = _fs.resolve(url, conf)
+    try:
+        fs.makedirs(path.rsplit("/", 1)[0], exist_ok=True)
+        with fs.open(path, "wb") as f, SequenceFileWriter(f, "org.apache.hama.commons.io.VectorWritable",
+                                                           "org.apache.hadoop.io.NullWritable") as w:
+            for c in centers:
+                w.append(np.asarray(c, dtype=np.float64), None)
+    except OSError as exc:
+        raise OutputError(f"cannot write centers to {url}: {exc}") from exc
+
+
+def _staged_centers_url(conf: HamaConfiguration) -> str | None:
+    """Where peer 0 writes the final centers so the output commit moves them to ``OUT/center/``."""
+    from ..io import fs as _fs
+    from ..io.output import TEMP
+
+    out = conf.get("bsp.output.dir")
+    if not out:
+        return None
+    # <out>/_temporary/<dir>/... is moved into <out>/ by the job commit and removed by an abort
+    return f"{_fs.qualify(out, conf).rstrip('/')}/{TEMP}/kmeans-centers/center/center_output.seq"
+
+
+class KMeansBSP(BSP):
+    """Hama's ``KMeansBSP``: Lloyd iterations with partial sums broadcast to every peer."""
+
+    centers: Matrix
+    iterations: int
+    _cache: tuple[list[Any], Matrix] | None = None
+
+    def setup(self, peer: BSPPeer) -> None:
+        conf = peer.get_configuration()
+        self.max_iter = conf.get_int(MAX_ITER_KEY, 10)
+        self.caching = conf.get_bool(CACHING_KEY, False)
+        self.distance = distance_of(conf)
+        center_in = conf.get(CENTER_IN_KEY)
+        if not center_in:
+            raise ConfigError(CENTER_IN_KEY, "k-means needs its initial centers")
+        self.centers = load_centers(center_in, conf)
+        self.iterations = 0
+
+    def _points(self, peer: BSPPeer) -> tuple[list[Any], Matrix]:
+        cached: tuple[list[Any], Matrix] | None = getattr(self, "_cache", None)
+        if self.caching and cached is not None:
+            return cached
+        peer.reopen_input()
+        ids, x = read_points(peer)
+        if x.size and x.shape[1] != self.centers.shape[1]:
+            raise InputError(f"peer {peer.get_peer_index()}: vectors have {x.shape[1]} dimensions, "
+                             f"the centers {self.centers.shape[1]}")
+        if not x.size:
+            x = np.zeros((0, self.centers.shape[1]))
+        if self.caching:
+            self._cache = (ids, x)
+        return ids, x
+
+    def bsp(self, peer: BSPPeer) -> None:
+        k = len(self.centers)
+        names = peer.get_all_peer_names()
+        me = peer.get_peer_index()
+        labels: npt.NDArray[np.intp] = np.zeros(0, dtype=np.intp)
+        while self.iterations < self.max_iter:
+            _, x = self._points(peer)
+            labels = assign(x, self.centers, self.distance)
+            msg = (me, partial_sums(x, labels, k))
+            for name in names:
+                peer.send(name, msg)
+            peer.sync()
+            parts = sorted(peer.messages(), key=lambda m: m[0])  # peer order: identical sums everywhere
+            total = parts[0][1].copy()
+            for _, p in parts[1:]:
+                total += p
+            counts = total[:, -1]
+            new = self.centers.copy()
+            nz = counts > 0
+            new[nz] = total[nz, :-1] / counts[nz, None]
+            self.iterations += 1
+            moved = not np.array_equal(new, self.centers)
+            self.centers = new
+            if not moved:
+                break
+        ids, x = self._points(peer)
+        labels = assign(x, self.centers, self.distance)
+        self._write(peer, ids, labels)
+        peer.increment_counter("kmeans", "ITERATIONS", self.iterations if me == 0 else 0)
+        if me == 0:
+            conf = peer.get_configuration()
+            url = conf.get(CENTER_OUT_KEY) or _staged_centers_url(conf)
+            if url:
+                write_centers(url, self.centers, conf)
+
+    def _write(self, peer: BSPPeer, ids: list[Any], labels: npt.NDArray[np.intp]) -> None:
+        fmt = (peer.get_configuration().get("bsp.output.format.class") or "text").strip()
+        if fmt in ("parquet", "arrow"):
+            import pyarrow as pa
+
+            peer.write(None, pa.record_batch({"id": ids, "cluster": labels.astype(np.int32)}))
+            return
+        if fmt == "text":
+            if len(ids):
+                block = "\n".join(f"{c}\t{i}" for c, i in zip(labels.tolist(), ids))
+                peer.write(None, block, records=len(ids))
+            return
+        for c, i in zip(labels.tolist(), ids):
+            peer.write(c, i)
+
+
+def initial_centers_from_input(conf: HamaConfiguration, k: int) -> Matrix:
+    """The first *k* vectors of the job's input (Hama: the first K rows become the centers)."""
+    from ..io.formats import input_format
+
+    fmt = input_format(conf)
+    rows: list[Matrix] = []
+    have = 0
+    for split in fmt.get_splits(conf, 1):
+        reader = fmt.open_reader(conf, split)
+        try:
+            peer = _ReaderPeer(conf, reader)
+            while have < k:
+                ids, x = read_points_limited(peer, k - have)
+                if not len(x):
+                    break
+                rows.append(x)
+                have += len(x)
+        finally:
+            reader.close()
+    if have < k:
+        raise InputError(f"the input has {have} vectors, fewer than k = {k}")
+    return np.concatenate(rows)[:k]
+
+
+def read_points_limited(peer: Any, limit: int) -> tuple[list[Any], Matrix]:
+    """Up to *limit* vectors from *peer* (a batch or records at a time)."""
+    from .points import _vector_of, batch_to_matrix, is_columnar
+
+    if is_columnar(peer.get_configuration()):
+        batch = peer.read_batch()
+        if batch is None:
+            return [], np.zeros((0, 0))
+        return list(range(batch.num_rows)), batch_to_matrix(batch)
+    ids: list[Any] = []
+    rows: list[Any] = []
+    while len(rows) < limit and (rec := peer.read_next()) is not None:
+        name, vec = _vector_of(*rec)
+        ids.append(name)
+        rows.append(vec)
+    return ids, np.array(rows, dtype=np.float64) if rows else np.zeros((0, 0))
+
+
+class _ReaderPeer:
+    """The reading half of a peer over one reader (the driver reads the first K vectors)."""
+
+    def __init__(self, conf: HamaConfiguration, reader: Any) -> None:
+        self.conf = conf
+        self.reader = reader
+        self.records = iter(reader)
+
+    def get_configuration(self) -> HamaConfiguration:
+        return self.conf
+
+    def read_next(self) -> Any:
+        return next(self.records, None)
+
+    def read_batch(self) -> Any:
+        from ..io.arrowfmt import next_batch_of
+
+        return next_batch_of(self.reader, self.records, self.conf)
+
+
+def kmeans_job(conf: HamaConfiguration, input_path: str, output: str, k: int, max_iter: int = 10,
+               num_tasks: int | None = None, centers: Matrix | None = None) -> Any:
+    """A ready-to-submit :class:`~hama_yarn.job.BSPJob` for k-means.
+
+    Without *centers* (and without ``center.in.path`` in *conf*), the first *k* input
+    vectors become the initial centers, written next to the input as Hama does
+    (``<input dir>/center/cen.seq``).
+    """
+    from ..io import fs as _fs
+    from ..job import BSPJob
+
+    job = BSPJob(conf, KMeansBSP)
+    job.set_job_name("kmeans")
+    job.set_input_path(input_path)
+    job.set_output_path(output)
+    job.set(MAX_ITER_KEY, str(max_iter))
+    if num_tasks:
+        job.set_num_bsp_task(num_tasks)
+    if centers is not None or not conf.get(CENTER_IN_KEY):
+        if centers is None:
+            conf.set("bsp.input.dir", input_path)
+            centers = initial_centers_from_input(conf, k)
+        base = _fs.qualify(input_path.split(",")[0], conf).rstrip("/")
+        fs, path = _fs.resolve(base, conf)
+        if not fs.isdir(path):
+            base = base.rsplit("/", 1)[0]
+        url = f"{base}/center/cen.seq"
+        write_centers(url, np.asarray(centers, dtype=np.float64), conf)
+        job.set(CENTER_IN_KEY, url)
+    return job
+
+
+def generate_points(url: str, count: int, dim: int, conf: HamaConfiguration | None = None, seed: int = 0,
+                    fmt: str = "sequencefile") -> None:
+    """Hama's ``-g COUNT DIM``: random vectors into *url* (SequenceFile ``VectorWritable -> NullWritable``,
+    or Parquet with ``fmt='parquet'``)."""
+    from ..matrix.gen import write_points
+
+    write_points(url, np.random.default_rng(seed).random((count, dim)), conf, fmt=fmt)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``hama example kmeans IN OUT MAXITER K [-g COUNT DIM] [-n PEERS] [--input-format F] [-D k=v]...``."""
+    from ..cli.common import add_conf_args, conf_from_args, run_job
+
+    p = argparse.ArgumentParser(prog="hama example kmeans", description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("input", help="input file or directory (text NamedDoubleVector, SequenceFile or Parquet)")
+    p.add_argument("output", help="output directory")
+    p.add_argument("max_iter", type=int, help="maximum number of iterations")
+    p.add_argument("k", type=int, help="number of clusters")
+    p.add_argument("-g", nargs=2, type=int, metavar=("COUNT", "DIM"),
+                   help="generate COUNT random DIM-dimensional vectors into INPUT/input.seq first")
+    p.add_argument("-n", "--num-tasks", type=int, default=None, help="number of peers (default: bsp.peers.num)")
+    p.add_argument("--input-format", default=None, help="text (default), sequencefile, parquet, arrow")
+    p.add_argument("--output-format", default=None, help="text (default), sequencefile, parquet, arrow")
+    p.add_argument("--distance", choices=["euclidean", "cosine"], default=None)
+    p.add_argument("--cache", action="store_true", help="k.means.caching.enabled=true")
+    add_conf_args(p)
+    args = p.parse_args(argv)
+    if args.k < 1 or args.max_iter < 1:
+        raise UsageError("K and MAXITER must be at least 1")
+    conf = conf_from_args(args)
+    input_path = args.input
+    if args.g:
+        from ..io import fs as _fs
+
+        input_path = _fs.qualify(args.input, conf).rstrip("/") + "/input.seq"
+        generate_points(input_path, args.g[0], args.g[1], conf)
+        args.input_format = args.input_format or "sequencefile"
+    if args.input_format:
+        conf.set("bsp.input.format.class", args.input_format)
+    if args.output_format:
+        conf.set("bsp.output.format.class", args.output_format)
+    if args.distance:
+        conf.set(DISTANCE_KEY, args.distance)
+    if args.cache:
+        conf.set(CACHING_KEY, "true")
+    job = kmeans_job(conf, input_path, args.output, args.k, args.max_iter, args.num_tasks)
+    return run_job(job, quiet=getattr(args, "quiet", False))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
