@@ -179,8 +179,11 @@ def resolve(path: str, conf: HamaConfiguration | None = None) -> tuple[fsspec.Ab
         options.update(_hadoop_client_keys(conf))
     try:
         fs, inner = url_to_fs(url, **options)
-    except (ValueError, ImportError) as exc:
-        raise InputError(f"cannot open filesystem for {path!r}: {exc}") from exc
+    except (ValueError, ImportError, RuntimeError) as exc:  # hdfs-native: RuntimeError(InvalidArgument(...))
+        hint = ""
+        if scheme == "hdfs" and urllib.parse.urlsplit(url).port is None:
+            hint = " (give the NameNode's port, hdfs://host:8020/..., or define the nameservice in hdfs-site.xml)"
+        raise InputError(f"cannot open filesystem for {path!r}: {exc}{hint}") from exc
     except OSError as exc:
         raise InputError(f"cannot connect to the filesystem of {path!r}: {exc}") from exc
     check_reachable(fs, inner, url, conf)

@@ -48,7 +48,9 @@ _SLICE = 0.1
 #: Schemes whose filesystems live in this process: never checked.
 _LOCAL_SCHEMES = frozenset({"", "file", "local", "memory"})
 #: Hadoop schemes: the TCP address probed first (port from the URL, else this default; None: no probe).
-_HADOOP_PORTS: dict[str, int | None] = {"hdfs": None, "viewfs": None, "webhdfs": 9870, "swebhdfs": 9871}
+#: ``hdfs://name`` without a port is probed at 8020 only when *name* resolves (else it is an HA
+#: nameservice, which hdfs-native maps through hdfs-site.xml); a ``viewfs`` authority is a mount table.
+_HADOOP_PORTS: dict[str, int | None] = {"hdfs": 8020, "viewfs": None, "webhdfs": 9870, "swebhdfs": 9871}
 
 _reached: dict[tuple[str, str], float] = {}
 _lock = threading.Lock()
@@ -94,7 +96,13 @@ def forget() -> None:
         _reached.clear()
 
 
-def _tcp_probe(host: str, port: int, deadline: float) -> None:
+def _tcp_probe(host: str, port: int, deadline: float, must_resolve: bool) -> None:
+    try:
+        socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror:
+        if must_resolve:
+            raise
+        return  # a logical name (HA nameservice): left to the filesystem's own contact
     with socket.create_connection((host, port), timeout=max(0.05, deadline - time.monotonic())):
         pass
 
@@ -177,7 +185,8 @@ def check_reachable(fs: Any, inner: str, url: str, conf: HamaConfiguration | Non
     except ValueError as exc:
         raise InputError(f"bad port in {url!r}: {exc}") from exc
     if host and port:
-        failure = _in_daemon(lambda: _tcp_probe(host, port, deadline), deadline)
+        explicit = parts.port is not None or scheme != "hdfs"
+        failure = _in_daemon(lambda: _tcp_probe(host, port, deadline, explicit), deadline)
         if failure is not None:
             raise FilesystemUnreachableError(address, limit, _reason(failure)) from failure
 

@@ -116,3 +116,32 @@ def test_reachable_hdfs_is_contacted_once(hdfs: Any) -> None:
     fs, _ = hfs.resolve(f"{url}/tmp", HamaConfiguration())
     assert type(fs).__module__.startswith("hdfs_native")
     assert ("hdfs", url.split("://", 1)[1]) in reach._reached
+
+
+@pytest.mark.timeout(60)
+def test_hdfs_without_port_or_nameservice_one_error_line(tmp_path: Path) -> None:
+    """hdfs-native refuses ``hdfs://host/`` without a port or nameservice (a RuntimeError): named, exit 2."""
+    job = run_hama(tmp_path, "run", f"{ECHO}:Echo", "-i", "hdfs://127.0.0.1/x", "-o", str(tmp_path / "out"))
+    assert job.returncode == 2, job.stderr
+    line = one_error_line(job.stderr)
+    assert "hdfs://127.0.0.1/x" in line and "hdfs://host:8020" in line and "hdfs-site.xml" in line, line
+
+
+def test_hadoop_client_keys_reach_hdfs_native() -> None:
+    """``-D dfs.client.failover.max.attempts=...`` (hdfs-native's retry budget) is passed through; defaults are not."""
+    conf = HamaConfiguration()
+    conf.set("dfs.client.failover.max.attempts", "2", layer="command line")
+    conf.set("ipc.client.connect.timeout", "5000")
+    conf.set("bsp.peers.num", "3")
+    assert hfs._hadoop_client_keys(conf) == {"dfs.client.failover.max.attempts": "2",
+                                             "ipc.client.connect.timeout": "5000"}
+    assert hfs._hadoop_client_keys(None) == {}
+
+
+@pytest.mark.timeout(30)
+def test_unresolvable_host_with_port_is_named(tmp_path: Path) -> None:
+    conf = HamaConfiguration()
+    conf.set(KEY, 5000)
+    with pytest.raises(reach.FilesystemUnreachableError) as info:
+        hfs.resolve("webhdfs://no-such-host.invalid:9870/x", conf)
+    assert "webhdfs://no-such-host.invalid:9870" in str(info.value) and KEY in str(info.value)
