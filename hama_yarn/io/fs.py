@@ -231,11 +231,13 @@ def is_hidden(path: str) -> bool:
 
 
 def info(fs: Any, path: str) -> dict[str, Any]:
-    """``fs.info`` that raises :class:`InputError` naming the path when it is missing."""
+    """``fs.info`` that raises :class:`InputError` naming the path when it is missing or unreadable."""
     try:
         result: dict[str, Any] = fs.info(path)
     except FileNotFoundError as exc:
         raise InputError(f"Input path does not exist: {path}") from exc
+    except OSError as exc:  # connection lost after the first contact, permission denied, ...
+        raise InputError(f"cannot read the status of {path}: {exc}") from exc
     return result
 
 
