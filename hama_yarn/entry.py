@@ -120,6 +120,8 @@ def _fork_peers(conf: HamaConfiguration, job_dir: str, host: str, secret: str,
     if conf.get("bsp.input.dir") or conf.get("bsp.output.dir"):
         import hama_yarn.io.formats  # noqa: F401
         import hama_yarn.io.output  # noqa: F401
+    if conf.get_bool("bsp.checkpoint.enabled", False) or conf.get_bool("bsp.ft.enabled", False):
+        import hama_yarn.ft.peer  # noqa: F401
     listener = listen(host, 0)
     advertise = host if host not in ("0.0.0.0", "") else socket.getfqdn()
     address = f"{advertise}:{listener.getsockname()[1]}"

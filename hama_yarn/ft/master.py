@@ -17,12 +17,14 @@ from __future__ import annotations
 import logging
 import queue
 import threading
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import CheckpointError, HamaError
 from ..master import state as st
 from .settings import FTSettings, checkpoint_root
-from .store import CheckpointStore
+
+if TYPE_CHECKING:
+    from .store import CheckpointStore
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +62,8 @@ class MasterFT:
     def store(self) -> CheckpointStore:
         """The job's checkpoint directory (opened on first use)."""
         if self._store is None:
+            from .store import CheckpointStore  # lazy: numpy and fsspec only for jobs with checkpoints
+
             self._store = CheckpointStore(self.root, self.m.conf)
         return self._store
 

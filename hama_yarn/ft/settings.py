@@ -7,7 +7,6 @@ import urllib.parse
 from dataclasses import dataclass
 
 from ..config import HamaConfiguration
-from ..io import fs as _fs
 
 __all__ = ["FTSettings", "checkpoint_root"]
 
@@ -56,6 +55,8 @@ def checkpoint_root(conf: HamaConfiguration, job_id: str) -> str:
     A relative prefix is resolved against the job's filesystem (``fs.defaultFS``);
     on the local filesystem against ``hama.tmp.dir`` instead of the working directory.
     """
+    from ..io import fs as _fs  # lazy: a job without checkpoints never loads the I/O layer (fsspec)
+
     prefix = (conf.get("bsp.checkpoint.prefix_path") or "checkpoint/").strip()
     has_scheme = "://" in prefix or prefix.startswith("file:")
     if not has_scheme and not prefix.startswith("/"):

@@ -40,6 +40,10 @@ __all__ = ["LocalPeerLauncher", "LocalMasterHandle", "ForkedPeer", "fork_peers",
            "wait_for_master_file", "wait_for_master_pipe", "python_command", "exit_handlers_and_flush"]
 
 
+#: Seconds a detached job's master serves status after the job ended (then the registry does).
+DETACHED_LINGER = 5.0
+
+
 def python_command(python: str | None, entry: str) -> list[str]:
     """Command line that runs the thin entry point *entry* (``appmaster`` or ``container``)."""
     return [python or sys.executable, str(data_path(entry))]
@@ -404,7 +408,9 @@ def start_local_master(conf: HamaConfiguration, job_id: str, job_dir: Path, secr
     env[SECRET_ENV] = secret
     cmd = python_command(conf.get("hama.peer.python") or None, "appmaster") + ["--job-dir", str(job_dir)]
     if log_path is not None:
-        cmd += ["--remove-job-dir"]
+        # Detached: no client will release the master, and the registry answers for the job
+        # once it ended, so the master lingers briefly (not the default 60 s) and cleans up.
+        cmd += ["--remove-job-dir", "--linger", str(DETACHED_LINGER)]
     # The master writes its address to this pipe once it listens (readiness without polling).
     ready_r, ready_w = os.pipe()
     cmd += ["--ready-fd", str(ready_w)]

@@ -24,9 +24,11 @@ from __future__ import annotations
 
 import pickle
 import struct
-from typing import Any
+import sys
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
+if TYPE_CHECKING:
+    import numpy as np  # loaded on first use: a process that never made an array never pays for numpy
 
 __all__ = [
     "KIND_NDARRAY",
@@ -61,7 +63,8 @@ def vector_payload(messages: list[Any]) -> tuple[int, list[Any]] | None:
     if not messages:
         return None
     first = messages[0]
-    if isinstance(first, np.ndarray) and all(type(m) is np.ndarray and m.dtype.kind not in "OV" for m in messages):
+    np = sys.modules.get("numpy")  # numpy not loaded: no message can be an array
+    if np is not None and isinstance(first, np.ndarray) and all(type(m) is np.ndarray and m.dtype.kind not in "OV" for m in messages):
         return KIND_NDARRAY, _ndarray_parts(messages)
     if _is_record_batch(first) and all(_is_record_batch(m) for m in messages):
         return KIND_ARROW, _arrow_parts(messages)
@@ -69,6 +72,8 @@ def vector_payload(messages: list[Any]) -> tuple[int, list[Any]] | None:
 
 
 def _ndarray_parts(messages: list[np.ndarray]) -> list[Any]:
+    import numpy as np
+
     head = [struct.pack("<I", len(messages))]
     arrays = []
     for m in messages:
@@ -129,6 +134,8 @@ def decode_vector(kind: int, payload: memoryview, base: int = 3) -> list[Any]:  
 
 
 def _decode_ndarrays(payload: memoryview, base: int) -> list[Any]:
+    import numpy as np
+
     (count,) = struct.unpack_from("<I", payload, 0)
     pos = 4
     specs = []

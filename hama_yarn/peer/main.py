@@ -22,7 +22,6 @@ from typing import TYPE_CHECKING, Any
 from ..bsp import BSP, Combiner
 from ..config import HamaConfiguration
 from ..errors import ConfigError, HamaError, RPCError, SyncError
-from ..ft.peer import attach_checkpointer, prepare_restore
 from ..plugins import load_object
 from ..rpc.client import RPCClient
 from ..rpc.idl import counters_to_thrift
@@ -188,10 +187,19 @@ def run_peer(
 
             path = OutputCommitter(conf, job_id).task_path(attempt_id, task_index)
             writer = output_format(conf).open_writer(conf, path)
-        ckpt, writer = attach_checkpointer(conf, task, umbilical, writer)  # fault tolerance (hama_yarn.ft)
+        ckpt = None
+        if getattr(task, "checkpoint_dir", ""):  # fault tolerance (hama_yarn.ft); lazy: it loads numpy and fsspec
+            from ..ft.peer import attach_checkpointer
+
+            ckpt, writer = attach_checkpointer(conf, task, umbilical, writer)
         peer = PeerImpl(conf, task_index, attempt_id, names, messenger, sync, reader_factory, writer, combiner)
         bsp = bsp_cls()
-        error, tb = _run_user_code(bsp, peer, prepare_restore(ckpt, task, peer, bsp))
+        after_setup = None
+        if ckpt is not None:
+            from ..ft.peer import prepare_restore
+
+            after_setup = prepare_restore(ckpt, task, peer, bsp)
+        error, tb = _run_user_code(bsp, peer, after_setup)
         superstep = peer.get_superstep_count()
         try:
             peer.close()

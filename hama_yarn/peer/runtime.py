@@ -10,17 +10,19 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..bsp import Combiner
 from ..config import HamaConfiguration
 from ..errors import PeerNotFoundError
-from ..io.formats import RecordReader, RecordWriter
 from ..master.state import PEER_COUNTER_GROUP
 from ..messaging.codec import decode, encode, is_immutable_kind
 from ..sync.base import SyncClient
 from ..web.timeline import StepRecorder
 from .messenger import Messenger
+
+if TYPE_CHECKING:
+    from ..io.formats import RecordReader, RecordWriter  # annotations only: no fsspec for jobs without I/O
 
 log = logging.getLogger(__name__)
 
