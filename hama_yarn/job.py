@@ -22,6 +22,62 @@ def _name_of(obj: type | str) -> str:
     return obj if isinstance(obj, str) else class_path(obj)
 
 
+_SENT = ("org.apache.hama.bsp.BSPPeerImpl$PeerCounter", "TOTAL_MESSAGES_SENT")
+
+
+def expected_supersteps(conf: HamaConfiguration) -> int:
+    """Supersteps the job is expected to run: ``hama.job.expected.supersteps``, else a graph job's
+    ``hama.graph.max.iteration`` (plus its two load/setup supersteps); 0 when unknown."""
+    for key, extra in (("hama.job.expected.supersteps", 0), ("hama.graph.max.iteration", 2)):
+        value = conf.get(key)
+        if value and value.strip().lstrip("-").isdigit() and int(value) > 0:
+            return int(value) + extra
+    return 0
+
+
+class ProgressMeter:
+    """The tail of the progress line: peers done, messages per second, and an ETA when the length is known.
+
+    Parameters
+    ----------
+    expected : int
+        Supersteps the job is expected to run (0: unknown, no ETA).
+    """
+
+    def __init__(self, expected: int = 0) -> None:
+        self.expected = expected
+        self._start = time.monotonic()
+        self._last: tuple[float, int] | None = None
+
+    def describe(self, status: Any, now: float | None = None) -> str:
+        """`` (peers done 1/4, 12.3K msgs/s, ETA 0:42)`` for a status (empty parts are left out)."""
+        from .rpc.idl import counters_from_thrift
+
+        now = time.monotonic() if now is None else now
+        parts = []
+        peers = list(status.peers or [])
+        if peers:
+            done = sum(1 for p in peers if str(p.state) == "SUCCEEDED")
+            parts.append(f"peers done {done}/{len(peers)}")
+        sent = counters_from_thrift(status.counters or []).get(_SENT, 0)
+        if self._last is not None and now > self._last[0] and sent >= self._last[1]:
+            rate = (sent - self._last[1]) / (now - self._last[0])
+            parts.append(f"{_si(rate)} msgs/s")
+        self._last = (now, sent)
+        step = int(status.superstep or 0)
+        if self.expected and 0 < step < self.expected:
+            left = (now - self._start) / step * (self.expected - step)
+            parts.append(f"ETA {int(left) // 60}:{int(left) % 60:02d}")
+        return f" ({', '.join(parts)})" if parts else ""
+
+
+def _si(x: float) -> str:
+    for unit, scale in (("G", 1e9), ("M", 1e6), ("K", 1e3)):
+        if x >= scale:
+            return f"{x / scale:.1f}{unit}"
+    return f"{x:.0f}"
+
+
 class BSPJob:
     """A BSP job (Hama's ``BSPJob``): configuration setters, submission and control.
 
@@ -141,6 +197,7 @@ class BSPJob:
         started = time.monotonic()
 
         recoveries = [0]
+        meter = ProgressMeter(expected_supersteps(self.conf))
 
         def progress(status: Any) -> None:
             if verbose and (status.recoveries or 0) > recoveries[0]:
@@ -149,7 +206,7 @@ class BSPJob:
                       f"{status.restored_superstep}", file=out, flush=True)
             if verbose and status.state == "RUNNING" and status.superstep != last[0]:
                 last[0] = status.superstep
-                print(f"Current supersteps number: {status.superstep}", file=out, flush=True)
+                print(f"Current supersteps number: {status.superstep}{meter.describe(status)}", file=out, flush=True)
 
         if verbose:
             print(f"Running job: {job.job_id}", file=out, flush=True)
