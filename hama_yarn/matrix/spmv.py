@@ -27,6 +27,7 @@ from __future__ import annotations
 import argparse
 import io
 import sys
+import time
 from typing import Any
 
 import numpy as np
@@ -139,6 +140,7 @@ class SpMVBSP(BSP):
         if len(present):
             n_rows = max(n, int(present.max()) + 1)
         v = self.v
+        started = time.perf_counter()
         for _ in range(self.iterations):
             local = m @ v if m.shape[0] else np.zeros(0)
             msg = (me, present, local)
@@ -153,6 +155,8 @@ class SpMVBSP(BSP):
                 if top > 0:
                     y /= top
             v = y
+        if me == 0:  # wall time of the iterations, microseconds
+            peer.increment_counter("spmv", "ITERATION_MICROS", int((time.perf_counter() - started) * 1e6))
         self.result = v
         p = peer.get_num_peers()
         lo, hi = me * len(v) // p, (me + 1) * len(v) // p
