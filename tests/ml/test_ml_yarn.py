@@ -1,0 +1,44 @@
+"""k-means on YARN with Parquet input on HDFS, against scikit-learn."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+
+from tests.yarn.conftest import hama, read_parts
+
+pytestmark = [pytest.mark.yarn, pytest.mark.hdfs]
+
+
+def test_kmeans_on_yarn_parquet_from_hdfs(yarn_env: dict[str, str], hdfs_dir: str) -> None:
+    import io
+
+    pa = pytest.importorskip("pyarrow")
+    pq = pytest.importorskip("pyarrow.parquet")
+    from sklearn.cluster import KMeans
+
+    from hama_yarn.io.fs import resolve
+    from hama_yarn.ml.kmeans import load_centers
+
+    rng = np.random.default_rng(4)
+    x = np.concatenate([rng.normal(c, 1.0, (200, 3)) for c in (0.0, 5.0, 10.0)])
+    rng.shuffle(x)
+    buf = io.BytesIO()
+    pq.write_table(pa.table({"id": np.arange(len(x)), **{f"x{j}": x[:, j] for j in range(3)}}), buf,
+                   row_group_size=50)
+    fs, path = resolve(f"{hdfs_dir}/in/points.parquet")
+    fs.makedirs(f"{path.rsplit('/', 1)[0]}", exist_ok=True)
+    fs.pipe_file(path, buf.getvalue())
+    out = f"{hdfs_dir}/out"
+    r = hama(yarn_env, "example", "kmeans", f"{hdfs_dir}/in", out, "50", "3", "-n", "3", "-r", "yarn",
+             "--input-format", "parquet", "-q")
+    assert r.returncode == 0, r.stderr
+    labels = np.full(len(x), -1)
+    for line in read_parts(out):
+        c, i = line.split("\t")
+        labels[int(i)] = int(c)
+    ref = KMeans(3, init=x[:3], n_init=1, max_iter=50, tol=0, algorithm="lloyd").fit(x)
+    assert np.array_equal(labels, ref.labels_)
+    np.testing.assert_allclose(load_centers(f"{out}/center/center_output.seq"), ref.cluster_centers_, rtol=1e-12)
