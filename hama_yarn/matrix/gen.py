@@ -11,8 +11,6 @@ examples/graph/generate.py):
                              (SpMV's input); ``DENSITY`` = fraction of nonzero cells
 ``vector N OUT``             dense vector, one ``IntWritable -> DenseVectorWritable`` record
 ``points COUNT DIM OUT``     random vectors for k-means (``VectorWritable -> NullWritable``)
-``regression COUNT DIM OUT`` ``y>x1 x2 ...`` lines (Hama's gd input; ``--logistic`` for 0/1 labels)
-``ratings USERS ITEMS COUNT OUT``  ``user::item::rating`` lines (MovieLens), low-rank plus noise
 
 ``-of text|seq|parquet`` picks the file format where it applies; ``--seed`` fixes the data.
 OUT is one file (a path on any filesystem: ``hdfs://...``, ``file:///...``).
@@ -32,7 +30,7 @@ from ..errors import OutputError, UsageError
 
 __all__ = ["write_points", "write_rows", "write_sparse", "write_vector", "sparse_random", "main", "KINDS"]
 
-KINDS = ("symmetric", "vectorwritablematrix", "square", "sparse", "vector", "points", "regression", "ratings")
+KINDS = ("symmetric", "vectorwritablematrix", "square", "sparse", "vector", "points")
 INT = "org.apache.hadoop.io.IntWritable"
 NULL = "org.apache.hadoop.io.NullWritable"
 
@@ -137,8 +135,6 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("args", nargs="+", help="sizes, then the output path")
     p.add_argument("-of", "--format", default="seq", choices=["text", "seq", "sequencefile", "parquet"])
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--logistic", action="store_true", help="regression: 0/1 labels")
-    p.add_argument("--rank", type=int, default=5, help="ratings: rank of the hidden factors (default 5)")
     p.add_argument("-D", dest="defines", action="append", default=[], metavar="KEY=VALUE")
     p.add_argument("-q", "--quiet", action="store_true")
     a = p.parse_args(argv)
@@ -146,8 +142,7 @@ def main(argv: list[str] | None = None) -> int:
 
     conf = conf_from_args(argparse.Namespace(defines=a.defines, runner=None))
     rng = np.random.default_rng(a.seed)
-    need = {"symmetric": 3, "vectorwritablematrix": 3, "square": 2, "sparse": 4, "vector": 2, "points": 3,
-            "regression": 3, "ratings": 4}[a.kind]
+    need = {"symmetric": 3, "vectorwritablematrix": 3, "square": 2, "sparse": 4, "vector": 2, "points": 3}[a.kind]
     if len(a.args) < need:
         raise UsageError(f"gen {a.kind} needs {need} arguments (sizes then OUT), got {a.args}")
     *sizes, out = a.args[:need]
@@ -165,16 +160,8 @@ def main(argv: list[str] | None = None) -> int:
         write_sparse(out, sparse_random(int(nums[0]), int(nums[1]), float(nums[2]), a.seed), conf)
     elif a.kind == "vector":
         write_vector(out, rng.random(int(nums[0])), conf)
-    elif a.kind == "points":
-        write_points(out, rng.random((int(nums[0]), int(nums[1]))), conf, fmt=a.format)
-    elif a.kind == "regression":
-        from ..ml.gd import write_regression
-
-        write_regression(out, int(nums[0]), int(nums[1]), conf, logistic=a.logistic, seed=a.seed, fmt=a.format)
     else:
-        from ..ml.cf import write_ratings
-
-        write_ratings(out, int(nums[0]), int(nums[1]), int(nums[2]), conf, rank=a.rank, seed=a.seed)
+        write_points(out, rng.random((int(nums[0]), int(nums[1]))), conf, fmt=a.format)
     if not a.quiet:
         print(f"wrote {out}", file=sys.stderr)
     return 0
