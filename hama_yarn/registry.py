@@ -240,6 +240,13 @@ def list_jobs(conf: HamaConfiguration) -> list[dict[str, Any]]:
 
 def find_job(conf: HamaConfiguration, job_id: str) -> dict[str, Any] | None:
     """The registry entry of *job_id* (by job id or YARN application id), or None."""
+    if job_id.startswith("job_") and "/" not in job_id:  # its own file: no scan of the whole registry
+        try:
+            entry = json.loads((registry_dir(conf) / f"{job_id}.json").read_text())
+        except (OSError, ValueError):
+            entry = None
+        if isinstance(entry, dict) and ("address" in entry or "final_state" in entry):
+            return entry
     for entry in list_jobs(conf):
         if job_id in (entry.get("job_id"), entry.get("app_id")):
             return entry

@@ -171,7 +171,9 @@ class Master:
         self.server.stop()
         self.ft.close()
         if self.web is not None:
-            self.web.stop()
+            # Its serve_forever() notices a shutdown only at its next poll (up to 0.2 s): stop it
+            # in the background instead of making the client, which waits for this process, wait.
+            threading.Thread(target=self.web.stop, name="web-stop", daemon=True).start()
         try:
             self.sync_server.close(self.machine.state is st.JobState.SUCCEEDED)
         except Exception:  # noqa: BLE001
