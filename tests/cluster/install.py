@@ -2,6 +2,8 @@
 
 * apt ``zookeeper`` (Debian's ZooKeeper 3.8; only its jars are used, never the system service),
 * Maven Central jars (``pom.xml`` profiles ``hadoop`` → ``lib/``, ``hbase`` → ``lib/hbase/``),
+* Apache Hama 0.7.1's jars (``pom-hama.xml`` → ``lib/hama/``, for ``benchmarks/bench_vs_hama.py``; never on the
+  cluster's class path: they bring Hadoop 2.7),
 * the pinned Python client packages, into the running interpreter when it is a virtualenv.
 """
 
@@ -100,6 +102,33 @@ def ensure_jars(layout: Layout) -> None:
         log.info("maven %s jars -> %s in %.1fs", profile, out, time.monotonic() - t0)
 
 
+#: Apache Hama 0.7.1 (hama-core, -graph, -ml, -commons and their runtime deps), apart from the cluster's jars
+HAMA_POM = Path(__file__).resolve().parent / "pom-hama.xml"
+
+
+def ensure_hama_jars(layout: Layout) -> Path:
+    """Copy Apache Hama 0.7.1's jars into ``lib/hama/`` (skipped when its pom is unchanged); returns the dir."""
+    out = layout.root / "lib" / "hama"
+    digest = hashlib.sha256(HAMA_POM.read_bytes()).hexdigest()
+    marker = out / ".hama.pom-sha256"
+    if marker.exists() and marker.read_text().strip() == digest and any(out.glob("hama-core-*.jar")):
+        return out
+    if shutil.which("mvn") is None:
+        raise RuntimeError("Maven (`mvn`) not found: apt-get install -y maven")
+    t0 = time.monotonic()
+    if out.exists():
+        for jar in out.glob("*.jar"):
+            jar.unlink()
+    out.mkdir(parents=True, exist_ok=True)
+    _run(["mvn", "-q", "-B", "-f", str(HAMA_POM), f"{DEPENDENCY_PLUGIN}:copy-dependencies",
+          f"-DoutputDirectory={out}"], "maven (Apache Hama 0.7.1 jars)")
+    if not any(out.glob("hama-graph-*.jar")):
+        raise RuntimeError(f"maven ran but hama-graph-*.jar is not in {out}")
+    marker.write_text(digest + "\n")
+    log.info("maven hama jars -> %s in %.1fs", out, time.monotonic() - t0)
+    return out
+
+
 def ensure_python_packages() -> None:
     missing = [req for mod, req in PYTHON_PACKAGES.items() if importlib.util.find_spec(mod) is None]
     if not missing:
@@ -113,6 +142,7 @@ def install(layout: Layout, python_packages: bool = True) -> None:
     """Everything needed before ``up``: idempotent and fast when already done."""
     ensure_zookeeper()
     ensure_jars(layout)
+    ensure_hama_jars(layout)
     if python_packages:
         ensure_python_packages()
 
