@@ -50,6 +50,13 @@ def test_missing_family_exit_2(hb_env: dict[str, str], make_table: Callable[...,
     assert "no column family nofam" in r.stderr and table in r.stderr
 
 
+def test_bad_filter_exit_2(hb_env: dict[str, str], make_table: Callable[..., str], tmp_path: Path) -> None:
+    table = make_table(["cf"])
+    r = _run(hb_env, tmp_path, f"hbase.mapreduce.inputtable={table}", "hbase.mapreduce.scan.filter=NoSuchFilter('x')")
+    assert r.returncode == 2, r.stderr
+    assert "hbase.mapreduce.scan.filter" in r.stderr and "NoSuchFilter" in r.stderr
+
+
 @pytest.mark.parametrize("define,key", [
     ("hbase.mapreduce.inputtable=bad/name", "hbase.mapreduce.inputtable"),
     ("hbase.mapreduce.scan.maxversions=0", "hbase.mapreduce.scan.maxversions"),

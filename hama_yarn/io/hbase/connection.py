@@ -114,13 +114,21 @@ def server_message(exc: BaseException) -> str:
     msg = getattr(exc, "message", None)
     if isinstance(msg, bytes):
         msg = msg.decode("utf-8", "replace")
-    return str(msg) if msg else str(exc) or type(exc).__name__
+    if msg:
+        return str(msg)
+    try:
+        return str(exc) or type(exc).__name__
+    except Exception:  # noqa: BLE001 - thriftpy2's TApplicationException.__str__ can fail
+        return f"{type(exc).__name__} (type {getattr(exc, 'type', '?')})"
 
 
 def is_transient(exc: BaseException) -> bool:
     """True for errors a reconnect can cure: transport loss, timeouts, expired scanners."""
+    from thriftpy2.thrift import TApplicationException
     from thriftpy2.transport import TTransportException
 
+    if isinstance(exc, TApplicationException):
+        return True  # an internal error of the Thrift server (e.g. during a region split): the scan resumes
     if isinstance(exc, (TTransportException, socket.timeout, ConnectionError, BrokenPipeError, EOFError)):
         return True
     if isinstance(exc, OSError):

@@ -14,12 +14,13 @@ At submit the formats also set ``bsp.input.dir`` / ``bsp.output.dir`` to
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from ...config import HamaConfiguration
 from ...errors import ConfigError
 from ..formats import InputFormat, OutputFormat, RecordReader, RecordWriter, Split
 from .commitfs import parse_url
-from .connection import TableNotFound, connect, table_families
+from .connection import TableNotFound, connect, server_message, table_families, thrift_module
 from .journal import ensure_journal_table, job_token, journal_of
 from .regions import clip_regions, deal_regions, table_regions
 from .spec import ADDRESS_KEY, INPUT_TABLE, OUTPUT_TABLE, output_spec, scan_spec
@@ -30,6 +31,20 @@ __all__ = ["HBaseInputFormat", "HBaseOutputFormat", "input_url", "FAILURE_NOTE"]
 
 FAILURE_NOTE = ("HBase has no commit: rows this job flushed to table {table!r} before the failure stay "
                 "there{cleanup}")
+
+
+def _check_filter(conn: Any, table: str, text: str) -> None:
+    """Open (and close) a scanner with the filter: the server parses it at open."""
+    from thriftpy2.thrift import TApplicationException
+
+    hb = thrift_module()
+    try:
+        scanner = conn.client.scannerOpenWithScan(table.encode(), hb.TScan(filterString=text.encode(),
+                                                                            caching=1), {})
+    except (hb.IOError, hb.IllegalArgument, TApplicationException) as exc:
+        raise ConfigError("hbase.mapreduce.scan.filter",
+                          f"HBase rejects filter {text!r}: {server_message(exc).splitlines()[0]}") from exc
+    conn.client.scannerClose(scanner)
 
 
 def input_url(address: str, table: str) -> str:
@@ -61,6 +76,8 @@ class HBaseInputFormat(InputFormat):
         conn = connect(spec.host, spec.port, spec.connect_timeout_ms, spec.rpc_timeout_ms)
         try:
             families = table_families(conn, spec.table, spec.address)
+            if spec.filter:
+                _check_filter(conn, spec.table, spec.filter)
         finally:
             conn.close()
         missing = [f.decode("utf-8", "replace") for f in spec.families if f not in families]
