@@ -82,8 +82,8 @@ def validate_conf(conf: HamaConfiguration) -> None:
     for key, spec in default_keys().items():
         conf.check_layers(key, spec.type)  # every layer: a malformed value overridden later still fails
     mode = (conf.get("bsp.master.address") or "local").strip()
-    if mode not in ("local", "inline", "yarn") and ":" not in mode:
-        raise ConfigError("bsp.master.address", f"expected local, inline, yarn or host:port, got {mode!r}")
+    if mode not in ("local", "inline", "yarn", "cluster") and ":" not in mode:
+        raise ConfigError("bsp.master.address", f"expected local, inline, yarn, cluster or host:port, got {mode!r}")
     from .io.formats import input_format, output_format
     from .sync import client_class, server_class
 
@@ -311,9 +311,10 @@ def submit_job(conf: HamaConfiguration, detach: bool = False) -> RunningJob:
 
         server_class(conf).preflight(conf)  # the master runs here: an unreachable sync service fails now
         handle = _start_local(conf, mode, detach)
-    else:
-        raise ConfigError("bsp.master.address",
-                          f"connecting to a standing master at {mode} is not supported yet; use local or yarn")
+    else:  # a bspmaster (hama_yarn/daemons): host:port, or "cluster" for bsp.master.hostname:port
+        from .daemons.client import submit_cluster
+
+        handle = submit_cluster(conf)
     registry.register(conf, handle.job_id, address=handle.address, secret=handle.secret,
                       name=conf.get("bsp.job.name"), client_pid=None if detach else os.getpid(),
                       **handle.registry_fields())

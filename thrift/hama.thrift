@@ -109,3 +109,84 @@ service PeerService {
   // One bundle: every message one peer sent this peer in `superstep`.
   void put_bundle(1: i32 source_index, 2: i64 superstep, 3: binary bundle) throws (1: RemoteError err),
 }
+
+// ---------------------------------------------------------------------------
+// Classic cluster mode (hama_yarn/daemons): `hama bspmaster` and `hama groom`.
+// Both services are on the bspmaster's port and authenticated with the cluster
+// secret (hama.cluster.secret.file) instead of a job secret.
+//   ClusterService  client -> bspmaster   submit, queue, job list, grooms
+//   GroomTracker    groom  -> bspmaster   register, heartbeat (long poll for actions), task exits
+
+struct GroomTaskReport {
+  1: string job_id,
+  2: i32 task_index,
+  3: i32 attempt,
+  4: string state,        // RUNNING, SUCCEEDED, FAILED, KILLED
+  5: i32 pid,
+  6: i32 returncode,
+  7: string description,
+}
+
+struct GroomInfo {
+  1: string name,           // groomd_<host>_<port>
+  2: string host,
+  3: i32 max_tasks,
+  4: i32 running_tasks,
+  5: i32 failures,
+  6: i64 last_seen_ms,
+  7: string state,          // ALIVE, DEAD
+  8: list<GroomTaskReport> tasks,
+}
+
+struct GroomAction {
+  1: string kind,           // LAUNCH_TASK, KILL_TASK
+  2: string job_id,
+  3: i32 task_index,
+  4: i32 attempt,
+  5: string master_address,
+  6: string job_json,       // the job file (LAUNCH_TASK)
+  7: string job_secret,     // the job's secret, handed to the peer in its environment
+}
+
+struct ClusterJob {
+  1: string job_id,
+  2: string state,          // QUEUED, RUNNING, SUCCEEDED, FAILED, KILLED
+  3: string master_address, // the job's own master ("" while queued)
+  4: string name,
+  5: string user,
+  6: i32 num_peers,
+  7: i64 submit_time_ms,
+  8: string diagnostics,
+  9: string placement,      // task index -> groom, comma separated
+  10: string ui_url,
+}
+
+struct ClusterStatus {
+  1: string identifier,
+  2: string state,          // RUNNING
+  3: i32 max_tasks,
+  4: i32 running_tasks,
+  5: list<GroomInfo> grooms,
+  6: i32 queued_jobs,
+  7: string ui_url,
+}
+
+service ClusterService {
+  // job_json: {"job_id": "", "conf": {...}}; returns the job id (job_<identifier>_NNNN).
+  string submit_job(1: string job_json, 2: string job_secret) throws (1: RemoteError err),
+  // Long poll: returns when the job left the queue (or after timeout_ms, still QUEUED).
+  ClusterJob wait_placed(1: string job_id, 2: i32 timeout_ms) throws (1: RemoteError err),
+  ClusterJob get_job(1: string job_id) throws (1: RemoteError err),
+  list<ClusterJob> list_jobs() throws (1: RemoteError err),
+  bool kill_job(1: string job_id, 2: string reason) throws (1: RemoteError err),
+  ClusterStatus get_cluster_status() throws (1: RemoteError err),
+}
+
+service GroomTracker {
+  // Returns the master's identifier; a restarted master is told apart by it.
+  string register_groom(1: GroomInfo groom) throws (1: RemoteError err),
+  // Every second; returns as soon as actions are pending for this groom, or after wait_ms.
+  // An empty list with kind REINIT_GROOM asks the groom to register again.
+  list<GroomAction> heartbeat(1: GroomInfo groom, 2: i32 wait_ms) throws (1: RemoteError err),
+  oneway void task_exited(1: string groom_name, 2: GroomTaskReport report),
+}

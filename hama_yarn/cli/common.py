@@ -52,8 +52,9 @@ def add_conf_args(p: argparse.ArgumentParser) -> None:
                    help="set a configuration key (repeatable)")
     p.add_argument("-q", "--quiet", action="store_true", default=argparse.SUPPRESS, help="only errors")
     p.add_argument("-v", "--verbose", action="count", default=argparse.SUPPRESS, help="more logging")
-    p.add_argument("-r", "--runner", choices=["local", "inline", "yarn"], default=None,
-                   help="where to run (bsp.master.address); default local")
+    p.add_argument("-r", "--runner", choices=["local", "inline", "yarn", "cluster"], default=None,
+                   help="where to run (bsp.master.address; cluster: the bspmaster at bsp.master.hostname:port); "
+                        "default local")
 
 
 def conf_from_args(args: argparse.Namespace) -> HamaConfiguration:

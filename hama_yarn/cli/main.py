@@ -39,14 +39,14 @@ class _Parser(argparse.ArgumentParser):
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``hama`` with every subcommand."""
-    from . import admin, example, graph, hbase, job, pipes, run, seqdumper
+    from . import admin, daemons, example, graph, hbase, job, pipes, run, seqdumper
 
     p = _Parser(prog="hama", description="hama-yarn: Apache Hama's BSP framework in Python, on YARN.")
     p.add_argument("--version", action="version", version=f"hama-yarn {__version__}")
     p.add_argument("-v", "--verbose", action="count", default=0, help="more logging (repeat for debug)")
     p.add_argument("-q", "--quiet", action="store_true", help="only errors")
     sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    for module in (run, example, graph, job, seqdumper, pipes, hbase, admin):
+    for module in (run, example, graph, job, seqdumper, pipes, hbase, admin, daemons):
         module.add_parser(sub)
     return p
 

@@ -1,0 +1,97 @@
+"""Submitting to a bspmaster (``-D bsp.master.address=host:port`` or ``-r cluster``)."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from typing import Any
+
+from ..config import HamaConfiguration
+from ..errors import HamaError, JobSubmissionError, RPCError
+from ..launcher.base import MasterHandle
+from ..rpc.auth import new_secret
+from ..rpc.client import RPCClient
+from .common import cluster_secret, master_address
+
+log = logging.getLogger(__name__)
+
+__all__ = ["ClusterMasterHandle", "submit_cluster", "cluster_client"]
+
+
+def cluster_client(conf: HamaConfiguration, timeout: float = 30.0) -> RPCClient:
+    """A ``ClusterService`` connection to the bspmaster of *conf*."""
+    return RPCClient(master_address(conf), "ClusterService", cluster_secret(conf), timeout=timeout, connect_timeout=10)
+
+
+class ClusterMasterHandle(MasterHandle):
+    """A job's master inside a bspmaster: killed through the bspmaster when it does not answer."""
+
+    def __init__(self, job_id: str, address: str, secret: str, cluster: str, conf: HamaConfiguration,
+                 ui_url: str = "") -> None:
+        super().__init__(job_id, address, secret)
+        self.cluster = cluster
+        self.ui_url = ui_url
+        self._conf = conf
+
+    def registry_fields(self) -> dict[str, object]:
+        return {"cluster": self.cluster}
+
+    def failure_hint(self) -> str:
+        return f"task logs: <hama.log.dir>/tasklogs/{self.job_id}/ on the grooms of bspmaster {self.cluster}"
+
+    def force_kill(self) -> bool:
+        try:
+            with cluster_client(self._conf) as c:
+                return bool(c.kill_job(self.job_id, "killed by the client"))
+        except HamaError:
+            return False
+
+
+def submit_cluster(conf: HamaConfiguration) -> ClusterMasterHandle:
+    """Send the job to the bspmaster and wait (in its FIFO queue) until its master runs.
+
+    Raises
+    ------
+    JobSubmissionError
+        The bspmaster refused the job, or it ended in the queue (timeout, killed).
+    """
+    cluster = master_address(conf)
+    if not conf.get("bsp.job.name"):
+        conf.set("bsp.job.name", (conf.get("bsp.work.class") or "job").rsplit(":", 1)[-1])
+    secret = new_secret()
+    client = cluster_client(conf)
+    try:
+        try:
+            job_id = str(client.submit_job(json.dumps({"conf": conf.to_dict()}), secret))
+        except RPCError as exc:
+            raise JobSubmissionError(f"cannot submit to the bspmaster at {cluster}: {exc}") from exc
+        announced = False
+        try:
+            while True:
+                job = client.call("wait_placed", job_id, 1000, timeout=40)
+                if job.state == "QUEUED":
+                    if not announced:
+                        print(f"Job {job_id} queued at {cluster}: waiting for {job.num_peers} free task slots",
+                              file=sys.stderr, flush=True)
+                        announced = True
+                    continue
+                if job.master_address:
+                    log.info("job %s runs on %s (master %s)", job_id, job.placement, job.master_address)
+                    return ClusterMasterHandle(job_id, job.master_address, secret, cluster, conf, job.ui_url or "")
+                raise JobSubmissionError(f"job {job_id} {job.state}: {job.diagnostics}")
+        except BaseException as exc:
+            if not isinstance(exc, JobSubmissionError):
+                try:
+                    client.kill_job(job_id, "the client went away while the job was queued")
+                except HamaError:
+                    pass
+            raise
+    finally:
+        client.close()
+
+
+def cluster_status(conf: HamaConfiguration) -> Any:
+    """The bspmaster's ``ClusterStatus`` (grooms, capacity, queue)."""
+    with cluster_client(conf) as c:
+        return c.get_cluster_status()
