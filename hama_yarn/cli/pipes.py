@@ -14,7 +14,8 @@ from ..config import HamaConfiguration, _read_xml, parse_define
 from ..errors import UsageError
 from ..job import BSPJob
 from ..pipes import STREAMING
-from ..pipes.child import ARGS, EXECUTABLE, INTERPRETER
+from ..pipes.child import ARGS, EXECUTABLE, INTERPRETER, is_remote
+from ..pipes.hamakeys import check_hama_keys, check_remote_program
 from .common import add_conf_args, run_job, set_io
 
 __all__ = ["add_parser", "PIPES_LONG_OPTIONS", "build_job"]
@@ -50,6 +51,8 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--jobconf", help="deprecated: k=v,k=v")
     p.add_argument("--jar", help="ignored (Java only)")
     p.add_argument("--detach", action="store_true", help="print the job id and return once it runs")
+    p.add_argument("--cflags", action="store_true", help="print the C++ compiler flags of the Hama Pipes API")
+    p.add_argument("--libs", action="store_true", help="print the linker flags (builds libhamapipes++.a once)")
     add_conf_args(p)
     p.set_defaults(handler=handle)
 
@@ -78,10 +81,14 @@ def build_job(args: argparse.Namespace) -> BSPJob:
     program = job.get(EXECUTABLE)
     if not program:
         raise UsageError("no child program: give -program PROG (or -D hama.pipes.executable=PROG)")
+    remote = is_remote(program)
     local = Path(program.removeprefix("file://"))
-    if not local.exists():
+    if remote:
+        check_remote_program(program)
+    elif not local.exists():
         raise UsageError(f"child program not found: {program}")
-    job.set(EXECUTABLE, str(local.resolve()))
+    else:
+        job.set(EXECUTABLE, str(local.resolve()))
     if args.interpreter:
         job.set(INTERPRETER, args.interpreter)
     if args.program_args is not None:
@@ -92,14 +99,21 @@ def build_job(args: argparse.Namespace) -> BSPJob:
         job.set(STREAMING, args.streaming.lower() in ("true", "1", "yes"))
     if args.partitioner:
         job.set_partitioner_class(PARTITIONERS.get(args.partitioner, args.partitioner))
+    check_hama_keys(job)
     set_io(job, args)
     # Ship the program (and -cachefiles) to YARN containers: they land in the working directory.
-    ship = [str(local.resolve())] + [f for f in (args.cachefiles or "").split(",") if f.strip()]
+    # A remote program (hdfs:) is localized by each peer instead.
+    ship = ([] if remote else [str(local.resolve())]) + [f for f in (args.cachefiles or "").split(",") if f.strip()]
     existing = [f for f in (job.get("hama.yarn.files") or "").split(",") if f.strip()]
     job.set("hama.yarn.files", ",".join(dict.fromkeys(existing + ship)))
     return job
 
 
 def handle(args: argparse.Namespace) -> int:
+    if args.cflags or args.libs:
+        from ..pipes import cppbuild
+
+        print(" ".join(([cppbuild.cflags()] if args.cflags else []) + ([cppbuild.libs()] if args.libs else [])))
+        return 0
     job = build_job(args)
     return run_job(job, quiet=getattr(args, "quiet", False), detach=args.detach)

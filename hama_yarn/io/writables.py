@@ -714,6 +714,25 @@ for _codec in (
 del _codec
 
 
+class PipesStringCodec(TextCodec):
+    """Hama Pipes' ``PipesVectorWritable``/``PipesKeyValueWritable``: ``Text.writeString`` of their
+    string form (``"v1, v2"`` / ``":key:value"``); the Python value is that ``str`` (sequences are
+    joined with ``", "``)."""
+
+    def __init__(self, java_class: str) -> None:
+        self.java_class = java_class
+
+    def encode(self, value: Any) -> bytes:
+        if not isinstance(value, str) and isinstance(value, (list, tuple, np.ndarray)):
+            value = ", ".join(repr(float(v)) for v in np.asarray(value, dtype=float).ravel())
+        return super().encode(value)
+
+
+for _name in ("org.apache.hama.commons.io.PipesVectorWritable", "org.apache.hama.commons.io.PipesKeyValueWritable"):
+    register_writable(_name, PipesStringCodec(_name))
+del _name
+
+
 def _infer_sequence(value: Sequence[Any]) -> str:
     if all(isinstance(v, str) for v in value):
         return TEXT_ARRAY_WRITABLE

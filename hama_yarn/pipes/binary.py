@@ -8,9 +8,11 @@ a VInt length plus UTF-8 bytes.  Phase commands RUN_SETUP/RUN_BSP/RUN_CLEANUP ar
 acknowledged by TASK_DONE; every child request gets a reply that starts with the same
 opcode (or END_OF_DATA for "nothing to read").  CLOSE ends the child, which answers DONE.
 
-Typed keys, values and messages travel as strings (``Text``/``BytesWritable``
-framing: VInt length + bytes), which is how Hama's C++ templates send every non-Writable
-type; SequenceFile access converts them with the file's Writable classes.  LOG (31)
+Typed keys, values and messages travel as Hama's Java side writes them, by the job's
+declared classes (:mod:`hama_yarn.pipes.typed`: VInt, VLong, big-endian float/double, or a
+string when the class is Text-like or unset); SequenceFile access uses the classes given to
+SEQFILE_OPEN.  With ``hama.messenger.receive.queue.class=...SortedMemoryQueue`` messages are
+delivered sorted.  LOG (31)
 is accepted as a one-way message (Hama reported "Bad command code").
 """
 
@@ -27,6 +29,7 @@ from typing import Any
 from ..bsp import BSP, BSPPeer, Partitioner
 from ..config import HamaConfiguration
 from ..io.writables import encode_vlong
+from . import typed
 from .child import DEFAULT_TIMEOUT_MS, TIMEOUT, ChildError, ChildProcess, child_command
 
 log = logging.getLogger(__name__)
@@ -102,6 +105,10 @@ class BinaryChannel:
         self._out.write(encode_vlong(len(data)))
         self._out.write(data)
 
+    def raw(self, data: bytes) -> None:
+        """Queue raw bytes."""
+        self._out.write(data)
+
     def flush(self) -> None:
         """Send everything queued."""
         data = self._out.getvalue()
@@ -167,6 +174,10 @@ class BinaryChannel:
         size = (-119 - first) if negative else (-111 - first)
         value = int.from_bytes(self._bytes(size - 1), "big")
         return value ^ -1 if negative else value
+
+    def read_raw(self, n: int) -> bytes:
+        """Read exactly *n* bytes."""
+        return self._bytes(n)
 
     def read_string(self) -> str:
         """Read a VInt-length-prefixed UTF-8 string."""
@@ -265,8 +276,10 @@ class PipesPartitioner(Partitioner):
             self._chan = chan
             self._finalizer = weakref.finalize(self, _close_partitioner, self._child, chan)
         chan.vint(PARTITION_REQUEST)
-        chan.string(_text(key))
-        chan.string(_text(value))
+        conf = self._conf
+        assert conf is not None
+        typed.put(chan, typed.wire_kind(conf.get("bsp.input.key.class")), key)
+        typed.put(chan, typed.wire_kind(conf.get("bsp.input.value.class")), value)
         chan.vint(num_tasks)
         chan.waiting = "PARTITION_RESPONSE(30)"
         op = chan.read_vint()
@@ -304,10 +317,19 @@ class BinaryBSP(BSP):
         self._files: dict[int, Any] = {}
         self._file_classes: dict[int, tuple[str, str]] = {}
         self._writers: set[str] = set()
+        self._kinds = (typed.STRING,) * 5
+        self._sorted_queue = False
+        self._sorted: list[Any] | None = None
 
     # ------------------------------------------------------------ lifecycle
     def setup(self, peer: BSPPeer) -> None:
         label = f"pipes child of peer {peer.get_peer_index()} ({peer.get_peer_name()})"
+        conf = peer.get_configuration()
+        k1, v1, k2, v2, m = (typed.wire_kind(conf.get(key)) for key in (
+            "bsp.input.key.class", "bsp.input.value.class", "bsp.output.key.class", "bsp.output.value.class",
+            "bsp.message.class"))
+        self._kinds = (k1, v1, k2, v2, m)
+        self._sorted_queue = (conf.get("hama.messenger.receive.queue.class") or "").endswith("SortedMemoryQueue")
         self._child, self._chan = start_child(peer.get_configuration(), label)
         try:
             self._run_phase(peer, RUN_SETUP)
@@ -389,23 +411,24 @@ class BinaryBSP(BSP):
         assert chan is not None and self._child is not None
         if op == SEND_MSG:
             name = chan.read_string()
-            msg = chan.read_string()
+            msg = typed.get(chan, self._kinds[4])
             try:
                 peer.send(name, msg)
             except KeyError as exc:
                 raise self._child.fail(f"SEND_MSG to unknown peer {name!r}") from exc
             chan.vint(SEND_MSG)
         elif op == GET_MSG:
-            m = peer.get_current_message()
+            m = self._next_message(peer)
             if m is None:
                 chan.vint(END_OF_DATA)
             else:
                 chan.vint(GET_MSG)
-                chan.string(_text(m))
+                typed.put(chan, self._kinds[4], m)
         elif op == GET_MSG_COUNT:
             chan.vint(GET_MSG_COUNT)
-            chan.vint(peer.get_num_current_messages())
+            chan.vint(peer.get_num_current_messages() if self._sorted is None else len(self._sorted))
         elif op == SYNC:
+            self._sorted = None
             peer.sync()
             chan.vint(SYNC)
         elif op == READ_KEYVALUE:
@@ -414,11 +437,11 @@ class BinaryBSP(BSP):
                 chan.vint(END_OF_DATA)
             else:
                 chan.vint(READ_KEYVALUE)
-                chan.string(_text(rec[0]))
-                chan.string(_text(rec[1]))
+                typed.put(chan, self._kinds[0], rec[0])
+                typed.put(chan, self._kinds[1], rec[1])
         elif op == WRITE_KEYVALUE:
-            key = chan.read_string()
-            value = chan.read_string()
+            key = typed.get(chan, self._kinds[2])
+            value = typed.get(chan, self._kinds[3])
             peer.write(key, value)
             chan.vint(WRITE_KEYVALUE)
         elif op == GET_ALL_PEERNAME:
@@ -445,6 +468,7 @@ class BinaryBSP(BSP):
             peer.reopen_input()
             chan.vint(REOPEN_INPUT)
         elif op == CLEAR:
+            self._sorted = None
             peer.clear()
             chan.vint(CLEAR)
         elif op == REGISTER_COUNTER:
@@ -461,6 +485,17 @@ class BinaryBSP(BSP):
             self._seqfile(op)
         else:
             raise self._child.fail(f"unknown or unsupported opcode {op}")
+
+    def _next_message(self, peer: BSPPeer) -> Any:
+        if not self._sorted_queue:
+            return peer.get_current_message()
+        if self._sorted is None:  # SortedMemoryQueue: take the superstep's messages, serve them sorted
+            msgs = []
+            while (m := peer.get_current_message()) is not None:
+                msgs.append(m)
+            msgs.sort(key=typed.sort_key, reverse=True)
+            self._sorted = msgs
+        return self._sorted.pop() if self._sorted else None
 
     # ------------------------------------------------------------ SequenceFiles
     def _seqfile(self, op: int) -> None:
@@ -494,23 +529,25 @@ class BinaryBSP(BSP):
             chan.vint(SEQFILE_OPEN)
             chan.vint(file_id)
         elif op == SEQFILE_READNEXT:
-            f = self._files.get(chan.read_vint())
+            file_id = chan.read_vint()
+            f = self._files.get(file_id)
             rec = f.read_record() if isinstance(f, SequenceFileReader) else None
             if rec is None:
                 chan.vint(END_OF_DATA)
             else:
+                kc, vc = self._file_classes[file_id]
                 chan.vint(SEQFILE_READNEXT)
-                chan.string(_writable_text(rec[0]))
-                chan.string(_writable_text(rec[1]))
+                _put_file_value(chan, kc, rec[0])
+                _put_file_value(chan, vc, rec[1])
         elif op == SEQFILE_APPEND:
             file_id = chan.read_vint()
-            key, value = chan.read_string(), chan.read_string()
+            kc, vc = self._file_classes.get(file_id, ("", ""))
+            key, value = typed.get(chan, typed.wire_kind(kc)), typed.get(chan, typed.wire_kind(vc))
             f = self._files.get(file_id)
             ok = 0
             if isinstance(f, SequenceFileWriter):
-                kc, vc = self._file_classes[file_id]
                 try:
-                    f.append(_from_text(key, kc), _from_text(value, vc))
+                    f.append(_file_value(key, kc), _file_value(value, vc))
                     ok = 1
                 except Exception as exc:  # noqa: BLE001 - reported to the child as 0
                     log.warning("SEQFILE_APPEND failed: %s", exc)
@@ -522,6 +559,15 @@ class BinaryBSP(BSP):
                 f.close()
             chan.vint(SEQFILE_CLOSE)
             chan.vint(1 if f is not None else 0)
+
+
+def _put_file_value(chan: BinaryChannel, java_class: str, value: Any) -> None:
+    kind = typed.wire_kind(java_class)
+    typed.put(chan, kind, _writable_text(value) if kind == typed.STRING else value)
+
+
+def _file_value(value: Any, java_class: str) -> Any:
+    return _from_text(value, java_class) if isinstance(value, str) else value
 
 
 def _writable_text(value: Any) -> str:

@@ -40,7 +40,43 @@ class ChildError(HamaError):
     """The child program broke the protocol, crashed, or stopped answering."""
 
 
+def is_remote(program: str) -> bool:
+    """True for a program on a remote file system (``hdfs:/...``, ``hdfs://nn/...``)."""
+    scheme = program.split(":", 1)[0] if ":" in program else ""
+    return len(scheme) > 1 and scheme.isalnum() and scheme != "file"
+
+
+def localize(program: str) -> str:
+    """Copy a remote program to a local cache (as Hama's DistributedCache did); return its path.
+
+    The copy goes to ``$TMPDIR/hama-pipes-cache/<hash of the URI>/<name>``, written under a
+    temporary name and renamed, so peers on one machine share it safely.
+    """
+    import hashlib
+    import tempfile
+
+    from ..io.fs import resolve
+
+    digest = hashlib.sha256(program.encode()).hexdigest()[:16]
+    target = Path(tempfile.gettempdir()) / "hama-pipes-cache" / digest / program.rstrip("/").rsplit("/", 1)[-1]
+    if target.is_file():
+        return str(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fs, path = resolve(program)
+        with fs.open(path, "rb") as src, tempfile.NamedTemporaryFile(dir=target.parent, delete=False) as tmp:
+            while chunk := src.read(1 << 20):
+                tmp.write(chunk)
+    except Exception as exc:  # noqa: BLE001 - any file system error names the program
+        raise ChildError(f"cannot localize {EXECUTABLE}={program}: {exc}") from exc
+    os.chmod(tmp.name, 0o755)
+    os.replace(tmp.name, target)
+    return str(target)
+
+
 def _resolve_program(program: str) -> str:
+    if is_remote(program):
+        return localize(program)
     if program.startswith("file://"):
         program = program[len("file://"):]
     path = Path(program)
