@@ -33,7 +33,27 @@ struct hp_ctx {
     char *name_buf;
     unsigned char *pending; /* opcodes of one-way requests whose replies are not read yet */
     size_t pending_n, pending_cap;
+    /* wire kinds (Hama's Java side: by Writable class) of input k/v, output k/v, message; files */
+    int kind[5];
+    int file_kind[256][2];
 };
+
+/* Typed slots travel as Hama's Java side writes them; the C API converts them to/from strings. */
+enum { K_STRING, K_VINT, K_FLOAT, K_DOUBLE, K_BOOL, K_NULL };
+
+static int kind_of(const char *cls) {
+    const char *simple;
+    if (!cls || !*cls) return K_STRING;
+    simple = strrchr(cls, '.');
+    simple = simple ? simple + 1 : cls;
+    if (!strcmp(simple, "IntWritable") || !strcmp(simple, "VIntWritable") || !strcmp(simple, "LongWritable") ||
+        !strcmp(simple, "VLongWritable")) return K_VINT;
+    if (!strcmp(simple, "FloatWritable")) return K_FLOAT;
+    if (!strcmp(simple, "DoubleWritable")) return K_DOUBLE;
+    if (!strcmp(simple, "BooleanWritable")) return K_BOOL;
+    if (!strcmp(simple, "NullWritable")) return K_NULL;
+    return K_STRING;
+}
 
 static void die(const char *fmt, ...) {
     va_list ap;
@@ -128,6 +148,41 @@ static char *get_string(hp_ctx *c) {
 
 static void command(hp_ctx *c, int op) { put_vlong(c, op); }
 
+static char *get_typed(hp_ctx *c, int kind) {
+    char buf[64];
+    unsigned char b[8];
+    uint64_t u = 0;
+    int k, n = kind == K_FLOAT ? 4 : 8;
+    if (kind == K_STRING) return get_string(c);
+    if (kind == K_NULL) buf[0] = 0;
+    else if (kind == K_VINT) snprintf(buf, sizeof buf, "%lld", (long long)get_vlong(c));
+    else if (kind == K_BOOL) strcpy(buf, get_byte(c) ? "true" : "false");
+    else {
+        for (k = 0; k < n; k++) { b[k] = get_byte(c); u = (u << 8) | b[k]; }
+        if (kind == K_FLOAT) { uint32_t u32 = (uint32_t)u; float f; memcpy(&f, &u32, 4); snprintf(buf, sizeof buf, "%.9g", (double)f); }
+        else { double d; memcpy(&d, &u, 8); snprintf(buf, sizeof buf, "%.17g", d); }
+    }
+    return strdup(buf);
+}
+
+static void put_typed(hp_ctx *c, int kind, const char *s) {
+    unsigned char b[8];
+    uint64_t u;
+    int k;
+    if (kind == K_STRING) put_string(c, s);
+    else if (kind == K_VINT) put_vlong(c, strtoll(s, NULL, 10));
+    else if (kind == K_BOOL) { b[0] = !strcmp(s, "true") || !strcmp(s, "1"); put(c, b, 1); }
+    else if (kind == K_FLOAT) {
+        float f = strtof(s, NULL); uint32_t u32; memcpy(&u32, &f, 4);
+        for (k = 3; k >= 0; k--) { b[k] = (unsigned char)(u32 & 0xff); u32 >>= 8; }
+        put(c, b, 4);
+    } else if (kind == K_DOUBLE) {
+        double d = strtod(s, NULL); memcpy(&u, &d, 8);
+        for (k = 7; k >= 0; k--) { b[k] = (unsigned char)(u & 0xff); u >>= 8; }
+        put(c, b, 8);
+    }
+}
+
 static int read_reply(hp_ctx *c, int op) {
     int got = (int)get_vlong(c);
     if (got == END_OF_DATA) return 0;
@@ -178,13 +233,13 @@ long hp_conf_get_int(hp_ctx *c, const char *key, long dflt) {
 void hp_send(hp_ctx *c, const char *peer, const char *msg) {
     command(c, SEND_MSG);
     put_string(c, peer);
-    put_string(c, msg);
+    put_typed(c, c->kind[4], msg);
     later(c, SEND_MSG);
 }
 
 char *hp_get_current_message(hp_ctx *c) {
     command(c, GET_MSG);
-    return reply(c, GET_MSG) ? get_string(c) : NULL;
+    return reply(c, GET_MSG) ? get_typed(c, c->kind[4]) : NULL;
 }
 
 char **hp_get_all_messages(hp_ctx *c, int *count) {
@@ -196,7 +251,7 @@ char **hp_get_all_messages(hp_ctx *c, int *count) {
         left -= batch;
         for (k = 0; k < batch; k++) command(c, GET_MSG);
         for (k = 0; k < batch; k++)
-            if (reply(c, GET_MSG)) msgs[got++] = get_string(c);
+            if (reply(c, GET_MSG)) msgs[got++] = get_typed(c, c->kind[4]);
     }
     *count = got;
     return msgs;
@@ -256,15 +311,15 @@ int hp_get_num_peers(hp_ctx *c) {
 int hp_read_next(hp_ctx *c, char **key, char **value) {
     command(c, READ_KEYVALUE);
     if (!reply(c, READ_KEYVALUE)) return 0;
-    *key = get_string(c);
-    *value = get_string(c);
+    *key = get_typed(c, c->kind[0]);
+    *value = get_typed(c, c->kind[1]);
     return 1;
 }
 
 void hp_write(hp_ctx *c, const char *key, const char *value) {
     command(c, WRITE_KEYVALUE);
-    put_string(c, key);
-    put_string(c, value);
+    put_typed(c, c->kind[2], key);
+    put_typed(c, c->kind[3], value);
     later(c, WRITE_KEYVALUE);
 }
 
@@ -281,29 +336,32 @@ void hp_increment_counter(hp_ctx *c, const char *group, const char *name, int64_
 void hp_log(hp_ctx *c, const char *msg) { command(c, LOG); put_string(c, msg); }
 
 int hp_seqfile_open(hp_ctx *c, const char *path, const char *option, const char *kc, const char *vc) {
+    int id;
     command(c, SEQFILE_OPEN);
     put_string(c, path);
     put_string(c, option);
     put_string(c, kc);
     put_string(c, vc);
     reply(c, SEQFILE_OPEN);
-    return (int)get_vlong(c);
+    id = (int)get_vlong(c);
+    if (id >= 0 && id < 256) { c->file_kind[id][0] = kind_of(kc); c->file_kind[id][1] = kind_of(vc); }
+    return id;
 }
 
 int hp_seqfile_read_next(hp_ctx *c, int id, char **key, char **value) {
     command(c, SEQFILE_READNEXT);
     put_vlong(c, id);
     if (!reply(c, SEQFILE_READNEXT)) return 0;
-    *key = get_string(c);
-    *value = get_string(c);
+    *key = get_typed(c, id >= 0 && id < 256 ? c->file_kind[id][0] : K_STRING);
+    *value = get_typed(c, id >= 0 && id < 256 ? c->file_kind[id][1] : K_STRING);
     return 1;
 }
 
 int hp_seqfile_append(hp_ctx *c, int id, const char *key, const char *value) {
     command(c, SEQFILE_APPEND);
     put_vlong(c, id);
-    put_string(c, key);
-    put_string(c, value);
+    put_typed(c, id >= 0 && id < 256 ? c->file_kind[id][0] : K_STRING, key);
+    put_typed(c, id >= 0 && id < 256 ? c->file_kind[id][1] : K_STRING, value);
     reply(c, SEQFILE_APPEND);
     return (int)get_vlong(c);
 }
@@ -341,6 +399,11 @@ int hp_run_task(const hp_bsp *bsp) {
             c->conf_n = (long)get_vlong(c);
             c->conf = calloc((size_t)c->conf_n + 1, sizeof(char *));
             for (k = 0; k < c->conf_n; k++) c->conf[k] = get_string(c);
+            c->kind[0] = kind_of(hp_conf_get(c, "bsp.input.key.class"));
+            c->kind[1] = kind_of(hp_conf_get(c, "bsp.input.value.class"));
+            c->kind[2] = kind_of(hp_conf_get(c, "bsp.output.key.class"));
+            c->kind[3] = kind_of(hp_conf_get(c, "bsp.output.value.class"));
+            c->kind[4] = kind_of(hp_conf_get(c, "bsp.message.class"));
             break;
         case RUN_SETUP:
         case RUN_BSP:
@@ -353,7 +416,7 @@ int hp_run_task(const hp_bsp *bsp) {
             break;
         }
         case PARTITION_REQUEST: {
-            char *key = get_string(c), *value = get_string(c);
+            char *key = get_typed(c, c->kind[0]), *value = get_typed(c, c->kind[1]);
             int n = (int)get_vlong(c);
             int p = bsp->partition ? bsp->partition(key, value, n) : 0;
             free(key);

@@ -1,0 +1,68 @@
+"""Hama Pipes C++ on the real YARN of tests/cluster: the executable lives on HDFS (hdfs: URI in
+``hama.pipes.executable``) and is localized by every peer."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from tests.pipes.cpp_programs import CPP, build, write_matrix
+from tests.yarn.conftest import hama, hdfs_dir, yarn_env  # noqa: F401 - fixtures
+
+
+def _put(local: Path, url: str) -> str:
+    from hama_yarn.io.fs import resolve
+
+    fs, path = resolve(url)
+    with fs.open(path, "wb") as f:
+        f.write(local.read_bytes())
+    return url
+
+
+def _seq_records(url_dir: str) -> list[tuple[Any, Any]]:
+    from hama_yarn.io.fs import resolve
+    from hama_yarn.io.sequencefile import SequenceFileReader
+
+    fs, path = resolve(url_dir)
+    rows: list[tuple[Any, Any]] = []
+    for p in sorted(fs.ls(path, detail=False)):
+        if p.rsplit("/", 1)[-1].startswith("part-"):
+            with SequenceFileReader(url_dir.split(path)[0] + p if not p.startswith("hdfs") else p) as r:
+                rows += list(r)
+    return rows
+
+
+def test_cpp_programs_on_yarn_from_hdfs(yarn_env: dict[str, str], skein_client: Any, hdfs_dir: str,
+                                        tmp_path: Path) -> None:
+    progs = build(tmp_path)
+    data = tmp_path / "in.txt"
+    data.write_text("".join(f"key{i}\t{i}.0\n" for i in range(1, 11)))
+    exe = {name: _put(progs / name, f"{hdfs_dir}/bin/{name}") for name in ("summation", "piestimator",
+                                                                           "matrixmultiplication")}
+    r = hama(yarn_env, "pipes", "-conf", str(CPP / "summation.xml"), "-D", f"hama.pipes.executable={exe['summation']}",
+             "-bspTasks", "3", "-input", _put(data, f"{hdfs_dir}/in.txt"), "-output", f"{hdfs_dir}/sum", "-r", "yarn")
+    assert r.returncode == 0, r.stderr
+    assert _seq_records(f"{hdfs_dir}/sum") == [(None, 55.0)]
+
+    r = hama(yarn_env, "pipes", "-conf", str(CPP / "piestimator.xml"), "-D",
+             f"hama.pipes.executable={exe['piestimator']}", "-D", "hama.pi.iterations=300000",
+             "-output", f"{hdfs_dir}/pi", "-r", "yarn")
+    assert r.returncode == 0, r.stderr
+    rows = _seq_records(f"{hdfs_dir}/pi")
+    assert len(rows) == 1 and abs(rows[0][1] - math.pi) < 0.05
+
+
+    rng = np.random.default_rng(5)
+    a, b = rng.random((14, 12)), rng.random((12, 16))
+    write_matrix(open, str(tmp_path / "a.seq"), a)
+    write_matrix(open, str(tmp_path / "bt.seq"), b.T)
+    r = hama(yarn_env, "pipes", "-conf", str(CPP / "matrixmultiplication.xml"),
+             "-D", f"hama.pipes.executable={exe['matrixmultiplication']}",
+             "-D", f"hama.mat.mult.B.path={_put(tmp_path / 'bt.seq', f'{hdfs_dir}/bt.seq')}",
+             "-input", _put(tmp_path / "a.seq", f"{hdfs_dir}/a.seq"), "-output", f"{hdfs_dir}/mm", "-r", "yarn")
+    assert r.returncode == 0, r.stderr
+    rows_mm = {k: [float(x) for x in v.split(",")] for k, v in _seq_records(f"{hdfs_dir}/mm")}
+    np.testing.assert_allclose(np.array([rows_mm[i] for i in range(14)]), a @ b, atol=1e-9)
