@@ -118,7 +118,7 @@ def test_region_split_during_scan_loses_and_duplicates_nothing(hb_env: dict[str,
     it = iter(reader)
     got = [next(it)[0] for _ in range(400)]
     split_region(table, b"row02000")
-    assert len(happy.table(table).regions()) == 2
+    assert len(happy.table(table).regions()) >= 2
     got += [r for r, _ in it]
     reader.close()
     assert got == rows
