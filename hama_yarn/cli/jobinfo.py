@@ -171,6 +171,11 @@ def print_record(rec: dict[str, Any]) -> None:
 
 
 def _grooms(conf: HamaConfiguration, job_id: str, as_json: bool) -> int:
+    mode = (conf.get("bsp.master.address") or "local").strip()
+    if not job_id and (mode == "cluster" or ":" in mode):  # the grooms of a bspmaster (hama_yarn/daemons)
+        from ..daemons.client import print_grooms
+
+        return print_grooms(conf, as_json)
     if job_id:
         targets = [job_id]
     else:

@@ -95,3 +95,17 @@ def cluster_status(conf: HamaConfiguration) -> Any:
     """The bspmaster's ``ClusterStatus`` (grooms, capacity, queue)."""
     with cluster_client(conf) as c:
         return c.get_cluster_status()
+
+
+def print_grooms(conf: HamaConfiguration, as_json: bool) -> int:
+    """``hama job -list-active-grooms`` against a bspmaster: one live groom per line (name first)."""
+    status = cluster_status(conf)
+    rows = [{"name": g.name, "host": g.host, "max_tasks": g.max_tasks, "running_tasks": g.running_tasks,
+             "failures": g.failures, "last_seen_ms": g.last_seen_ms} for g in status.grooms if g.state == "ALIVE"]
+    if as_json:
+        print(json.dumps(rows, indent=1))
+        return 0
+    for r in rows:
+        print(f"{r['name']}\t{r['host']}\tslots {r['max_tasks']}\trunning {r['running_tasks']}\t"
+              f"failures {r['failures']}")
+    return 0
