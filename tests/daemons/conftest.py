@@ -98,7 +98,7 @@ class Cluster:
 
 
 @pytest.fixture
-def cluster(tmp_path: Path) -> Iterator[Cluster]:
+def bsp_cluster(tmp_path: Path) -> Iterator[Cluster]:
     """A bspmaster and grooms g1 (2 slots), g2 (2 slots), g3 (1 slot)."""
     c = Cluster(tmp_path)
     try:

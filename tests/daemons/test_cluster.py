@@ -28,11 +28,11 @@ def _job_id(stderr: str) -> str:
     raise AssertionError(f"no job id in {stderr!r}")
 
 
-def test_pi_runs_on_grooms_and_leaves_task_logs(cluster: Cluster, tmp_path: Path) -> None:
+def test_pi_runs_on_grooms_and_leaves_task_logs(bsp_cluster: Cluster, tmp_path: Path) -> None:
     out = tmp_path / "pi-out"
-    r = cluster.hama("example", "pi", "-n", "5", "-o", str(out))
+    r = bsp_cluster.hama("example", "pi", "-n", "5", "-o", str(out))
     assert r.returncode == 0, r.stderr
-    assert "Estimated value of PI is\t3.1" in cluster.hama("example", "pi", "-n", "2").stdout
+    assert "Estimated value of PI is\t3.1" in bsp_cluster.hama("example", "pi", "-n", "2").stdout
     assert "LAUNCHED_TASKS=5" in r.stderr
     # Five tasks on 2+2+1 slots: every groom ran some, each has its task logs.
     job_dirs = list((tmp_path / "logs" / "tasklogs").iterdir())
@@ -43,21 +43,21 @@ def test_pi_runs_on_grooms_and_leaves_task_logs(cluster: Cluster, tmp_path: Path
     assert sorted(p.name for p in out.iterdir() if p.name.startswith("part-")) == [f"part-{i:05d}" for i in range(5)]
 
 
-def test_job_larger_than_the_cluster_fails_at_submit(cluster: Cluster) -> None:
-    r = cluster.hama("example", "pi", "-n", "6")
+def test_job_larger_than_the_cluster_fails_at_submit(bsp_cluster: Cluster) -> None:
+    r = bsp_cluster.hama("example", "pi", "-n", "6")
     assert r.returncode == 1
     assert "needs 6 tasks but the cluster has 5 task slots" in r.stderr
 
 
-def test_second_job_waits_in_the_queue_then_runs(cluster: Cluster, sleep_script: Path, tmp_path: Path) -> None:
-    first = cluster.popen("run", f"{sleep_script}:Sleep", "-n", "4", "-o", str(tmp_path / "o1"),
+def test_second_job_waits_in_the_queue_then_runs(bsp_cluster: Cluster, sleep_script: Path, tmp_path: Path) -> None:
+    first = bsp_cluster.popen("run", f"{sleep_script}:Sleep", "-n", "4", "-o", str(tmp_path / "o1"),
                           "-D", "test.sleep.seconds=4")
     # wait until the first job holds its slots
     deadline = time.monotonic() + 60
     while "placed" not in (tmp_path / "bspmaster.out").read_text():
         assert time.monotonic() < deadline and first.poll() is None
         time.sleep(0.1)
-    second = cluster.hama("run", f"{sleep_script}:Sleep", "-n", "3", "-o", str(tmp_path / "o2"),
+    second = bsp_cluster.hama("run", f"{sleep_script}:Sleep", "-n", "3", "-o", str(tmp_path / "o2"),
                           "-D", "test.sleep.seconds=0")
     _, err1 = first.communicate(timeout=120)
     assert first.returncode == 0, err1
@@ -85,36 +85,36 @@ def test_queue_timeout_fails_a_job_that_never_fits(tmp_path: Path, sleep_script:
         c.close()
 
 
-def test_killed_groom_fails_the_job_and_is_declared_dead(cluster: Cluster, sleep_script: Path,
+def test_killed_groom_fails_the_job_and_is_declared_dead(bsp_cluster: Cluster, sleep_script: Path,
                                                          tmp_path: Path) -> None:
-    job = cluster.popen("run", f"{sleep_script}:Sleep", "-n", "5", "-D", "test.sleep.seconds=600")
+    job = bsp_cluster.popen("run", f"{sleep_script}:Sleep", "-n", "5", "-D", "test.sleep.seconds=600")
     deadline = time.monotonic() + 60
     while (tmp_path / "g2.out").read_text().count("launched attempt_") < 2:
         assert time.monotonic() < deadline and job.poll() is None
         time.sleep(0.1)
-    cluster.grooms["g2"].send_signal(signal.SIGKILL)
+    bsp_cluster.grooms["g2"].send_signal(signal.SIGKILL)
     _, err = job.communicate(timeout=120)  # far below the 600 s the job would sleep
     assert job.returncode == 1
     assert "groom g2 declared dead" in err
     assert "g2 declared dead: no heartbeat" in (tmp_path / "bspmaster.out").read_text()
     # The master keeps serving: g2 is gone from the active grooms, and a new job runs on the others.
-    assert {line.split("\t")[0] for line in cluster.hama("job", "-list-active-grooms").stdout.splitlines()} == \
+    assert {line.split("\t")[0] for line in bsp_cluster.hama("job", "-list-active-grooms").stdout.splitlines()} == \
         {"g1", "g3"}
-    r = cluster.hama("example", "pi", "-n", "3")
+    r = bsp_cluster.hama("example", "pi", "-n", "3")
     assert r.returncode == 0, r.stderr
 
 
-def test_list_active_grooms_shows_slots(cluster: Cluster) -> None:
-    lines = cluster.wait_grooms({"g1", "g2", "g3"})
+def test_list_active_grooms_shows_slots(bsp_cluster: Cluster) -> None:
+    lines = bsp_cluster.wait_grooms({"g1", "g2", "g3"})
     rows = {line.split("\t")[0]: line for line in lines}
     assert "slots 2" in rows["g1"] and "slots 1" in rows["g3"] and "127.0.0.1" in rows["g2"]
 
 
-def test_wrong_cluster_secret_is_refused(cluster: Cluster, tmp_path: Path) -> None:
+def test_wrong_cluster_secret_is_refused(bsp_cluster: Cluster, tmp_path: Path) -> None:
     bad = tmp_path / "bad.secret"
     bad.write_text("not-the-secret\n")
     bad.chmod(0o600)
-    r = cluster.hama("example", "pi", "-n", "1", "-D", f"hama.cluster.secret.file={bad}")
+    r = bsp_cluster.hama("example", "pi", "-n", "1", "-D", f"hama.cluster.secret.file={bad}")
     assert r.returncode == 1
     assert "cannot submit to the bspmaster" in r.stderr
 
