@@ -23,7 +23,7 @@ from typing import Any
 
 from ..errors import CheckpointError
 from ..io.formats import RecordWriter
-from .settings import FTSettings
+from .settings import SKIP_CHECKPOINT, FTSettings
 from .store import CheckpointStore, pack
 
 log = logging.getLogger(__name__)
@@ -75,6 +75,33 @@ class PeerCheckpointer:
         self.report = report
         self.bsp: Any = None
         self.writer: JournalingWriter | None = None
+        self._static_bytes = 0  # static parts written since the last checkpoint (counted with it)
+
+    # -- static state (written once, e.g. a loaded graph) ----------------------
+    def write_static(self, name: str, state: dict[str, Any]) -> int:
+        """Save *state* (a tree of arrays and values) as this peer's static part *name*.
+
+        A static part never changes during the job: a restored attempt reads it
+        (:meth:`read_static`) instead of recomputing it.  Write it before the first
+        checkpoint that needs it; it is then durable before that checkpoint counts.
+        """
+        start = time.monotonic()
+        size = self.store.write_static(name, self.task_index, self.attempt,
+                                       pack({"name": name, "task": self.task_index}, state))
+        self._static_bytes += size
+        log.info("peer %d wrote static checkpoint part %r (%d bytes, %d ms)", self.task_index, name, size,
+                 int((time.monotonic() - start) * 1000))
+        return size
+
+    def read_static(self, name: str) -> dict[str, Any]:
+        """This peer's static part *name* (see :meth:`write_static`).
+
+        Raises
+        ------
+        CheckpointError
+            The part is missing or malformed.
+        """
+        return self.store.read_static(name, self.task_index).state
 
     # -- writing -----------------------------------------------------------
     def after_sync(self, peer: Any) -> None:
@@ -92,6 +119,9 @@ class PeerCheckpointer:
         hook = getattr(self.bsp, "checkpoint_state", None)
         if callable(hook):
             user = hook(peer)
+        if user is SKIP_CHECKPOINT:
+            log.debug("peer %d: superstep %d cannot be resumed from: no checkpoint", self.task_index, step)
+            return
         state["user"] = user
         header = {
             "superstep": step, "task": self.task_index, "attempt": self.attempt,
@@ -99,6 +129,7 @@ class PeerCheckpointer:
             "reader_pos": peer.reader_position(),
         }
         size = self.store.write_part(step, self.task_index, self.attempt, pack(header, state))
+        size, self._static_bytes = size + self._static_bytes, 0
         millis = int((time.monotonic() - start) * 1000)
         self.report(step, size, millis)
         log.debug("peer %d wrote checkpoint %d (%d bytes, %d ms)", self.task_index, step, size, millis)

@@ -8,7 +8,20 @@ from dataclasses import dataclass
 
 from ..config import HamaConfiguration
 
-__all__ = ["FTSettings", "checkpoint_root"]
+__all__ = ["FTSettings", "checkpoint_root", "SKIP_CHECKPOINT"]
+
+
+class _Skip:
+    """The type of :data:`SKIP_CHECKPOINT`."""
+
+    def __repr__(self) -> str:
+        return "SKIP_CHECKPOINT"
+
+
+#: Returned by ``BSP.checkpoint_state``: this superstep cannot be resumed from (e.g. a graph
+#: job still loading); the peer writes no part, so the checkpoint never counts and a
+#: recovery rolls back to an earlier one (or to the start).
+SKIP_CHECKPOINT = _Skip()
 
 
 @dataclass(frozen=True)

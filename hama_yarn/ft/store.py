@@ -207,6 +207,58 @@ class CheckpointStore:
             raise CheckpointError(f"writing checkpoint {self.root}/{superstep:08d}/part-{task:05d} failed: {exc}") from exc
         return size
 
+    # -- static parts: written once per job, read by every restored attempt ----------
+    def static_path(self, name: str, task: int) -> str:
+        """Path of task *task*'s static part *name* (state that never changes, e.g. a graph)."""
+        return f"{self.path}/static/{name}-{task:05d}"
+
+    def write_static(self, name: str, task: int, attempt: int, buffers: list[Any]) -> int:
+        """Write a static part (temp name, then rename); return its size in bytes.
+
+        Raises
+        ------
+        CheckpointError
+            Naming the file.
+        """
+        final = self.static_path(name, task)
+        tmp = f"{final}._tmp.{attempt}"
+        size = 0
+        try:
+            self.fs.makedirs(f"{self.path}/static", exist_ok=True)
+            with (open(tmp, "wb") if self._local else self.fs.open(tmp, "wb")) as f:
+                for b in buffers:
+                    f.write(b.data if isinstance(b, np.ndarray) else b)
+                    size += b.nbytes if isinstance(b, np.ndarray) else len(b)
+            if self._local:
+                os.replace(tmp, final)
+            else:
+                if self.fs.exists(final):
+                    self.fs.rm(final)
+                self.fs.mv(tmp, final)
+        except OSError as exc:
+            raise CheckpointError(f"writing checkpoint {self.root}/static/{name}-{task:05d} failed: {exc}") from exc
+        return size
+
+    def read_static(self, name: str, task: int) -> CheckpointPart:
+        """Read task *task*'s static part *name*.
+
+        Raises
+        ------
+        CheckpointError
+            The part is missing or malformed (names the file).
+        """
+        where = f"checkpoint {self.root}/static/{name}-{task:05d}"
+        try:
+            with (open(self.static_path(name, task), "rb") if self._local
+                  else self.fs.open(self.static_path(name, task), "rb")) as f:
+                data: bytes = f.read()
+        except OSError as exc:
+            raise CheckpointError(f"{where} cannot be read: {exc}") from exc
+        header, state = unpack(data, where)
+        if header.get("task") != task or header.get("name") != name:
+            raise CheckpointError(f"{where} holds {header.get('name')!r} of task {header.get('task')}")
+        return CheckpointPart(header, state)
+
     def read_part(self, superstep: int, task: int) -> CheckpointPart:
         """Read task *task*'s part of the checkpoint of *superstep*.
 

@@ -135,6 +135,8 @@ class GraphJobRunner(BSP):
         self._owner: dict[Any, int] = {}
         self._agg_values: list[Any] = [None] * len(self.aggregator_classes)
         self._agg_counts: list[int] = [0] * len(self.aggregator_classes)
+        self._ft_mine: tuple[int, Any] | None = None  # (iteration, own bundle) during an exchange's sync
+        self._ft_resume: Any = None  # a checkpoint's state to resume from (restore_state)
         self._reset_superstep()
 
     def _reset_superstep(self) -> None:
@@ -225,14 +227,38 @@ class GraphJobRunner(BSP):
         v._runner = self
         return v
 
+    # ------------------------------------------------------------ fault tolerance (hama_yarn.ft)
+    def checkpoint_state(self, peer: Any) -> Any:
+        """The vertices and the own bundle at an exchange's barrier (see :mod:`hama_yarn.graph.checkpoint`)."""
+        from . import checkpoint
+
+        if self._ft_mine is None:
+            return checkpoint.SKIP_CHECKPOINT  # loading: not resumable
+        return checkpoint.vertex_state(self, *self._ft_mine)
+
+    def restore_state(self, peer: Any, state: Any) -> None:
+        """Resume right after the checkpointed exchange's barrier (in :meth:`bsp`)."""
+        self._ft_resume = state
+
     def bsp(self, peer: Any) -> None:
-        self._load(peer)
         inbox: dict[Any, list[Any]] = {}
         it = 0
+        pending: Any = None
+        if self._ft_resume is not None:
+            from .checkpoint import restore_vertices
+
+            it, pending = restore_vertices(self, self._ft_resume)
+            self._ft_resume = None
+        else:
+            self._load(peer)
         while True:
             self.iteration = it
-            active = self._compute(it, inbox)
-            stop, inbox = self._exchange(peer, it, active)
+            if pending is not None:  # restored: the exchange's barrier is behind us
+                stop, inbox = self._exchanged(peer, it, pending)
+                pending = None
+            else:
+                active = self._compute(it, inbox)
+                stop, inbox = self._exchange(peer, it, active)
             if self.me == 0:
                 peer.increment_counter(COUNTER_GROUP, "ITERATIONS", 1)
             if stop:
@@ -270,11 +296,12 @@ class GraphJobRunner(BSP):
                     refs[owner(d)].setdefault(d, vid)
         for i in range(self.n):
             if outgoing[i] or refs[i]:
-                peer.send(self.names[i], (outgoing[i], refs[i]))
+                peer.send(self.names[i], (self.me, outgoing[i], refs[i]))
         peer.sync()
         vertices = self.vertices
         all_refs: list[dict[Any, Any]] = []
-        for batch, brefs in peer.messages():
+        # in sender order: the vertex order (and so the output) does not depend on arrival order
+        for _, batch, brefs in sorted(peer.messages(), key=lambda m: int(m[0])):
             all_refs.append(brefs)
             for vid, value, edges in batch:
                 old = vertices.get(vid)
@@ -356,7 +383,16 @@ class GraphJobRunner(BSP):
                 mine = bundle
             else:
                 peer.send(self.names[i], bundle)
-        peer.sync()
+        self._ft_mine = (it, mine)
+        try:
+            peer.sync()
+        finally:
+            self._ft_mine = None
+        return self._exchanged(peer, it, mine)
+
+    def _exchanged(self, peer: Any, it: int, mine: Any) -> tuple[bool, dict[Any, list[Any]]]:
+        """After the exchange's barrier: reduce the control records, apply mutations, build the inbox."""
+        combiner = self.combiner
         bundles = [mine, *peer.messages()]
         bundles.sort(key=lambda b: int(b[0][0]))
         self._reset_superstep()

@@ -231,16 +231,34 @@ def _min_candidates(r: Route, frontier: Any, value: F64, weighted: bool, step: f
 class VectorizedGraphRunner(GraphJobRunner):
     """Runs a whole-graph numeric algorithm on numpy arrays (see the module docstring)."""
 
+    #: Loop variables at the top of the iteration being exchanged (what a checkpoint saves).
+    _ft_state: dict[str, Any] | None = None
+    #: Restored: the next ``_swap`` takes the checkpointed messages instead of syncing.
+    _ft_replay = False
+
     def bsp(self, peer: Any) -> None:
         conf = self.conf
         self.algorithm = algorithm_for(conf.get("hama.graph.vertex.class"), conf.get(ALGORITHM_KEY))
         t0 = time.perf_counter_ns()
-        graph = self._array_load(peer)
-        if graph is None:
-            self._load(peer)
-            if self.algorithm == "wcc":
-                self._symmetrize(peer)
-            graph = self._index(peer)
+        if self._ft_resume is not None:  # restored from a checkpoint (hama_yarn.ft): the graph is a static part
+            from .checkpoint import load_graph
+
+            st = load_graph(peer)
+            graph = LocalGraph(st["ids"], [Route(r["indices"], r["indptr"], r["weight"]) for r in st["routes"]],
+                               list(st["recv"]), st["outdeg"], int(st["num_edges"]), bool(st["self_loops"]))
+            self.total_vertices = int(st["total_vertices"])
+        else:
+            loaded = self._array_load(peer)
+            if loaded is None:
+                self._load(peer)
+                if self.algorithm == "wcc":
+                    self._symmetrize(peer)
+                loaded = self._index(peer)
+            graph = loaded
+            if getattr(peer, "checkpointer", None) is not None:
+                from .checkpoint import save_graph
+
+                save_graph(peer, graph, self.total_vertices)
         self.vertices = {}  # the arrays replace the vertex objects
         malloc_mode("iterate")
         t1 = time.perf_counter_ns()
@@ -360,10 +378,13 @@ class VectorizedGraphRunner(GraphJobRunner):
     def _swap(self, peer: Any, payloads: list[Any], scalars: tuple[float, ...]) -> tuple[list[Any], F64]:
         """Send ``payloads[p]`` to every peer *p* with *scalars*; return the received payloads
         (indexed by sender) and the sum of everyone's scalars."""
-        for p in range(self.n):
-            if p != self.me:
-                peer.send(self.names[p], (self.me, payloads[p], scalars))
-        peer.sync()
+        if self._ft_replay:
+            self._ft_replay = False  # restored: this exchange's barrier is behind us, its messages restored
+        else:
+            for p in range(self.n):
+                if p != self.me:
+                    peer.send(self.names[p], (self.me, payloads[p], scalars))
+            peer.sync()
         got: list[Any] = [None] * self.n
         got[self.me] = payloads[self.me]
         total = np.asarray(scalars, dtype=np.float64)
@@ -405,20 +426,25 @@ class VectorizedGraphRunner(GraphJobRunner):
         err_prev = math.nan  # global average change computed in iteration it-1
         it = 0
         sent = 0
+        resume = self._take_resume("pagerank")
+        if resume is not None:
+            it, x, diff, err_prev, sent = (int(resume["it"]), resume["x"], float(resume["diff"]),
+                                           float(resume["err_prev"]), int(resume["sent"]))
         while True:
             # x holds iteration `it`'s values; the vertices now send x / outdeg along their edges
             if hama and it > 2 and err_prev < error:
                 break  # every vertex votes to halt and sends nothing: the job ends
             if max_it > 0 and it + 1 > max_it:
                 break
+            # what a checkpoint taken inside this iteration's sync() saves (hama_yarn.graph.checkpoint)
+            self._ft_state = {"kind": "pagerank", "it": it, "x": x, "diff": diff, "err_prev": err_prev,
+                              "sent": sent}
             np.multiply(x, inv_deg, out=contrib)
             payloads = [summer(contrib, r) for r in routes]
             if it == 0:
                 memory_log(self.me, "first gather")
             sent += g.num_edges
             dangling = 0.0 if hama else float(x[dangling_idx].sum())
-            # what a checkpoint taken inside this superstep's sync() saves (hama_yarn.ft)
-            self._ft_state = {"it": it, "x": x, "diff": diff, "sent": sent, "own": payloads[self.me]}
             got, total = self._swap(peer, payloads, (dangling, diff, float(n) if it > 0 else 0.0))
             del payloads
             # the average change of iteration `it`, which iteration it+1 reads (Hama's aggregator)
@@ -443,22 +469,43 @@ class VectorizedGraphRunner(GraphJobRunner):
                 np.abs(contrib, out=contrib)
                 diff = float(contrib.sum())
             x, acc = acc, x
+        self._ft_state = None
         peer.increment_counter(COUNTER_GROUP, "MESSAGES_SENT", sent)
         return x
 
     # ------------------------------------------------------------ fault tolerance
     def checkpoint_state(self, peer: Any) -> Any:
-        """PageRank's per-superstep state as numpy buffers (values, own payload, scalars)."""
-        state = getattr(self, "_ft_state", None)
-        return {"algorithm": self.algorithm, **state} if state is not None else None
+        """The loop variables at the top of the iteration being exchanged, as numpy buffers
+        (the graph itself is a static part written once: :mod:`hama_yarn.graph.checkpoint`)."""
+        state = self._ft_state
+        if state is None:
+            from .checkpoint import SKIP_CHECKPOINT
+
+            return SKIP_CHECKPOINT  # loading or indexing: not resumable
+        return {"algorithm": self.algorithm, **state}
 
     def restore_state(self, peer: Any, state: Any) -> None:
-        """Not yet: a vectorized job resumes only from the start (the graph is re-read)."""
-        if state is not None or peer.get_superstep_count() > 0:
+        """Resume the iteration a checkpoint was taken in (in :meth:`bsp`)."""
+        from ..errors import CheckpointError
+
+        algo = algorithm_for(self.conf.get("hama.graph.vertex.class"), self.conf.get(ALGORITHM_KEY))
+        if not isinstance(state, dict) or state.get("algorithm") != algo:
+            raise CheckpointError(f"peer {self.me}: the checkpoint holds no state of vectorized {algo} "
+                                  f"(found {state.get('algorithm') if isinstance(state, dict) else state!r})")
+        self._ft_resume = state
+
+    def _take_resume(self, kind: str) -> Any:
+        """The restored loop state of *kind* (once), and the next ``_swap`` takes the saved messages."""
+        state = self._ft_resume
+        if state is None:
+            return None
+        self._ft_resume = None
+        if state.get("kind") != kind:
             from ..errors import CheckpointError
 
-            raise CheckpointError("vectorized graph jobs cannot resume from a checkpoint yet "
-                                  "(set bsp.checkpoint.enabled=false to restart them from the start)")
+            raise CheckpointError(f"peer {self.me}: the checkpoint holds {state.get('kind')!r} state, not {kind!r}")
+        self._ft_replay = True
+        return state
 
     # ------------------------------------------------------------ SSSP, BFS, WCC
     def _min_propagation(self, peer: Any, g: LocalGraph) -> Any:
@@ -501,7 +548,13 @@ class VectorizedGraphRunner(GraphJobRunner):
         sent_total = 0
         max_it = self.max_iteration
         it = 0
+        resume = self._take_resume("min")
+        if resume is not None:
+            it, value, frontier, sent_total = (int(resume["it"]), resume["value"], resume["frontier"],
+                                               int(resume["sent_total"]))
         while True:
+            # what a checkpoint taken inside this iteration's sync() saves (hama_yarn.graph.checkpoint)
+            self._ft_state = {"kind": "min", "it": it, "value": value, "frontier": frontier, "sent_total": sent_total}
             payloads: list[Any] = []
             sent = int(np.count_nonzero(frontier)) if g.self_loops else 0  # self loops never improve
             for r in g.routes:
@@ -522,6 +575,7 @@ class VectorizedGraphRunner(GraphJobRunner):
                     best[idx] = np.minimum(best[idx], vals)
             frontier = best < value
             value = np.where(frontier, best, value)
+        self._ft_state = None
         peer.increment_counter(COUNTER_GROUP, "MESSAGES_SENT", sent_total)
         return value
 
