@@ -20,7 +20,7 @@ __all__ = ["add_parser", "available", "BUILTIN"]
 #: Examples that are commands of the library rather than scripts under examples/
 #: (a module, or its dotted name: imported when the example runs or is listed).
 BUILTIN: dict[str, Any] = {"graph": graph_command}
-BUILTIN.update({name: f"hama_yarn.{pkg}.{name}" for pkg, names in (("ml", ("kmeans",)),
+BUILTIN.update({name: f"hama_yarn.{pkg}.{name}" for pkg, names in (("ml", ("kmeans", "gd")),
                ("matrix", ("spmv", "matmult", "bench"))) for name in names})
 
 
@@ -31,7 +31,12 @@ def _builtin(name: str) -> Any:
 
 def available() -> dict[str, str]:
     """Example name -> first line of its docstring."""
-    out = {name: (_builtin(name).__doc__ or "").strip().split("\n", 1)[0] for name in BUILTIN}
+    out: dict[str, str] = {}
+    for name in BUILTIN:
+        try:  # one broken or missing built-in must not make every other example unusable
+            out[name] = (_builtin(name).__doc__ or "").strip().split("\n", 1)[0]
+        except ImportError as exc:
+            out[name] = f"(unavailable: {exc})"
     for path in sorted(data_path("examples").glob("*.py")):
         if path.name.startswith("_"):
             continue

@@ -11,6 +11,9 @@ examples/graph/generate.py):
                              (SpMV's input); ``DENSITY`` = fraction of nonzero cells
 ``vector N OUT``             dense vector, one ``IntWritable -> DenseVectorWritable`` record
 ``points COUNT DIM OUT``     random vectors for k-means (``VectorWritable -> NullWritable``)
+``regression ROWS DIM OUT``  rows for ``gd``: ``y>x1 x2 ...`` text (``csv``, ``seq``, ``parquet`` with
+                             ``-of``); ``--logistic`` makes 0/1 labels
+``ratings USERS ITEMS COUNT OUT``  MovieLens ``user::item::rating`` lines for ``cf`` (or ``parquet``)
 
 ``-of text|seq|parquet`` picks the file format where it applies; ``--seed`` fixes the data.
 OUT is one file (a path on any filesystem: ``hdfs://...``, ``file:///...``).
@@ -30,7 +33,7 @@ from ..errors import OutputError, UsageError
 
 __all__ = ["write_points", "write_rows", "write_sparse", "write_vector", "sparse_random", "main", "KINDS"]
 
-KINDS = ("symmetric", "vectorwritablematrix", "square", "sparse", "vector", "points")
+KINDS = ("symmetric", "vectorwritablematrix", "square", "sparse", "vector", "points", "regression", "ratings")
 INT = "org.apache.hadoop.io.IntWritable"
 NULL = "org.apache.hadoop.io.NullWritable"
 
@@ -133,7 +136,8 @@ def main(argv: list[str] | None = None) -> int:
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("kind", choices=KINDS)
     p.add_argument("args", nargs="+", help="sizes, then the output path")
-    p.add_argument("-of", "--format", default="seq", choices=["text", "seq", "sequencefile", "parquet"])
+    p.add_argument("-of", "--format", default=None, choices=["text", "csv", "seq", "sequencefile", "parquet"])
+    p.add_argument("--logistic", action="store_true", help="regression: 0/1 labels")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("-D", dest="defines", action="append", default=[], metavar="KEY=VALUE")
     p.add_argument("-q", "--quiet", action="store_true")
@@ -142,7 +146,8 @@ def main(argv: list[str] | None = None) -> int:
 
     conf = conf_from_args(argparse.Namespace(defines=a.defines, runner=None))
     rng = np.random.default_rng(a.seed)
-    need = {"symmetric": 3, "vectorwritablematrix": 3, "square": 2, "sparse": 4, "vector": 2, "points": 3}[a.kind]
+    need = {"symmetric": 3, "vectorwritablematrix": 3, "square": 2, "sparse": 4, "vector": 2, "points": 3,
+            "regression": 3, "ratings": 4}[a.kind]
     if len(a.args) < need:
         raise UsageError(f"gen {a.kind} needs {need} arguments (sizes then OUT), got {a.args}")
     *sizes, out = a.args[:need]
@@ -160,8 +165,18 @@ def main(argv: list[str] | None = None) -> int:
         write_sparse(out, sparse_random(int(nums[0]), int(nums[1]), float(nums[2]), a.seed), conf)
     elif a.kind == "vector":
         write_vector(out, rng.random(int(nums[0])), conf)
+    elif a.kind == "regression":
+        from ..ml.datagen import regression_data, write_regression
+
+        x, y, _ = regression_data(int(nums[0]), int(nums[1]), a.logistic, a.seed)
+        write_regression(out, x, y, conf, fmt=a.format or "text")
+    elif a.kind == "ratings":
+        from ..ml.datagen import ratings_data, write_ratings
+
+        write_ratings(out, *ratings_data(int(nums[0]), int(nums[1]), int(nums[2]), seed=a.seed), conf,
+                      fmt=a.format if a.format == "parquet" else "text")
     else:
-        write_points(out, rng.random((int(nums[0]), int(nums[1]))), conf, fmt=a.format)
+        write_points(out, rng.random((int(nums[0]), int(nums[1]))), conf, fmt=a.format or "seq")
     if not a.quiet:
         print(f"wrote {out}", file=sys.stderr)
     return 0

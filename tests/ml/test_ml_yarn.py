@@ -42,3 +42,18 @@ def test_kmeans_on_yarn_parquet_from_hdfs(yarn_env: dict[str, str], hdfs_dir: st
     ref = KMeans(3, init=x[:3], n_init=1, max_iter=50, tol=0, algorithm="lloyd").fit(x)
     assert np.array_equal(labels, ref.labels_)
     np.testing.assert_allclose(load_centers(f"{out}/center/center_output.seq"), ref.cluster_centers_, rtol=1e-12)
+
+
+def test_gd_on_yarn_csv_from_hdfs(yarn_env: dict[str, str], hdfs_dir: str) -> None:
+    """Linear regression on YARN, CSV input on HDFS, against numpy least squares."""
+    from hama_yarn.ml.datagen import regression_data, write_regression
+    from hama_yarn.ml.gd import load_theta
+
+    x, y, _ = regression_data(400, 3, seed=11, noise=0.2)
+    write_regression(f"{hdfs_dir}/gd-in/rows.csv", x, y, fmt="csv")
+    out = f"{hdfs_dir}/gd-out"
+    r = hama(yarn_env, "example", "gd", f"{hdfs_dir}/gd-in", out, "-a", "0.5", "-i", "3000", "-c", "0",
+             "--tolerance", "1e-12", "-n", "3", "-r", "yarn", "-q")
+    assert r.returncode == 0, r.stderr
+    expected = np.linalg.lstsq(np.hstack([np.ones((len(x), 1)), x]), y, rcond=None)[0]
+    np.testing.assert_allclose(load_theta(out), expected, rtol=1e-8, atol=1e-9)
