@@ -20,7 +20,7 @@ __all__ = ["add_parser", "available", "BUILTIN"]
 #: Examples that are commands of the library rather than scripts under examples/
 #: (a module, or its dotted name: imported when the example runs or is listed).
 BUILTIN: dict[str, Any] = {"graph": graph_command}
-BUILTIN.update({name: f"hama_yarn.{pkg}.{name}" for pkg, names in (("ml", ("kmeans", "gd")),
+BUILTIN.update({name: f"hama_yarn.{pkg}.{name}" for pkg, names in (("ml", ("kmeans", "gd", "cf")),
                ("matrix", ("spmv", "matmult", "bench"))) for name in names})
 
 

@@ -40,7 +40,7 @@ def test_linear_equals_lstsq(tmp_path: Path, fmt: str, peers: int) -> None:
     ext = {"text": "txt", "csv": "csv", "parquet": "parquet", "sequencefile": "seq"}[fmt]
     write_regression(f"{tmp_path}/in/rows.{ext}", x, y, fmt="seq" if fmt == "sequencefile" else fmt)
     conf = conf_for(fmt, gd_tolerance="1e-12")
-    job = gd_job(conf, f"{tmp_path}/in", f"{tmp_path}/out", "linear", alpha=0.5, iterations=5000, num_tasks=peers)
+    job = gd_job(conf, f"file://{tmp_path}/in", f"file://{tmp_path}/out", "linear", alpha=0.5, iterations=5000, num_tasks=peers)
     run(job)
     theta = load_theta(f"file://{tmp_path}/out")
     np.testing.assert_allclose(theta, lstsq(x, y), rtol=1e-8, atol=1e-9)
@@ -54,7 +54,7 @@ def test_logistic_equals_sklearn(tmp_path: Path, peers: int) -> None:
     x, y, _ = regression_data(600, 3, logistic=True, seed=5)
     write_regression(f"{tmp_path}/in/rows.txt", x, y)
     conf = conf_for("text", gd_tolerance="1e-10")
-    job = gd_job(conf, f"{tmp_path}/in", f"{tmp_path}/out", "org.apache.hama.ml.regression.LogisticRegressionModel",
+    job = gd_job(conf, f"file://{tmp_path}/in", f"file://{tmp_path}/out", "org.apache.hama.ml.regression.LogisticRegressionModel",
                  alpha=4.0, iterations=20000, num_tasks=peers)
     run(job)
     theta = load_theta(f"file://{tmp_path}/out")
@@ -69,7 +69,7 @@ def test_iterations_threshold_equals_hand_steps(tmp_path: Path) -> None:
     x, y, _ = regression_data(200, 2, seed=9)
     write_regression(f"{tmp_path}/in/rows.txt", x, y)
     conf = conf_for("text", gd_initial_theta="0.25")
-    job = gd_job(conf, f"{tmp_path}/in", f"{tmp_path}/out", alpha=0.1, iterations=7, num_tasks=3)
+    job = gd_job(conf, f"file://{tmp_path}/in", f"file://{tmp_path}/out", alpha=0.1, iterations=7, num_tasks=3)
     run(job)
     a = np.hstack([np.ones((len(x), 1)), x])
     theta = np.full(3, 0.25)
@@ -83,7 +83,7 @@ def test_cost_threshold_stops_early(tmp_path: Path) -> None:
     x, y, _ = regression_data(200, 2, seed=2, noise=0.01)
     write_regression(f"{tmp_path}/in/rows.txt", x, y)
     conf = conf_for("text", gd_cost_threshold="0.01")
-    job = gd_job(conf, f"{tmp_path}/in", f"{tmp_path}/out", alpha=0.3, iterations=10000, num_tasks=2)
+    job = gd_job(conf, f"file://{tmp_path}/in", f"file://{tmp_path}/out", alpha=0.3, iterations=10000, num_tasks=2)
     run(job)
     theta = load_theta(f"file://{tmp_path}/out")
     cost, _ = cost_and_gradient(np.hstack([np.ones((len(x), 1)), x]), y, theta)
@@ -94,7 +94,7 @@ def test_cost_threshold_stops_early(tmp_path: Path) -> None:
 def test_divergence_names_alpha(tmp_path: Path) -> None:
     x, y, _ = regression_data(100, 2, seed=1)
     write_regression(f"{tmp_path}/in/rows.txt", x, y)
-    job = gd_job(conf_for("text"), f"{tmp_path}/in", f"{tmp_path}/out", alpha=50.0, iterations=100, num_tasks=2)
+    job = gd_job(conf_for("text"), f"file://{tmp_path}/in", f"file://{tmp_path}/out", alpha=50.0, iterations=100, num_tasks=2)
     assert not job.wait_for_completion(verbose=False)
     assert "gd.alpha" in job.get_diagnostics()
     assert not (tmp_path / "out").exists() or not list((tmp_path / "out").glob("part-*"))
@@ -107,7 +107,7 @@ def test_bad_line_and_labels(tmp_path: Path) -> None:
         parse_line(7, "1>2 x")
     (tmp_path / "in").mkdir()
     (tmp_path / "in" / "rows.txt").write_text("1>1 2\n2>2 3\n0.5>1 1\n")
-    job = gd_job(conf_for("text"), f"{tmp_path}/in", f"{tmp_path}/out", "logistic", num_tasks=1)
+    job = gd_job(conf_for("text"), f"file://{tmp_path}/in", f"file://{tmp_path}/out", "logistic", num_tasks=1)
     assert not job.wait_for_completion(verbose=False)
     assert "labels 0 or 1" in job.get_diagnostics()
     with pytest.raises(ConfigError, match="gd.regression.model"):
@@ -117,11 +117,11 @@ def test_bad_line_and_labels(tmp_path: Path) -> None:
 def test_gd_cli_and_gen(tmp_path: Path) -> None:
     """``hama example gen regression`` then ``hama example gd``."""
     hama = [sys.executable, "-m", "hama_yarn.cli.main"]
-    r = subprocess.run([*hama, "example", "gen", "regression", "300", "3", f"{tmp_path}/in/r.txt", "--seed", "4"],
+    r = subprocess.run([*hama, "example", "gen", "regression", "300", "3", f"file://{tmp_path}/in/r.txt", "--seed", "4"],
                        capture_output=True, text=True, timeout=120)
     assert r.returncode == 0, r.stderr
     assert ">" in (tmp_path / "in" / "r.txt").read_text().splitlines()[0]
-    r = subprocess.run([*hama, "example", "gd", f"{tmp_path}/in", f"{tmp_path}/out", "-a", "0.5", "-i", "3000",
+    r = subprocess.run([*hama, "example", "gd", f"file://{tmp_path}/in", f"file://{tmp_path}/out", "-a", "0.5", "-i", "3000",
                         "-c", "0", "--tolerance", "1e-12", "-n", "2", "-q"], capture_output=True, text=True, timeout=300)
     assert r.returncode == 0, r.stderr
     x, y, _ = regression_data(300, 3, seed=4)

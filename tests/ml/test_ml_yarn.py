@@ -57,3 +57,23 @@ def test_gd_on_yarn_csv_from_hdfs(yarn_env: dict[str, str], hdfs_dir: str) -> No
     assert r.returncode == 0, r.stderr
     expected = np.linalg.lstsq(np.hstack([np.ones((len(x), 1)), x]), y, rcond=None)[0]
     np.testing.assert_allclose(load_theta(out), expected, rtol=1e-8, atol=1e-9)
+
+
+def test_cf_als_on_yarn_from_hdfs(yarn_env: dict[str, str], hdfs_dir: str) -> None:
+    """ALS on YARN, MovieLens input on HDFS: held-out RMSE below the bound and below 1 iteration's."""
+    from hama_yarn.ml.cf import load_model
+    from hama_yarn.ml.datagen import write_ratings
+    from tests.ml.test_cf import BOUND, split
+
+    (u, i, r), test = split()
+    write_ratings(f"{hdfs_dir}/cf-in/ratings.dat", u, i, r)
+    errors = []
+    for iters in ("1", "10"):
+        out = f"{hdfs_dir}/cf-out-{iters}"
+        res = hama(yarn_env, "example", "cf", f"{hdfs_dir}/cf-in", out, "-i", iters, "-k", "3", "--als", "-n", "3",
+                   "-r", "yarn", "-D", "ml.recommender.cf.lambda=0.02", "-q")
+        assert res.returncode == 0, res.stderr
+        pred = load_model(out).estimate_many(test[0], test[1])
+        errors.append(float(np.sqrt(np.mean((pred - test[2]) ** 2))))
+    assert errors[1] < errors[0]
+    assert errors[1] < BOUND, errors
