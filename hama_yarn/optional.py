@@ -35,6 +35,7 @@ EXTRAS: dict[str, tuple[str, ...]] = {
     "yarn": ("skein",),
     "hbase": ("happybase",),
     "compression": ("lz4", "zstandard", "cramjam"),
+    "arrow": ("pyarrow",),
 }
 
 

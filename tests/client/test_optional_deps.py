@@ -84,7 +84,8 @@ def test_extras_match_pyproject() -> None:
     root = Path(__file__).resolve().parents[2]
     extras = tomllib.loads((root / "pyproject.toml").read_text())["project"]["optional-dependencies"]
     dist = {"kazoo": "kazoo", "hdfs_native": "hdfs-native", "requests": "requests", "skein": "skein",
-            "happybase": "happybase", "lz4": "lz4", "zstandard": "zstandard", "cramjam": "python-snappy"}
+            "happybase": "happybase", "lz4": "lz4", "zstandard": "zstandard", "cramjam": "python-snappy",
+            "pyarrow": "pyarrow"}
     for extra, modules in EXTRAS.items():
         pins = {p.split("==")[0] for p in extras[extra]}
         for m in modules:
