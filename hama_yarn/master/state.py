@@ -367,6 +367,9 @@ class JobStateMachine:
             if isinstance(ev, PeerHeartbeat | PeerSucceeded | PeerFailed):
                 self._absorb_counters(ev.index, ev.counters)
             return []
+        if (self.attempt > 0 and isinstance(ev, PeerHeartbeat | PeerSucceeded | PeerFailed | PeerRegistered)
+                and self._peer(ev.index).state is PeerState.PENDING):
+            return []  # a late report of the failed attempt's peer: its replacement has not started yet
         if isinstance(ev, PeerStarted):
             p = self._peer(ev.index)
             if p.state is PeerState.PENDING:

@@ -185,3 +185,21 @@ def test_settings():
     conf.set("bsp.checkpoint.interval", "5")
     s = FTSettings.from_conf(conf)
     assert [t for t in range(1, 16) if s.is_checkpoint(t)] == [5, 10, 15]
+
+
+def test_late_failure_report_of_the_failed_attempt_is_ignored():
+    """On YARN a killed container's neighbours report their send errors after the recovery began:
+    until a peer's replacement started, its reports belong to the failed attempt."""
+    m = running()
+    checkpoint(m, 3)
+    assert kinds(m.handle(st.PeerFailed(1.0, 0, 4, "MessagingError: peer 2 gone", "", []))) == [
+        st.AbortSync, st.RecoverPeers]
+    assert m.state is JobState.RECOVERING
+    assert m.handle(st.PeerFailed(1.1, 1, 4, "MessagingError: peer 2 gone", "", [])) == []
+    assert m.handle(st.PeerHeartbeat(1.1, 2, 9)) == []
+    assert m.state is JobState.RECOVERING and m.superstep == 3 and len(m.failures) == 1
+    for i in range(3):
+        m.handle(st.PeerStarted(2.0, i, f"host{i}"))
+    assert m.state is JobState.RUNNING
+    assert kinds(m.handle(st.PeerFailed(3.0, 1, 5, "ValueError: real", "", []))) == [st.AbortSync, st.RecoverPeers]
+    assert len(m.failures) == 2

@@ -7,7 +7,8 @@ import socket
 import sys
 
 __all__ = [
-    "KV_MASTER_ADDRESS", "KV_UI_ADDRESS", "SERVICE", "TAG", "SECRET_FILE", "TASK_INDEX_ENV", "MASTER_ENTRY", "PEER_ENTRY",
+    "KV_MASTER_ADDRESS", "KV_UI_ADDRESS", "SERVICE", "TAG", "SECRET_FILE", "TASK_INDEX_ENV", "ATTEMPT_ENV",
+    "MASTER_ENTRY", "PEER_ENTRY",
     "ENV_DIR", "ACTIVE", "FINAL", "job_id_for", "logs_hint", "banner", "add_workdir_to_path",
 ]
 
@@ -23,6 +24,8 @@ TAG = "hama"
 SECRET_FILE = "hama-secret"
 #: Environment variable carrying a peer container's task index.
 TASK_INDEX_ENV = "HAMA_TASK_INDEX"
+#: Environment variable carrying the job attempt a peer container was started for (fault tolerance).
+ATTEMPT_ENV = "HAMA_TASK_ATTEMPT"
 #: Files of the two thin entry points inside the containers.
 MASTER_ENTRY, PEER_ENTRY = "hama_appmaster.py", "hama_container.py"
 #: Directory an ``hama.yarn.environment`` archive is unpacked to.

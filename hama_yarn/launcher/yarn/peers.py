@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..base import PeerExit, PeerLauncher
-from .common import SERVICE, TASK_INDEX_ENV
+from .common import ATTEMPT_ENV, SERVICE, TASK_INDEX_ENV
 
 log = logging.getLogger(__name__)
 
@@ -37,22 +37,62 @@ class YarnPeerLauncher(PeerLauncher):
         self.allocation_timeout = allocation_timeout
         self.poll = poll
         self._containers: dict[int, str] = {}  # task index -> skein container id (peer_<instance>)
-        self._reported: set[int] = set()
-        self._launched_at = 0.0
+        self._reported: set[str] = set()  # container ids whose end was reported (or is of no interest)
+        self._attempt_of: dict[str, int] = {}  # container id -> job attempt (fault tolerance)
+        self._requested_at: dict[str, float] = {}  # container id -> when it was requested
         self._lock = threading.Lock()
         self._closed = threading.Event()
         self._watcher: threading.Thread | None = None
 
     def launch(self, indexes: tuple[int, ...], master_address: str) -> None:
-        self._launched_at = time.monotonic()
-        for i in indexes:
-            c = self.app.add_container(SERVICE, env={TASK_INDEX_ENV: str(i)})
-            with self._lock:
-                self._containers[i] = f"{c.service_name}_{c.instance}"
+        self._request(indexes, 0)
         log.info("requested %d peer containers", len(indexes))
         if self._watcher is None:
             self._watcher = threading.Thread(target=self._watch, name="watch-peer-containers", daemon=True)
             self._watcher.start()
+
+    def _request(self, indexes: tuple[int, ...], attempt: int) -> None:
+        for i in indexes:
+            c = self.app.add_container(SERVICE, env={TASK_INDEX_ENV: str(i), ATTEMPT_ENV: str(attempt)})
+            cid = f"{c.service_name}_{c.instance}"
+            with self._lock:
+                self._containers[i] = cid
+                self._attempt_of[cid] = attempt
+                self._requested_at[cid] = time.monotonic()
+
+    # -- fault tolerance: replacement containers --------------------------------
+    supports_replace = True
+
+    def replace(self, indexes: tuple[int, ...], master_address: str, attempt: int,
+                prepare: Callable[[], None] | None = None) -> None:
+        """Kill these peers' containers, wait for their end, run *prepare*, request new ones for *attempt*.
+
+        The new containers are instances of the same skein service; each learns its
+        task index (and attempt) from its environment and the rest from the master.
+        """
+        with self._lock:
+            old = [self._containers[i] for i in indexes if i in self._containers]
+            self._reported.update(old)  # their ends belong to the failed attempt: not reported
+        for cid in old:
+            try:
+                self.app.kill_container(cid)
+            except Exception:  # noqa: BLE001 - already gone
+                log.debug("kill_container %s failed", cid, exc_info=True)
+        deadline = time.monotonic() + 30.0
+        while time.monotonic() < deadline:
+            try:
+                snapshot = self._snapshot()
+            except Exception:  # noqa: BLE001
+                break
+            if all(str(snapshot[c].state) in ("SUCCEEDED", "FAILED", "KILLED") for c in old if c in snapshot):
+                break
+            time.sleep(0.2)
+        else:
+            log.warning("containers %s did not end within 30s of being killed", old)
+        if prepare is not None:
+            prepare()
+        self._request(indexes, attempt)
+        log.info("requested %d replacement peer containers (attempt %d)", len(indexes), attempt)
 
     def _snapshot(self) -> dict[str, Any]:
         import skein
@@ -69,21 +109,25 @@ class YarnPeerLauncher(PeerLauncher):
                 continue
             now = time.monotonic()
             with self._lock:
-                pending = [(i, cid) for i, cid in self._containers.items() if i not in self._reported]
-            for index, cid in pending:
+                pending = [(i, cid, self._attempt_of.get(cid, 0), self._requested_at.get(cid, now))
+                           for i, cid in self._containers.items() if cid not in self._reported]
+            for index, cid, attempt, requested in pending:
                 c = snapshot.get(cid)
                 if c is None:
                     continue
                 state = str(c.state)
                 if state in ("SUCCEEDED", "FAILED", "KILLED"):
-                    self._reported.add(index)
-                    self.on_exit(PeerExit(index, _exit_code(state, c.exit_message), _describe(c)))
-                elif state in ("WAITING", "REQUESTED") and now - self._launched_at > self.allocation_timeout:
-                    self._reported.add(index)
+                    with self._lock:
+                        if cid in self._reported:  # replaced meanwhile
+                            continue
+                        self._reported.add(cid)
+                    self.on_exit(PeerExit(index, _exit_code(state, c.exit_message), _describe(c), attempt))
+                elif state in ("WAITING", "REQUESTED") and now - requested > self.allocation_timeout:
+                    self._reported.add(cid)
                     self.on_exit(PeerExit(index, 1, (
                         f"YARN allocated no container for it within {self.allocation_timeout:g}s "
                         f"(hama.yarn.allocation.timeout.ms; container {cid} still {state})"
-                    )))
+                    ), attempt))
 
     def stop(self, grace: float) -> None:
         deadline = time.monotonic() + grace
