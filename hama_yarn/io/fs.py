@@ -46,6 +46,7 @@ from .reach import check_reachable
 log = logging.getLogger(__name__)
 
 __all__ = [
+    "create",
     "resolve",
     "qualify",
     "default_fs",
@@ -305,6 +306,26 @@ class _RawReader(io.RawIOBase):
         if not self.closed:
             self._f.close()
         super().close()
+
+
+def create(url: str, conf: HamaConfiguration | None = None) -> Any:
+    """Open *url* for writing (binary) on its filesystem, parent directories created.
+
+    Raises
+    ------
+    OutputError
+        The file cannot be created (the URL and the cause are named).
+    """
+    from ..errors import OutputError
+
+    fs, path = resolve(url, conf)
+    try:
+        parent = path.rsplit("/", 1)[0]
+        if parent:
+            fs.makedirs(parent, exist_ok=True)
+        return fs.open(path, "wb")
+    except OSError as exc:
+        raise OutputError(f"cannot create {url}: {exc}") from exc
 
 
 def open_input(fs: Any, path: str, buffer_size: int = 1 << 20, buffered: bool = True, name: str = "") -> Any:

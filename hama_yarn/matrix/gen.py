@@ -29,7 +29,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ..config import HamaConfiguration
-from ..errors import OutputError, UsageError
+from ..errors import UsageError
 
 __all__ = ["write_points", "write_rows", "write_sparse", "write_vector", "sparse_random", "main", "KINDS"]
 
@@ -39,16 +39,9 @@ NULL = "org.apache.hadoop.io.NullWritable"
 
 
 def _open(url: str, conf: HamaConfiguration | None) -> Any:
-    from ..io import fs as _fs
+    from ..io.fs import create
 
-    fs, path = _fs.resolve(url, conf)
-    try:
-        parent = path.rsplit("/", 1)[0]
-        if parent:
-            fs.makedirs(parent, exist_ok=True)
-        return fs.open(path, "wb")
-    except OSError as exc:
-        raise OutputError(f"cannot create {url}: {exc}") from exc
+    return create(url, conf)
 
 
 def _seq(url: str, conf: HamaConfiguration | None, key_class: str, value_class: str,

@@ -21,17 +21,9 @@ NULL = "org.apache.hadoop.io.NullWritable"
 
 
 def _open(url: str, conf: HamaConfiguration | None) -> Any:
-    from ..errors import OutputError
-    from ..io import fs as _fs
+    from ..io.fs import create
 
-    fs, path = _fs.resolve(url, conf)
-    try:
-        parent = path.rsplit("/", 1)[0]
-        if parent:
-            fs.makedirs(parent, exist_ok=True)
-        return fs.open(path, "wb")
-    except OSError as exc:
-        raise OutputError(f"cannot create {url}: {exc}") from exc
+    return create(url, conf)
 
 
 def regression_data(rows: int, dim: int, logistic: bool = False, seed: int = 0,

@@ -16,6 +16,8 @@ import textwrap
 import time
 from pathlib import Path
 
+from tests.user_modules import HELLO, write_driver
+
 from .conftest import PEER_GROUP, Hama, job_script, processes_mentioning
 from .test_faults import wait_for_running
 
@@ -145,35 +147,8 @@ def test_killed_detached_job_master_exits_promptly(hama: Hama):
 
 
 # ----------------------------------------------------------------- classes from the user's own modules
-_HELLO = """
-    from hama_yarn import BSP
-
-    class Hello(BSP):
-        def bsp(self, peer):
-            for name in peer.get_all_peer_names():
-                peer.send(name, "hi from %s" % peer.get_peer_name())
-            peer.sync()
-            for msg in peer.messages():
-                peer.write(msg, None)
-"""
-
-_DRIVER = """
-    import sys
-    from hama_yarn import BSPJob
-    from hama_yarn.config import HamaConfiguration
-    from {module} import Hello
-
-    conf = HamaConfiguration()
-    conf.set("hama.tmp.dir", sys.argv[2])
-    job = BSPJob(conf, bsp_class=Hello)
-    job.set_num_bsp_task(2)
-    job.set_output_path(sys.argv[1])
-    sys.exit(0 if job.wait_for_completion(verbose=False) else 1)
-"""
-
-
 def _run_driver(hama: Hama, cwd: Path, module: str, out: Path) -> subprocess.CompletedProcess[str]:
-    (cwd / "driver.py").write_text(textwrap.dedent(_DRIVER.format(module=module)))
+    write_driver(cwd, module)
     return subprocess.run([sys.executable, "driver.py", str(out), str(hama.tmp_dir)], cwd=cwd, capture_output=True,
                           text=True, timeout=90, env=hama.env)
 
@@ -185,7 +160,7 @@ def _greetings(out: Path) -> list[str]:
 def test_bspjob_class_from_sibling_module(hama: Hama, tmp_path: Path):
     work = tmp_path / "work"
     work.mkdir()
-    (work / "hello.py").write_text(textwrap.dedent(_HELLO))
+    (work / "hello.py").write_text(HELLO)
     p = _run_driver(hama, work, "hello", tmp_path / "out")
     assert p.returncode == 0, p.stderr
     assert len(_greetings(tmp_path / "out")) == 4
@@ -196,7 +171,7 @@ def test_bspjob_class_from_local_package(hama: Hama, tmp_path: Path):
     (work / "mypkg").mkdir(parents=True)
     (work / "mypkg" / "__init__.py").write_text("")
     (work / "mypkg" / "util.py").write_text("def tag(s):\n    return '<' + s + '>'\n")
-    (work / "mypkg" / "jobs.py").write_text(textwrap.dedent(_HELLO).replace(
+    (work / "mypkg" / "jobs.py").write_text(HELLO.replace(
         '"hi from %s" % peer.get_peer_name()', 'tag("hi from %s" % peer.get_peer_name())').replace(
         "from hama_yarn import BSP", "from hama_yarn import BSP\nfrom .util import tag"))
     p = _run_driver(hama, work, "mypkg.jobs", tmp_path / "out")
@@ -206,7 +181,7 @@ def test_bspjob_class_from_local_package(hama: Hama, tmp_path: Path):
 
 
 def test_class_of_interactive_main_is_a_clear_error(hama: Hama, tmp_path: Path):
-    code = textwrap.dedent(_HELLO) + textwrap.dedent(f"""
+    code = HELLO + textwrap.dedent(f"""
         from hama_yarn import BSPJob
         from hama_yarn.errors import ConfigError
         job = BSPJob(bsp_class=Hello)

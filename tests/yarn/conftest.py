@@ -65,6 +65,25 @@ def wait_final(client: Any, app_id: str, timeout: float = 90.0) -> Any:
     return report
 
 
+def signal_running_job(env: dict[str, str], signum: int) -> tuple[int, str, str]:
+    """Run jobs/slow.py on YARN through the CLI, send *signum* at superstep 2.
+
+    Returns ``(exit code, stderr before the signal, stderr after it)``.
+    """
+    cmd = [sys.executable, "-m", "hama_yarn.cli.main", "run", str(Path(__file__).parent / "jobs" / "slow.py"),
+           "-n", "2", "-r", "yarn", "-D", f"hama.tmp.dir={env['HAMA_TMP']}"]
+    proc = subprocess.Popen(cmd, env=env, stderr=subprocess.PIPE, text=True, cwd=ROOT)
+    assert proc.stderr is not None
+    seen = ""
+    for line in proc.stderr:
+        seen += line
+        if "Current supersteps number: 2" in line:
+            break
+    proc.send_signal(signum)
+    _, rest = proc.communicate(timeout=120)
+    return proc.returncode, seen, rest
+
+
 def hama(env: dict[str, str], *args: str, timeout: float = 240.0) -> subprocess.CompletedProcess[str]:
     """Run the ``hama`` CLI of this checkout with the cluster env."""
     cmd = [sys.executable, "-m", "hama_yarn.cli.main", *args, "-D", f"hama.tmp.dir={env['HAMA_TMP']}"]

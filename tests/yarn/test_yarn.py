@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import math
 import re
-import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
@@ -17,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from .conftest import ROOT, app_of, hama, read_parts, wait_final
+from .conftest import ROOT, app_of, hama, read_parts, signal_running_job, wait_final
 
 pytestmark = [pytest.mark.yarn, pytest.mark.hdfs]
 
@@ -157,18 +155,8 @@ def test_kill_detached_job(yarn_env: dict[str, str], skein_client: Any) -> None:
 def test_ctrl_c_kills_the_application(yarn_env: dict[str, str], skein_client: Any) -> None:
     import signal
 
-    cmd = [sys.executable, "-m", "hama_yarn.cli.main", "run", str(JOBS / "slow.py"), "-n", "2", "-r", "yarn",
-           "-D", f"hama.tmp.dir={yarn_env['HAMA_TMP']}"]
-    proc = subprocess.Popen(cmd, env=yarn_env, stderr=subprocess.PIPE, text=True, cwd=ROOT)
-    assert proc.stderr is not None
-    seen = ""
-    for line in proc.stderr:
-        seen += line
-        if "Current supersteps number: 2" in line:
-            break
-    proc.send_signal(signal.SIGINT)
-    _, rest = proc.communicate(timeout=120)
-    assert proc.returncode == 130, seen + rest
+    code, seen, rest = signal_running_job(yarn_env, signal.SIGINT)
+    assert code == 130, seen + rest
     report = wait_final(skein_client, _app_id(seen), timeout=60)
     assert str(report.final_status) == "KILLED"
 

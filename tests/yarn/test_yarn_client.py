@@ -15,7 +15,9 @@ from typing import Any
 
 import pytest
 
-from .conftest import ROOT, hama, read_parts, wait_final
+from tests.user_modules import HELLO, write_driver
+
+from .conftest import hama, read_parts, signal_running_job, wait_final
 
 pytestmark = [pytest.mark.yarn, pytest.mark.hdfs]
 
@@ -23,18 +25,8 @@ JOBS = Path(__file__).resolve().parent / "jobs"
 
 
 def test_sigterm_kills_the_application(yarn_env: dict[str, str], skein_client: Any) -> None:
-    cmd = [sys.executable, "-m", "hama_yarn.cli.main", "run", str(JOBS / "slow.py"), "-n", "2", "-r", "yarn",
-           "-D", f"hama.tmp.dir={yarn_env['HAMA_TMP']}"]
-    proc = subprocess.Popen(cmd, env=yarn_env, stderr=subprocess.PIPE, text=True, cwd=ROOT)
-    assert proc.stderr is not None
-    seen = ""
-    for line in proc.stderr:
-        seen += line
-        if "Current supersteps number: 2" in line:
-            break
-    proc.send_signal(signal.SIGTERM)
-    _, rest = proc.communicate(timeout=120)
-    assert proc.returncode == 143, seen + rest
+    code, seen, rest = signal_running_job(yarn_env, signal.SIGTERM)
+    assert code == 143, seen + rest
     assert "terminated (SIGTERM)" in rest
     m = re.search(r"application_\d+_\d+", seen)
     assert m, seen
@@ -76,44 +68,16 @@ def test_shipped_files_and_directories_import_on_yarn(yarn_env: dict[str, str], 
     assert sorted(read_parts(out)) == sorted(f"{w}\t{i}" for w in ("A", "BB", "CCC") for i in (0, 1))
 
 
-_HELLO = """
-    from hama_yarn import BSP
-
-    class Hello(BSP):
-        def bsp(self, peer):
-            for name in peer.get_all_peer_names():
-                peer.send(name, "hi from %s" % peer.get_peer_name())
-            peer.sync()
-            for msg in peer.messages():
-                peer.write(msg, None)
-"""
-
-_DRIVER = """
-    import sys
-    from hama_yarn import BSPJob
-    from hama_yarn.config import HamaConfiguration
-    from {module} import Hello
-
-    conf = HamaConfiguration()
-    conf.set("hama.tmp.dir", sys.argv[2])
-    conf.set("bsp.master.address", "yarn")
-    job = BSPJob(conf, bsp_class=Hello)
-    job.set_num_bsp_task(2)
-    job.set_output_path(sys.argv[1])
-    sys.exit(0 if job.wait_for_completion(verbose=False) else 1)
-"""
-
-
 @pytest.mark.parametrize("module", ["hello", "mypkg.jobs"])
 def test_bspjob_class_from_user_module_on_yarn(module: str, yarn_env: dict[str, str], hdfs_dir: str,
                                                tmp_path: Path) -> None:
-    (tmp_path / "hello.py").write_text(textwrap.dedent(_HELLO))
+    (tmp_path / "hello.py").write_text(HELLO)
     (tmp_path / "mypkg").mkdir()
     (tmp_path / "mypkg" / "__init__.py").write_text("")
-    (tmp_path / "mypkg" / "jobs.py").write_text(textwrap.dedent(_HELLO))
-    (tmp_path / "driver.py").write_text(textwrap.dedent(_DRIVER.format(module=module)))
+    (tmp_path / "mypkg" / "jobs.py").write_text(HELLO)
+    write_driver(tmp_path, module)
     out = f"{hdfs_dir}/hello"
-    r = subprocess.run([sys.executable, "driver.py", out, yarn_env["HAMA_TMP"]], cwd=tmp_path, env=yarn_env,
+    r = subprocess.run([sys.executable, "driver.py", out, yarn_env["HAMA_TMP"], "yarn"], cwd=tmp_path, env=yarn_env,
                        capture_output=True, text=True, timeout=240)
     assert r.returncode == 0, r.stderr
     assert len(read_parts(out)) == 4
