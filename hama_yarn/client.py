@@ -137,10 +137,14 @@ class RunningJob:
         and how to end what it started.
     rpc_timeout : float
         Seconds an RPC to the master may take.
+    failure_note : str
+        What a failed job may leave behind (the output format's note, e.g. HBase's rows that stay);
+        added to the diagnostics of a FAILED job.
     """
 
-    def __init__(self, handle: MasterHandle, rpc_timeout: float = 60.0) -> None:
+    def __init__(self, handle: MasterHandle, rpc_timeout: float = 60.0, failure_note: str = "") -> None:
         self.handle = handle
+        self.failure_note = failure_note
         self.job_id = handle.job_id
         self.address = handle.address
         self.job_dir = handle.job_dir
@@ -176,9 +180,11 @@ class RunningJob:
         return self._with_hint(self._status)
 
     def _with_hint(self, status: Any) -> Any:
-        hint = self.handle.failure_hint()
-        if status is not None and status.state == "FAILED" and hint and hint not in (status.diagnostics or ""):
-            status.diagnostics = f"{status.diagnostics or ''}\n{hint}".strip()
+        if status is None or status.state != "FAILED":
+            return status
+        for hint in (self.handle.failure_hint(), self.failure_note):
+            if hint and hint not in (status.diagnostics or ""):
+                status.diagnostics = f"{status.diagnostics or ''}\n{hint}".strip()
         return status
 
     def _finished_status(self) -> Any:
@@ -321,7 +327,9 @@ def submit_job(conf: HamaConfiguration, detach: bool = False) -> RunningJob:
     if not getattr(handle, "ui_url", ""):  # a local master noted its UI in the registry entry
         setattr(handle, "ui_url", (registry.find_job(conf, handle.job_id) or {}).get("ui_url", ""))  # noqa: B010
     log.info("Running job: %s", handle.job_id)
-    return RunningJob(handle, conf.get_seconds("hama.rpc.timeout.ms"))
+    from .io.formats import output_format
+
+    return RunningJob(handle, conf.get_seconds("hama.rpc.timeout.ms"), output_format(conf).failure_note(conf))
 
 
 def _start_local(conf: HamaConfiguration, mode: str, detach: bool) -> MasterHandle:

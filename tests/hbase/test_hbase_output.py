@@ -80,7 +80,10 @@ def test_failed_job_leaves_flushed_rows_unless_cleanup(cleanup: bool, hb_env: di
         "hbase.output.cleanup.journal.table": journal})
     try:
         assert not job.wait_for_completion(verbose=False)
-        assert "deliberate failure" in job.get_diagnostics()
+        diagnostics = job.get_diagnostics()
+        assert "deliberate failure" in diagnostics
+        assert f"HBase has no commit: rows this job flushed to table {dst!r}" in diagnostics
+        assert ("they are deleted" if cleanup else "set hbase.output.cleanup.on.failure=true") in diagnostics
         left = list(happy.table(dst).scan())
         if cleanup:
             assert left == []
