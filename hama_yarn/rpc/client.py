@@ -13,7 +13,7 @@ from .idl import idl
 
 log = logging.getLogger(__name__)
 
-__all__ = ["RPCClient", "map_error", "parse_address", "preload"]
+__all__ = ["RPCClient", "map_error", "open_connection", "parse_address", "preload"]
 
 
 def preload() -> None:
@@ -71,6 +71,36 @@ def map_error(exc: BaseException, where: str) -> errors.HamaError:
     return errors.RPCError(f"{where}: {type(exc).__name__}: {exc}")
 
 
+def open_connection(address: str, secret: str, timeout: float | None = 60.0, connect_timeout: float = 10.0,
+                    what: str = "server") -> socket.socket:
+    """A connected, authenticated socket to *address* (every client connection is made here).
+
+    Used by :class:`RPCClient` and by the lean barrier channel (:mod:`hama_yarn.sync.channel`),
+    so transport options (TCP_NODELAY, encryption) apply to both.
+
+    Raises
+    ------
+    RPCError
+        If the server cannot be reached; :class:`~hama_yarn.errors.AuthenticationError` if it
+        rejects the secret.
+    """
+    host, port = parse_address(address)
+    try:
+        sock = socket.create_connection((host, port), timeout=connect_timeout)
+        try:
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            client_handshake(sock, secret)
+            sock.settimeout(timeout)
+        except BaseException:
+            sock.close()
+            raise
+    except errors.HamaError:
+        raise
+    except OSError as exc:
+        raise errors.RPCError(f"cannot connect to {what} at {address}: {exc}") from exc
+    return sock
+
+
 class RPCClient:
     """A connection to one Thrift service on an authenticated server.
 
@@ -112,17 +142,8 @@ class RPCClient:
         self._current_timeout: float | None = timeout
 
     def _connect(self) -> Any:
-        host, port = parse_address(self.address)
-        try:
-            sock = socket.create_connection((host, port), timeout=self._connect_timeout)
-            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-            client_handshake(sock, self._secret)
-            sock.settimeout(self._timeout)
-            self._current_timeout = self._timeout
-        except errors.HamaError:
-            raise
-        except OSError as exc:
-            raise errors.RPCError(f"cannot connect to {self.service} at {self.address}: {exc}") from exc
+        sock = open_connection(self.address, self._secret, self._timeout, self._connect_timeout, self.service)
+        self._current_timeout = self._timeout
         from thriftpy2.protocol import TCyBinaryProtocolFactory
         from thriftpy2.protocol.multiplex import TMultiplexedProtocol
         from thriftpy2.thrift import TClient

@@ -17,7 +17,7 @@ from .idl import idl
 
 log = logging.getLogger(__name__)
 
-__all__ = ["RPCServer", "listen"]
+__all__ = ["RPCServer", "accept_connection", "listen"]
 
 _HANDSHAKE_TIMEOUT = 10.0
 
@@ -33,6 +33,24 @@ def listen(host: str, port: int = 0) -> socket.socket:
         sock.close()
         raise
     return sock
+
+
+def accept_connection(conn: socket.socket, secret: str) -> socket.socket:
+    """Authenticate an accepted connection *conn*; returns the socket to serve (blocking).
+
+    Every server connection goes through here (:class:`RPCServer` and the lean barrier
+    channel, :mod:`hama_yarn.sync.channel`), so transport options apply to both.
+
+    Raises
+    ------
+    AuthenticationError
+        If the client does not prove the secret; OSError if the connection fails.
+    """
+    conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    conn.settimeout(_HANDSHAKE_TIMEOUT)
+    server_handshake(conn, secret)
+    conn.settimeout(None)
+    return conn
 
 
 class _Guard:
@@ -121,20 +139,17 @@ class RPCServer:
                 conn, addr = self._sock.accept()
             except OSError:
                 break
-            conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             with self._lock:
                 self._conns.add(conn)
             threading.Thread(target=self._serve, args=(conn, addr), name=f"{self.name}-conn", daemon=True).start()
 
     def _serve(self, conn: socket.socket, addr: Any) -> None:
         try:
-            conn.settimeout(_HANDSHAKE_TIMEOUT)
             try:
-                server_handshake(conn, self._secret)
+                conn = accept_connection(conn, self._secret)
             except (AuthenticationError, OSError) as exc:
                 log.warning("%s: refused connection from %s: %s", self.name, addr, exc)
                 return
-            conn.settimeout(None)
             trans = self._tfactory.get_transport(TSocket(sock=conn))
             prot = self._pfactory.get_protocol(trans)
             while not self._stopped.is_set():
