@@ -98,10 +98,24 @@ def _overview(snap: dict[str, Any], suffix: str, live: bool) -> str:
     diag = f"<h3>Diagnostics</h3><pre>{_e(job['diagnostics'])}</pre>" if job.get("diagnostics") else ""
     kill = ""
     if live and not suffix and job["state"] in ("PREP", "RUNNING"):
-        kill = ('<form method=post action="api/v1/job/kill" onsubmit="return confirm(\'Kill this job?\')">'
-                "<button type=submit>Kill job</button></form>")
+        kill = ('<form method=post action="api/v1/job/kill" onsubmit="return killJob(this)">'
+                "<button type=submit>Kill job</button></form>" + _KILL_JS)
     chart = _timeline_svg(snap["supersteps"], job["num_peers"], width=900, rows_max=16)
     return table + kill + diag + f'<h3>Superstep timeline</h3>{chart}<p><a href="{_link("supersteps", suffix)}">details</a></p>'
+
+
+#: The kill button sends ``PUT`` (the YARN RM proxy forwards GET and PUT, not POST); without
+#: JavaScript the form still posts, which works on the master's own address.
+_KILL_JS = """<script>
+function killJob(form) {
+  if (!confirm('Kill this job?')) return false;
+  fetch(form.action, {method: 'PUT', headers: {Accept: 'application/json'}})
+    .then(function (r) { return r.json(); })
+    .then(function (j) { form.outerHTML = '<p>' + (j.killed ? 'Kill requested.' : 'The job is not running.') + '</p>'; })
+    .catch(function (e) { form.outerHTML = '<p>Kill failed: ' + e + '</p>'; });
+  return false;
+}
+</script>"""
 
 
 def _peers(snap: dict[str, Any]) -> str:

@@ -9,7 +9,8 @@ gets ``403``.
 
 Routes, relative to the prefix: the pages ``''``, ``peers``, ``supersteps``,
 ``counters``, ``conf``, ``logs`` and ``api/v1/{job,peers,supersteps,counters,conf,
-logs,snapshot}``; ``POST api/v1/job/kill`` kills the job.
+logs,snapshot}``; ``POST api/v1/job/kill`` kills the job (``PUT`` too: through the
+YARN RM proxy, which forwards GET and PUT only, the page's kill button sends ``PUT``).
 """
 
 from __future__ import annotations
@@ -159,13 +160,17 @@ class _Handler(BaseHTTPRequestHandler):
         logs = self.web.source.peer_logs(_int(query, "peer"), _int(query, "lines") or 100) if route == "logs" else None
         self._send(200, "text/html; charset=utf-8", render_page(route, snap, logs).encode())
 
+    def do_PUT(self) -> None:  # noqa: N802 - stdlib name
+        """The kill as ``PUT``: YARN's RM web proxy forwards GET and PUT, not POST."""
+        self.do_POST()
+
     def do_POST(self) -> None:  # noqa: N802 - stdlib name
         route, _ = self._route()
         if route is None:
             self._forbidden()
             return
         if route != "api/v1/job/kill":
-            self._json(404, {"error": f"no such endpoint: POST {route}"})
+            self._json(404, {"error": f"no such endpoint: {self.command} {route}"})
             return
         length = int(self.headers.get("Content-Length") or 0)
         if length:

@@ -63,7 +63,7 @@ class BackgroundJob:
 
 
 def get(url: str, method: str = "GET", headers: dict[str, str] | None = None) -> tuple[int, str]:
-    req = urllib.request.Request(url, method=method, headers=headers or {}, data=b"" if method == "POST" else None)
+    req = urllib.request.Request(url, method=method, headers=headers or {}, data=b"" if method in ("POST", "PUT") else None)
     try:
         with urllib.request.urlopen(req, timeout=30) as resp:
             return resp.status, resp.read().decode()
