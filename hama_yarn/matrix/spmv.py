@@ -15,7 +15,10 @@ Keys: ``spmv.inputvectorpath`` (SequenceFile ``IntWritable -> DenseVectorWritabl
 ``.npy``), ``spmv.iterations`` (default 1), ``spmv.normalize``.  Output: ``row -> value``
 records, peer ``p`` writing the ``p``-th block of rows (text ``row<TAB>value``, a
 SequenceFile ``IntWritable -> DoubleWritable`` as Hama, or Parquet columns ``row``,
-``value``).
+``value``), plus, as Hama's ``SpMV.convertSpMVOutputToDenseVector``, the whole result
+vector in ``OUTPUT/result``: a SequenceFile ``IntWritable 0 -> DenseVectorWritable``
+(readable as the next job's ``spmv.inputvectorpath``; committed with the output, so a
+failed job leaves none).
 
 Run::
 
@@ -37,7 +40,7 @@ from ..bsp import BSP, BSPPeer
 from ..config import HamaConfiguration
 from ..errors import ConfigError, InputError, UsageError
 
-__all__ = ["SpMVBSP", "read_local_matrix", "load_vector", "spmv_job", "main"]
+__all__ = ["SpMVBSP", "read_local_matrix", "load_vector", "write_result", "spmv_job", "main"]
 
 VECTOR_KEY = "spmv.inputvectorpath"
 ITER_KEY = "spmv.iterations"
@@ -77,7 +80,11 @@ def load_vector(url: str, conf: HamaConfiguration | None = None) -> Vector:
 
 
 def read_local_matrix(peer: BSPPeer, n_cols: int) -> Any:
-    """This peer's split as a scipy CSR matrix with global row numbers (rows it lacks are empty)."""
+    """This peer's split: ``(m, rows)``, a scipy CSR matrix of its rows and their global row numbers.
+
+    A row with a record but no nonzero cell (an all-zero row) is kept as an empty row of
+    *m*; rows of coordinate (Parquet/Arrow) input exist only through their cells.
+    """
     import scipy.sparse as sp
 
     from ..ml.points import is_columnar
@@ -85,6 +92,7 @@ def read_local_matrix(peer: BSPPeer, n_cols: int) -> Any:
     rows: list[Any] = []
     cols: list[Any] = []
     vals: list[Any] = []
+    keys: list[int] = []  # every row with a record, all-zero rows included
     if is_columnar(peer.get_configuration()):
         while (batch := peer.read_batch()) is not None:
             try:
@@ -105,6 +113,7 @@ def read_local_matrix(peer: BSPPeer, n_cols: int) -> Any:
                 dense = np.asarray(getattr(value, "values", value), dtype=np.float64)
                 idx = np.nonzero(dense)[0]
                 v = dense[idx]
+            keys.append(key)
             rows.append(np.full(len(idx), key, dtype=np.int64))
             cols.append(idx)
             vals.append(v)
@@ -113,7 +122,8 @@ def read_local_matrix(peer: BSPPeer, n_cols: int) -> Any:
     r, c, v = np.concatenate(rows), np.concatenate(cols), np.concatenate(vals)
     if len(c) and (c.min() < 0 or c.max() >= n_cols):
         raise InputError(f"SpMV: column index {int(c.max())} outside the vector's {n_cols} entries")
-    present, local_rows = np.unique(r, return_inverse=True)
+    present = np.unique(np.concatenate([r, np.asarray(keys, dtype=np.int64)]))
+    local_rows = np.searchsorted(present, r)
     # keep the file order of each row's cells (csr from COO would sum duplicates in that order)
     m = sp.csr_matrix((v, (local_rows, c)), shape=(len(present), n_cols))
     return m, present
@@ -172,6 +182,37 @@ class SpMVBSP(BSP):
         else:
             for i in range(lo, hi):
                 peer.write(i, float(v[i]))
+        if me == 0 and fmt != "null":
+            url = _staged_result_url(peer.get_configuration())
+            if url:
+                write_result(url, v, peer.get_configuration())
+
+
+def _staged_result_url(conf: HamaConfiguration) -> str | None:
+    """Where peer 0 writes the result vector so the output commit moves it to ``OUT/result``."""
+    from ..io import fs as _fs
+    from ..io.output import TEMP
+
+    out = conf.get("bsp.output.dir")
+    if not out:
+        return None
+    return f"{_fs.qualify(out, conf).rstrip('/')}/{TEMP}/spmv-result/result"
+
+
+def write_result(url: str, v: Vector, conf: HamaConfiguration | None = None) -> None:
+    """*v* as Hama's SpMV result: one record ``IntWritable 0 -> DenseVectorWritable``."""
+    from ..errors import OutputError
+    from ..io import fs as _fs
+    from ..io.seqwriter import SequenceFileWriter
+
+    fs, path = _fs.resolve(url, conf)
+    try:
+        fs.makedirs(path.rsplit("/", 1)[0], exist_ok=True)
+        with fs.open(path, "wb") as f, SequenceFileWriter(f, "org.apache.hadoop.io.IntWritable",
+                                                           "org.apache.hama.commons.io.DenseVectorWritable") as w:
+            w.append(0, np.asarray(v, dtype=np.float64))
+    except OSError as exc:
+        raise OutputError(f"cannot write the SpMV result vector to {url}: {exc}") from exc
 
 
 def spmv_job(conf: HamaConfiguration, matrix: str, vector: str, output: str, iterations: int = 1,

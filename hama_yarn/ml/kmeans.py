@@ -21,9 +21,14 @@ Configuration (Hama's keys):
                             ``VectorWritable -> NullWritable``); default ``OUT/center/center_output.seq``,
                             committed with the output (nothing is left there by a failed job)
 
-Output: one record per vector, key = its center index, value = its id (the name of a
-text ``NamedDoubleVector``, the id column / row number of Parquet input); with
-``parquet``/``arrow`` output, a batch of columns ``id`` and ``cluster``.
+Output, as Hama's ``KMeansBSP``: one record per vector, key = its center index
+(``IntWritable``), value = the vector (``VectorWritable``, named when the input vector
+had a name).  Text output has Hama's ``TextOutputFormat`` lines ``cluster<TAB>vector``,
+the vector as Java's ``toString`` prints it: ``[0.5, 1.0E-5]``, or ``name: [0.5, 1.0E-5]``
+for a named vector (a text input line's name, a ``NamedDoubleVector``, the ``id``/``name``
+column of Parquet input).  Unlike Hama, which prints vectors of 20 or more dimensions as
+``20x1``, every value is written.  With ``parquet``/``arrow`` output, a batch of columns
+``id`` and ``cluster``.  The final centers go to ``center.out.path``.
 
 Run::
 
@@ -36,6 +41,7 @@ import argparse
 import logging
 import sys
 import time
+from decimal import Decimal
 from typing import Any
 
 import numpy as np
@@ -49,7 +55,7 @@ from .points import read_points
 log = logging.getLogger(__name__)
 
 __all__ = ["KMeansBSP", "assign", "partial_sums", "load_centers", "write_centers", "kmeans_job", "main",
-           "DISTANCES"]
+           "DISTANCES", "java_double", "vector_text"]
 
 Matrix = npt.NDArray[np.float64]
 
@@ -66,6 +72,28 @@ DISTANCES = {
 }
 #: rows per block in :func:`assign` (bounds the n x k distance matrix in memory)
 BLOCK = 65536
+
+
+def java_double(x: float) -> str:
+    """*x* as Java's ``Double.toString`` prints it (``1.0``, ``0.001``, ``1.0E-4``, ``1.2345678E7``, ``NaN``)."""
+    if x != x:
+        return "NaN"
+    if x in (float("inf"), float("-inf")):
+        return "Infinity" if x > 0 else "-Infinity"
+    a = abs(x)
+    if a == 0.0 or 1e-3 <= a < 1e7:
+        r = repr(x)  # shortest round-trip digits, plain notation in this range
+        return r if ("." in r or "e" in r) else r + ".0"
+    sign, digits, exp = Decimal(repr(x)).as_tuple()  # the shortest round-trip digits
+    ds = "".join(map(str, digits)).rstrip("0") or "0"
+    e = len(digits) + int(exp) - 1
+    return f"{'-' if sign else ''}{ds[0]}.{ds[1:] or '0'}E{e}"
+
+
+def vector_text(row: Any, name: Any = None) -> str:
+    """A vector as Hama's ``VectorWritable.toString`` (``[1.0, 2.5]``, named: ``name: [1.0, 2.5]``)."""
+    body = "[" + ", ".join(java_double(float(v)) for v in row) + "]"
+    return body if name is None else f"{name}: {body}"
 
 
 def distance_of(conf: HamaConfiguration) -> str:
@@ -241,7 +269,7 @@ class KMeansBSP(BSP):
             peer.increment_counter("kmeans", "ITERATION_MICROS", int((time.perf_counter() - started) * 1e6))
         ids, x = self._points(peer)
         labels = assign(x, self.centers, self.distance)
-        self._write(peer, ids, labels)
+        self._write(peer, ids, x, labels)
         peer.increment_counter("kmeans", "ITERATIONS", self.iterations if me == 0 else 0)
         if me == 0:
             conf = peer.get_configuration()
@@ -249,20 +277,22 @@ class KMeansBSP(BSP):
             if url:
                 write_centers(url, self.centers, conf)
 
-    def _write(self, peer: BSPPeer, ids: list[Any], labels: npt.NDArray[np.intp]) -> None:
+    def _write(self, peer: BSPPeer, ids: list[Any], x: Matrix, labels: npt.NDArray[np.intp]) -> None:
         fmt = (peer.get_configuration().get("bsp.output.format.class") or "text").strip()
         if fmt in ("parquet", "arrow"):
             import pyarrow as pa
 
             peer.write(None, pa.record_batch({"id": ids, "cluster": labels.astype(np.int32)}))
             return
-        if fmt == "text":
+        if fmt == "text":  # Hama's TextOutputFormat of IntWritable -> VectorWritable
             if len(ids):
-                block = "\n".join(f"{c}\t{i}" for c, i in zip(labels.tolist(), ids))
+                block = "\n".join(f"{c}\t{vector_text(row, i)}" for c, i, row in zip(labels.tolist(), ids, x.tolist()))
                 peer.write(None, block, records=len(ids))
             return
-        for c, i in zip(labels.tolist(), ids):
-            peer.write(c, i)
+        from ..io.vectors import NamedVector
+
+        for c, i, row in zip(labels.tolist(), ids, x):
+            peer.write(c, row if i is None else NamedVector(str(i), row))
 
 
 def initial_centers_from_input(conf: HamaConfiguration, k: int) -> Matrix:
@@ -345,6 +375,9 @@ def kmeans_job(conf: HamaConfiguration, input_path: str, output: str, k: int, ma
     job.set(MAX_ITER_KEY, str(max_iter))
     if num_tasks:
         job.set_num_bsp_task(num_tasks)
+    if (conf.get("bsp.output.format.class") or "").strip() == "sequencefile":  # Hama's createJob
+        job.set("bsp.output.key.class", "org.apache.hadoop.io.IntWritable")
+        job.set("bsp.output.value.class", "org.apache.hama.commons.io.VectorWritable")
     if centers is not None or not conf.get(CENTER_IN_KEY):
         if centers is None:
             conf.set("bsp.input.dir", input_path)

@@ -109,8 +109,8 @@ def _vector_of(key: Any, value: Any) -> tuple[Any, Any]:
     for v, other in ((key, value), (value, key)):
         if isinstance(v, NamedVector):
             return v.name, np.asarray(v.values, dtype=np.float64)
-        if isinstance(v, np.ndarray):
-            return other if other is not None else key, v.astype(np.float64, copy=False)
+        if isinstance(v, np.ndarray):  # an unnamed VectorWritable key has no id (None)
+            return other, v.astype(np.float64, copy=False)
     if isinstance(value, str):
         fields = value.split()
         if not fields:

@@ -116,3 +116,88 @@ def test_gen_cli_kinds(tmp_path: Path) -> None:
     nbrs = {k: set(v) for k, v in SequenceFileReader(str(tmp_path / "sym.seq"))}
     assert all(k in nbrs[j] for k, vs in nbrs.items() for j in vs)  # symmetric
     assert all(k not in vs for k, vs in nbrs.items())
+
+
+def _sparse_rows(url: str, m: object, skip: set[int]) -> None:
+    """*m* as ``IntWritable -> SparseVectorWritable`` records, rows in *skip* absent (no record);
+    all-zero rows not in *skip* are records with no cells."""
+    from hama_yarn.io.vectors import SparseVector
+    from hama_yarn.matrix.gen import _seq
+
+    csr = m.tocsr()  # type: ignore[attr-defined]
+    recs = []
+    for i in range(csr.shape[0]):
+        if i not in skip:
+            lo, hi = csr.indptr[i], csr.indptr[i + 1]
+            recs.append((i, SparseVector(csr.shape[1], csr.indices[lo:hi].astype(np.int32), csr.data[lo:hi].copy())))
+    _seq(url, None, "org.apache.hadoop.io.IntWritable", "org.apache.hama.commons.io.SparseVectorWritable", recs)
+
+
+def _zero_rows(seed: int, n: int, m: int) -> tuple[object, set[int], set[int]]:
+    """A sparse n x m matrix whose rows in *zero* (records without cells) and *absent* (no record) are 0."""
+    a = sparse_random(n, m, 0.2, seed).tolil()
+    zero, absent = {0, 7, 8, n // 2}, {3, 11, n - 1}
+    for i in zero | absent:
+        a[i, :] = 0
+    return a.tocsr(), zero, absent
+
+
+def test_spmv_result_vector_like_hama_and_empty_rows(tmp_path: Path) -> None:
+    """OUT/result is Hama's dense result vector (IntWritable 0 -> DenseVectorWritable), usable as the
+    next job's vector; all-zero and absent matrix rows give 0 as scipy."""
+    a, zero, absent = _zero_rows(3, 40, 40)
+    _sparse_rows(f"{tmp_path}/m.seq", a, absent)
+    v = np.random.default_rng(2).random(40)
+    write_vector(f"{tmp_path}/v.seq", v)
+    run(spmv_job(HamaConfiguration(), f"{tmp_path}/m.seq", f"{tmp_path}/v.seq", f"{tmp_path}/out", 1, 3))
+    with SequenceFileReader(str(tmp_path / "out" / "result")) as r:
+        assert r.key_class.endswith("IntWritable") and r.value_class.endswith("DenseVectorWritable")
+        records = list(r)
+    assert [k for k, _ in records] == [0]
+    assert np.array_equal(records[0][1], a @ v)
+    assert all(records[0][1][i] == 0 for i in zero | absent)
+    assert np.array_equal(_vector_from_text(f"file://{tmp_path}/out", 40), a @ v)
+    # Hama's iterative use: the result vector is the next job's input vector
+    run(spmv_job(HamaConfiguration(), f"{tmp_path}/m.seq", f"{tmp_path}/out/result", f"{tmp_path}/out2", 1, 2))
+    assert np.array_equal(_vector_from_text(f"file://{tmp_path}/out2", 40), a @ (a @ v))
+
+
+@pytest.mark.parametrize("peers", [1, 3])
+def test_matmult_all_zero_and_absent_rows_equal_scipy(tmp_path: Path, peers: int) -> None:
+    """Rows of A with no nonzero cell (a record without cells) give a zero row of C in the output;
+    rows of A with no record at all are zero rows of C (scipy's A @ B), dense and sparse paths."""
+    a, zero, absent = _zero_rows(5, 30, 20)
+    _sparse_rows(f"{tmp_path}/a.seq", a, absent)
+    b = np.random.default_rng(6).random((20, 8))
+    np.save(tmp_path / "b.npy", b)
+    sb = sparse_random(20, 8, 0.3, 7)
+    write_sparse(f"{tmp_path}/sb.seq", sb)
+    expected_rows = set(range(30)) - absent
+    for name, bfile, sparse_a in (("dd", "b.npy", False), ("sd", "b.npy", True), ("ss", "sb.seq", True)):
+        conf = HamaConfiguration()
+        conf.set("bsp.output.format.class", "sequencefile")
+        if sparse_a:
+            conf.set("matmult.input.sparse", "true")
+        run(matmult_job(conf, f"{tmp_path}/a.seq", f"{tmp_path}/{bfile}", f"{tmp_path}/out-{name}", peers))
+        c = np.zeros((30, 8))
+        seen: list[int] = []
+        for f in sorted(glob.glob(f"{tmp_path}/out-{name}/part-*")):
+            for k, row in SequenceFileReader(f):
+                seen.append(k)
+                c[k] = row.to_dense() if hasattr(row, "to_dense") else row
+        assert sorted(seen) == sorted(expected_rows), name  # every row of A with a record, once
+        # the dense path multiplies with numpy (BLAS), the sparse ones with scipy: same reference kernel
+        ref = a.toarray() @ b if name == "dd" else a @ (sb if bfile == "sb.seq" else b)  # type: ignore[attr-defined]
+        assert np.array_equal(c, ref.toarray() if hasattr(ref, "toarray") else ref), name
+        assert not c[sorted(zero | absent)].any()
+
+    # dense A (VectorWritable rows) with all-zero rows
+    d = np.asarray(a.todense())
+    write_rows(f"{tmp_path}/da.seq", d)
+    run(matmult_job(HamaConfiguration(), f"{tmp_path}/da.seq", f"{tmp_path}/b.npy", f"{tmp_path}/out-dense", peers))
+    lines = read_text_parts(f"file://{tmp_path}/out-dense")
+    c = np.full((30, 8), np.nan)
+    for line in lines:
+        k, vals = line.split("\t")
+        c[int(k)] = [float(x) for x in vals.split()]
+    assert np.array_equal(c, d @ b)  # every row written, the all-zero ones as zeros

@@ -11,7 +11,7 @@ from hama_yarn.config import HamaConfiguration
 from hama_yarn.matrix.gen import write_points
 from hama_yarn.ml.kmeans import assign, kmeans_job, load_centers, partial_sums
 
-from .helpers import labels_from, read_text_parts, run
+from .helpers import labels_from, parse_kmeans_line, read_text_parts, run
 
 sklearn_cluster = pytest.importorskip("sklearn.cluster")
 pytest.importorskip("pyarrow")
@@ -39,7 +39,7 @@ def test_kmeans_equals_sklearn(tmp_path: Path, fmt: str, peers: int) -> None:
     job = kmeans_job(conf, f"{tmp_path}/in", f"{tmp_path}/out", k=3, max_iter=100, num_tasks=peers)
     run(job)
     ref = reference(x, 3, 100)
-    labels = labels_from(read_text_parts(f"file://{tmp_path}/out"), len(x))
+    labels = labels_from(read_text_parts(f"file://{tmp_path}/out"), len(x), x)
     assert np.array_equal(labels, ref.labels_)
     centers = load_centers(f"{tmp_path}/out/center/center_output.seq")
     np.testing.assert_allclose(centers, ref.cluster_centers_, rtol=1e-12, atol=1e-12)
@@ -88,6 +88,48 @@ def test_kmeans_cli_generates_input(tmp_path: Path) -> None:
     assert (tmp_path / "in" / "input.seq").exists() and (tmp_path / "in" / "center" / "cen.seq").exists()
     lines = read_text_parts(f"file://{tmp_path}/out")
     assert len(lines) == 200 and {line.split("\t")[0] for line in lines} <= {"0", "1", "2"}
+    # Hama's TextOutputFormat of IntWritable -> VectorWritable: "cluster<TAB>name: [v1, v2]"
+    from hama_yarn.io.sequencefile import SequenceFileReader
+
+    with SequenceFileReader(str(tmp_path / "in" / "input.seq")) as r:
+        x = np.array([v.values for v, _ in r])
+    centers = load_centers(f"{tmp_path}/out/center/center_output.seq")
+    labels = labels_from(lines, 200, x)
+    assert np.array_equal(labels, assign(x, centers))
+
+
+def test_kmeans_unnamed_vectors_hama_text_and_sequencefile_output(tmp_path: Path) -> None:
+    """Unnamed VectorWritable input (Hama's generator): text lines "c<TAB>[v1, v2]" with Java's number
+    format; SequenceFile output IntWritable -> VectorWritable as Hama's createJob."""
+    from hama_yarn.io.sequencefile import SequenceFileReader
+    from hama_yarn.matrix.gen import _seq
+
+    x = blobs(300, 2, seed=3)
+    x[0] = [1e-5, 2.5e7]  # Java prints 1.0E-5 and 2.5E7
+    _seq(f"{tmp_path}/in/p.seq", None, "org.apache.hama.commons.io.VectorWritable",
+         "org.apache.hadoop.io.NullWritable", ((row, None) for row in x))
+    for fmt in ("text", "sequencefile"):
+        conf = HamaConfiguration()
+        conf.set("bsp.input.format.class", "sequencefile")
+        conf.set("bsp.output.format.class", fmt)
+        run(kmeans_job(conf, f"{tmp_path}/in/p.seq", f"{tmp_path}/out-{fmt}", k=3, max_iter=20, num_tasks=2,
+                       centers=x[:3]))
+        centers = load_centers(f"{tmp_path}/out-{fmt}/center/center_output.seq")
+        got: list[tuple[int, tuple[float, ...]]] = []
+        if fmt == "text":
+            lines = read_text_parts(f"file://{tmp_path}/out-{fmt}")
+            assert lines[0].endswith("\t[1.0E-5, 2.5E7]"), lines[0]  # peer 0's part holds row 0 first
+            for line in lines:
+                c, name, vec = parse_kmeans_line(line)
+                assert name is None
+                got.append((c, tuple(vec)))
+        else:
+            for f in sorted((tmp_path / f"out-{fmt}").glob("part-*")):
+                with SequenceFileReader(str(f)) as r:
+                    assert r.key_class.endswith("IntWritable") and r.value_class.endswith("VectorWritable")
+                    got.extend((c, tuple(v)) for c, v in r)
+        expected = sorted(zip(assign(x, centers).tolist(), map(tuple, x.tolist())))
+        assert sorted(got) == expected
 
 
 def test_kmeans_bad_input_names_the_line(tmp_path: Path) -> None:

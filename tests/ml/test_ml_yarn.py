@@ -35,10 +35,9 @@ def test_kmeans_on_yarn_parquet_from_hdfs(yarn_env: dict[str, str], hdfs_dir: st
     r = hama(yarn_env, "example", "kmeans", f"{hdfs_dir}/in", out, "50", "3", "-n", "3", "-r", "yarn",
              "--input-format", "parquet", "-q")
     assert r.returncode == 0, r.stderr
-    labels = np.full(len(x), -1)
-    for line in read_parts(out):
-        c, i = line.split("\t")
-        labels[int(i)] = int(c)
+    from .helpers import labels_from
+
+    labels = labels_from(read_parts(out), len(x), x)  # Hama's lines: cluster<TAB>id: [x0, x1, x2]
     ref = KMeans(3, init=x[:3], n_init=1, max_iter=50, tol=0, algorithm="lloyd").fit(x)
     assert np.array_equal(labels, ref.labels_)
     np.testing.assert_allclose(load_centers(f"{out}/center/center_output.seq"), ref.cluster_centers_, rtol=1e-12)
