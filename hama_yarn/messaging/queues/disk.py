@@ -1,0 +1,222 @@
+"""Disk-backed receive queues: ``disk`` (Hama's DiskQueue) and ``spilling`` (SpillingQueue).
+
+Bundles are written as they arrive, unchanged (``8-byte length + bundle``), to
+segment files of at most :data:`SEGMENT_BYTES` in the peer's spill directories
+(round-robin), and read back sequentially, one bundle at a time, when the
+superstep's messages are read; each segment is deleted as soon as it has been read,
+and everything left is deleted when the set is closed or the queue is.
+"""
+
+from __future__ import annotations
+
+import logging
+import struct
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO, Any
+
+from ...errors import ConfigError, MessagingError
+from ..codec import decode, encode
+from .base import MessageSet, ReceiveQueue, message_size
+
+log = logging.getLogger(__name__)
+
+__all__ = ["DiskQueue", "SpillingQueue", "StepSpill", "SEGMENT_BYTES"]
+
+#: A new segment file (in the next spill directory) starts past this size.
+SEGMENT_BYTES = 256 << 20
+_LEN = struct.Struct("<Q")
+
+
+class StepSpill:
+    """The spill files of one superstep, written in arrival order."""
+
+    def __init__(self, spill_dir: Any, superstep: int) -> None:
+        self._dir = spill_dir
+        self._step = superstep
+        self._segments: list[Path] = []
+        self._out: IO[bytes] | None = None
+        self._written = 0
+        self.count = 0
+        self.nbytes = 0
+
+    def append(self, bundle: bytes, count: int) -> None:
+        """Write one bundle holding *count* messages (callers serialize calls)."""
+        if self._out is None or self._written >= SEGMENT_BYTES:
+            self._close_out()
+            path = self._dir.new_path(f"step{self._step}")
+            self._out = open(path, "wb", buffering=1 << 20)  # noqa: SIM115 - closed in _close_out
+            self._segments.append(path)
+            self._written = 0
+        try:
+            self._out.write(_LEN.pack(len(bundle)))
+            self._out.write(bundle)
+        except OSError as exc:
+            raise MessagingError(f"cannot spill {len(bundle)} bytes of superstep {self._step} "
+                                 f"to {self._segments[-1]}: {exc}") from exc
+        self._written += len(bundle) + _LEN.size
+        self.count += count
+        self.nbytes += len(bundle)
+
+    def _close_out(self) -> None:
+        if self._out is not None:
+            self._out.close()
+            self._out = None
+
+    def chunks(self) -> Iterator[list[Any]]:
+        """Decode the bundles back, in order; each segment is deleted once read."""
+        self._close_out()
+        while self._segments:
+            path = self._segments[0]
+            try:
+                with open(path, "rb", buffering=0) as f:
+                    while True:
+                        head = f.read(_LEN.size)
+                        if not head:
+                            break
+                        (n,) = _LEN.unpack(head)
+                        data = f.read(n)
+                        if len(head) != _LEN.size or len(data) != n:
+                            raise MessagingError(f"spill file {path} is truncated (superstep {self._step})")
+                        yield decode(data)
+            except OSError as exc:
+                raise MessagingError(f"cannot read spill file {path} (superstep {self._step}): {exc}") from exc
+            self._segments.pop(0)
+            path.unlink(missing_ok=True)
+
+    def delete(self) -> None:
+        """Delete every file not read yet (idempotent)."""
+        self._close_out()
+        for p in self._segments:
+            p.unlink(missing_ok=True)
+        self._segments.clear()
+
+
+class DiskQueue(ReceiveQueue):
+    """Every received bundle goes to local disk as it arrives; read back sequentially."""
+
+    name = "disk"
+    uses_disk = True
+
+    def __init__(self, conf: Any = None, spill_dir: Any = None) -> None:
+        super().__init__(conf, spill_dir)
+        if spill_dir is None:
+            raise ConfigError("hama.messenger.receive.queue.class", f"the {self.name} queue needs a spill directory")
+        self._spills: dict[int, StepSpill] = {}
+
+    def _spill(self, superstep: int) -> StepSpill:
+        s = self._spills.get(superstep)
+        if s is None:
+            s = self._spills[superstep] = StepSpill(self._spill_dir, superstep)
+        return s
+
+    def add(self, superstep: int, messages: list[Any]) -> None:
+        """Write *messages* (a peer's own) to disk."""
+        if messages:
+            data = encode(messages)
+            with self._lock:
+                self._spill(superstep).append(data, len(messages))
+
+    def add_bundle(self, superstep: int, source: int, bundle: bytes, messages: list[Any]) -> None:
+        """Write the bundle's bytes as they are."""
+        with self._lock:
+            self._spill(superstep).append(bundle, len(messages))
+
+    def take(self, superstep: int, carry: MessageSet | None = None) -> MessageSet:
+        """The superstep's messages, read from disk as they are consumed."""
+        with self._lock:
+            s = self._spills.pop(superstep, None)
+        ms = MessageSet() if s is None else MessageSet(s.chunks(), s.count, s.delete)
+        return self._with_carry(ms, carry)
+
+    def memory_bytes(self) -> int:
+        """Nothing is held in memory."""
+        return 0
+
+    def pending_supersteps(self) -> list[int]:
+        """Supersteps not taken yet."""
+        with self._lock:
+            return sorted(self._spills)
+
+    def close(self) -> None:
+        """Delete every file not taken yet, and the peer's spill directory."""
+        with self._lock:
+            spills, self._spills = list(self._spills.values()), {}
+        for s in spills:
+            s.delete()
+        self._spill_dir.remove()
+
+
+class SpillingQueue(DiskQueue):
+    """Memory up to ``hama.messenger.spill.threshold.bytes``, then the disk.
+
+    Once a superstep has spilled, its later bundles go to disk too, so reading the
+    in-memory part and then the files keeps arrival order.
+    """
+
+    name = "spilling"
+
+    def __init__(self, conf: Any = None, spill_dir: Any = None) -> None:
+        super().__init__(conf, spill_dir)
+        self.threshold = conf.get_int("hama.messenger.spill.threshold.bytes") if conf is not None else 64 << 20
+        self._mem: dict[int, list[list[Any]]] = {}
+        self._mem_count: dict[int, int] = {}
+        self._mem_bytes: dict[int, int] = {}
+        self._held = 0
+
+    def _put(self, superstep: int, messages: list[Any], data: bytes | None, nbytes: int) -> None:
+        with self._lock:
+            if superstep not in self._spills and self._held + nbytes <= self.threshold:
+                self._mem.setdefault(superstep, []).append(messages)
+                self._mem_count[superstep] = self._mem_count.get(superstep, 0) + len(messages)
+                self._mem_bytes[superstep] = self._mem_bytes.get(superstep, 0) + nbytes
+                self._held += nbytes
+                return
+            self._spill(superstep)  # later bundles of this superstep follow it to disk
+        if data is None:
+            data = encode(messages)
+        with self._lock:
+            self._spill(superstep).append(data, len(messages))
+
+    def add(self, superstep: int, messages: list[Any]) -> None:
+        """Keep *messages* in memory while under the threshold, else write them."""
+        if messages:
+            self._put(superstep, messages, None, sum(map(message_size, messages)))
+
+    def add_bundle(self, superstep: int, source: int, bundle: bytes, messages: list[Any]) -> None:
+        """Keep the decoded messages while under the threshold, else write the bundle."""
+        self._put(superstep, messages, bundle, len(bundle))
+
+    def take(self, superstep: int, carry: MessageSet | None = None) -> MessageSet:
+        """The in-memory part, then the spilled part, in arrival order."""
+        with self._lock:
+            lists = self._mem.pop(superstep, [])
+            count = self._mem_count.pop(superstep, 0)
+            self._held -= self._mem_bytes.pop(superstep, 0)
+            s = self._spills.pop(superstep, None)
+        if s is None:
+            ms = MessageSet(lists, count)
+        else:
+            from itertools import chain
+
+            ms = MessageSet(chain(lists, s.chunks()), count + s.count, s.delete)
+        return self._with_carry(ms, carry)
+
+    def memory_bytes(self) -> int:
+        """Bytes of bundles held in memory (at most the threshold)."""
+        with self._lock:
+            return self._held
+
+    def pending_supersteps(self) -> list[int]:
+        """Supersteps not taken yet."""
+        with self._lock:
+            return sorted(set(self._spills) | set(self._mem))
+
+    def close(self) -> None:
+        """Drop the memory part, delete the files."""
+        with self._lock:
+            self._mem.clear()
+            self._mem_count.clear()
+            self._mem_bytes.clear()
+            self._held = 0
+        super().close()
