@@ -286,7 +286,12 @@ class KMeansBSP(BSP):
             return
         if fmt == "text":  # Hama's TextOutputFormat of IntWritable -> VectorWritable
             if len(ids):
-                block = "\n".join(f"{c}\t{vector_text(row, i)}" for c, i, row in zip(labels.tolist(), ids, x.tolist()))
+                a = np.abs(x)
+                if bool(np.all((a == 0) | ((a >= 1e-3) & (a < 1e7)))):  # Python's list repr is Java's format here
+                    texts = [str(row) if i is None else f"{i}: {row}" for i, row in zip(ids, x.tolist())]
+                else:
+                    texts = [vector_text(row, i) for i, row in zip(ids, x.tolist())]
+                block = "\n".join(f"{c}\t{t}" for c, t in zip(labels.tolist(), texts))
                 peer.write(None, block, records=len(ids))
             return
         from ..io.vectors import NamedVector
