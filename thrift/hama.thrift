@@ -57,6 +57,8 @@ struct JobStatus {
   // Fault tolerance: recoveries so far and the superstep the last one rolled back to.
   15: i32 recoveries = 0,
   16: i64 restored_superstep = 0,
+  // YARN: the ApplicationMaster attempt the master runs in (2 after one AM restart; 0 elsewhere).
+  17: i32 am_attempt = 0,
 }
 
 service MasterService {
@@ -103,6 +105,27 @@ service SyncService {
   // Blocks until every peer entered the barrier of `superstep`.
   void enter_barrier(1: i32 task_index, 2: i64 superstep, 3: i32 timeout_ms) throws (1: RemoteError err),
   void leave_barrier(1: i32 task_index, 2: i64 superstep, 3: i32 timeout_ms) throws (1: RemoteError err),
+  // "host:port" of the lean barrier channel (below), ":port" for "the master's host", or
+  // "" when the master has none (peers then call enter_barrier).
+  string barrier_channel() throws (1: RemoteError err),
+}
+
+// The lean barrier channel (hama_yarn/sync/channel.py), beside SyncService: the same
+// semantics as enter_barrier with less per-call work. A connection starts with the same
+// HMAC handshake as every Thrift connection; then each frame is a TFramedTransport frame
+// (4-byte big-endian length) holding one TBinaryProtocol struct without a message header:
+// the peer sends one BarrierEnter per barrier, the master answers each with one
+// BarrierReply when the barrier completed (or failed).
+struct BarrierEnter {
+  1: i32 task_index,
+  2: i64 superstep,
+  3: i32 timeout_ms,
+}
+
+struct BarrierReply {
+  1: i64 superstep,
+  2: string kind,     // "" when every peer entered; else the HamaError subclass, as in RemoteError
+  3: string message,
 }
 
 service PeerService {

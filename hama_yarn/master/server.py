@@ -93,7 +93,8 @@ class Master:
         self.user = _user()
         self.launcher = launcher_factory(self._on_peer_exit)
         self.committer = _committer(self.conf, self.job_id)
-        ctx = SyncContext(self.conf, self.job_id, self.num_peers, secret)
+        bind_host = listener.getsockname()[0] if listener is not None else host
+        ctx = SyncContext(self.conf, self.job_id, self.num_peers, secret, extras={"bind_host": bind_host})
         self.sync_server = server_class(self.conf)(ctx, self._on_barrier)
         self.ft = MasterFT(self)  # fault tolerance: checkpoint commits, recovery (hama_yarn.ft)
         services: dict[str, object] = {"MasterService": _MasterHandler(self), "PeerUmbilical": _UmbilicalHandler(self)}

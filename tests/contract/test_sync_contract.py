@@ -1,7 +1,8 @@
 """One contract for every sync backend (``hama_yarn.sync.base``): the same tests run against each.
 
 Backends: ``rpc`` (RPCSyncServer hosted on a real authenticated RPCServer, RPCSyncClients over
-Thrift) and ``zookeeper`` (kazoo against the real ZooKeeper of ``tests/cluster``; marked
+Thrift, barriers over the lean barrier channel), ``rpc-thrift`` (the same with barriers as Thrift
+``enter_barrier`` calls: ``hama.sync.rpc.channel=false``) and ``zookeeper`` (kazoo against the real ZooKeeper of ``tests/cluster``; marked
 ``zookeeper``).  Peers are threads, one SyncClient each, as in a real job where each peer
 process holds its own client.
 """
@@ -29,7 +30,7 @@ SLACK = 2.5
 #: "promptly": how fast an abort or a lost session must release a waiter
 PROMPT = 5.0
 
-BACKENDS = ["rpc", pytest.param("zookeeper", marks=pytest.mark.zookeeper)]
+BACKENDS = ["rpc", "rpc-thrift", pytest.param("zookeeper", marks=pytest.mark.zookeeper)]
 
 
 class Job:
@@ -117,6 +118,15 @@ class RPCBackend(Backend):
         return job.job_id in self.servers  # in-memory state lives as long as the master's server
 
 
+class RPCThriftBackend(RPCBackend):
+    """The rpc backend with the lean barrier channel off: barriers are Thrift enter_barrier calls."""
+
+    def conf(self) -> HamaConfiguration:
+        conf = super().conf()
+        conf.set("hama.sync.rpc.channel", False)
+        return conf
+
+
 class ZooKeeperBackend(Backend):
     name = "zookeeper"
 
@@ -138,6 +148,8 @@ class ZooKeeperBackend(Backend):
 def backend(request: pytest.FixtureRequest) -> Backend:
     if request.param == "rpc":
         return RPCBackend()
+    if request.param == "rpc-thrift":
+        return RPCThriftBackend()
     return ZooKeeperBackend(zk_quorum(request))
 
 
