@@ -336,6 +336,9 @@ def main(argv: list[str] | None = None) -> int:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("command", choices=["install", "up", "down", "status", "env"])
     parser.add_argument("-v", "--verbose", action="store_true")
+    parser.add_argument("--secure", action="store_true",
+                        help="the secured profile (Kerberos KDC, HDFS+YARN in Kerberos mode; tests/cluster/secure.py), "
+                             "beside the normal stack: own ports and tests/cluster/.work-secure/")
     args = parser.parse_args(argv)
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.INFO,
@@ -343,6 +346,8 @@ def main(argv: list[str] | None = None) -> int:
         datefmt="%H:%M:%S",
         stream=sys.stderr,
     )
+    if args.secure:
+        return _secure_main(args.command)
     layout = Layout()
     try:
         if args.command == "install":
@@ -366,6 +371,27 @@ def main(argv: list[str] | None = None) -> int:
             if layout.env_file.read_text() != text:
                 layout.env_file.write_text(text)
             sys.stdout.write(text)
+    except (ClusterError, probes.ProbeError, RuntimeError) as exc:
+        log.error("%s", exc)
+        return 1
+    return 0
+
+
+def _secure_main(command: str) -> int:
+    from tests.cluster import secure
+
+    try:
+        if command == "install":
+            secure.ensure_krb5()
+            install.install(secure.SecureLayout())
+        elif command == "up":
+            print(secure.up().layout.env_file)
+        elif command == "down":
+            secure.down()
+        elif command == "status":
+            return secure.status()
+        elif command == "env":
+            sys.stdout.write(secure.env_text())
     except (ClusterError, probes.ProbeError, RuntimeError) as exc:
         log.error("%s", exc)
         return 1
