@@ -2,16 +2,17 @@
 
 Prints tables with baselines measured in the same run:
 
-* barrier latency of an empty superstep at P = 2 and 4 (p50/p99 over many supersteps,
-  as seen by each peer's ``sync()``), next to a raw Python TCP round trip between two
-  processes;
+* barrier latency of an empty superstep at P = 2, 4 and 8 (p50, mean, p99 and p99.9 over
+  many supersteps, as seen by each peer's ``sync()``; a job pays the mean), next to a raw
+  Python TCP round trip between two processes;
 * message throughput (8-byte ints, small tuples, short strings): messages per second
   per core through ``send`` + ``sync`` + ``messages()``, next to the rate of a plain
   Python loop that appends the same messages to a list and pickles/unpickles them.
 
 Run::
 
-    python benchmarks/bench_core.py [--supersteps 2000] [--messages 1000000]
+    python benchmarks/bench_core.py [--supersteps 2000] [--messages 1000000] [--peers 2,4,8]
+                                    [--thrift-barrier] [--no-throughput]
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import argparse
 import multiprocessing as mp
 import os
 import pickle
+import statistics
 import sys
 import tempfile
 import time
@@ -104,22 +106,37 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--supersteps", type=int, default=2000)
     ap.add_argument("--messages", type=int, default=1_000_000, help="messages per superstep in total")
+    ap.add_argument("--peers", type=lambda v: [int(x) for x in v.split(",")], default=[2, 4, 8],
+                    help="peer counts of the latency table (default 2,4,8)")
+    ap.add_argument("--thrift-barrier", action="store_true",
+                    help="also time barriers as Thrift enter_barrier calls (hama.sync.rpc.channel=false)")
+    ap.add_argument("--no-throughput", action="store_true", help="only the latency table")
     args = ap.parse_args()
     tmp = tempfile.mkdtemp(prefix="hama-bench-")
     cores = os.cpu_count() or 1
 
     rtt = tcp_rtt(mp.get_context(), max(2000, args.supersteps))
-    base50, base99 = pct(rtt, 0.5), pct(rtt, 0.99)
-    print(f"\n## Empty-superstep latency ({args.supersteps} supersteps, rpc sync, local mode, {cores} cores)\n")
-    print("| what | P | p50 µs | p99 µs | p50 / TCP RTT |")
-    print("|---|---:|---:|---:|---:|")
-    print(f"| baseline: raw Python TCP round trip (2 processes) | - | {base50:.1f} | {base99:.1f} | 1.0 |")
-    for peers in (2, 4):
-        lines = run_job(EmptySupersteps, peers, f"{tmp}/lat{peers}", tmp, **{"bench.supersteps": args.supersteps})
-        samples = [int(x) / 1000 for line in lines for x in line.split("\t")[1].split(",")]
-        p50, p99 = pct(samples, 0.5), pct(samples, 0.99)
-        print(f"| hama-yarn sync() | {peers} | {p50:.1f} | {p99:.1f} | {p50 / base50:.1f}x |")
+    base50 = pct(rtt, 0.5)
+    print(f"\n## Empty-superstep latency ({args.supersteps} supersteps, rpc sync, local mode, {cores} cores, "
+          f"load average {_load()} before)\n")
+    print("| what | P | p50 µs | mean µs | p99 µs | p99.9 µs | p50 / TCP RTT p50 | mean / TCP RTT mean |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    base_mean = statistics.fmean(rtt)
+    print(f"| baseline: raw Python TCP round trip (2 processes) | - | {base50:.1f} | {base_mean:.1f} "
+          f"| {pct(rtt, 0.99):.1f} | {pct(rtt, 0.999):.1f} | 1.0 | 1.0 |")
+    for peers in args.peers:
+        for channel in (True, False) if args.thrift_barrier else (True,):
+            lines = run_job(EmptySupersteps, peers, f"{tmp}/lat{peers}-{channel}", tmp,
+                            **{"bench.supersteps": args.supersteps, "hama.sync.rpc.channel": channel})
+            samples = [int(x) / 1000 for line in lines for x in line.split("\t")[1].split(",")]
+            p50, mean = pct(samples, 0.5), statistics.fmean(samples)
+            what = "hama-yarn sync()" + ("" if channel else " (hama.sync.rpc.channel=false: Thrift enter_barrier)")
+            print(f"| {what} | {peers} | {p50:.1f} | {mean:.1f} | {pct(samples, 0.99):.1f} "
+                  f"| {pct(samples, 0.999):.1f} | {p50 / base50:.1f}x | {mean / base_mean:.1f}x |", flush=True)
+    print(f"\nload average after: {_load()}")
 
+    if args.no_throughput:
+        return
     print(f"\n## Message throughput ({args.messages} messages per superstep over 2 peers)\n")
     print("| payload | hama-yarn msgs/s (total) | per core | baseline list+pickle msgs/s (1 core) | ratio per core |")
     print("|---|---:|---:|---:|---:|")
@@ -133,6 +150,13 @@ def main() -> None:
         base = baseline_rate(args.messages, kind)
         print(f"| {kind} | {rate / 1e6:.2f}M | {per_core / 1e6:.2f}M | {base / 1e6:.2f}M | {per_core / base:.2f} |")
     print()
+
+
+def _load() -> str:
+    try:
+        return " ".join(f"{x:.2f}" for x in os.getloadavg())
+    except OSError:
+        return "n/a"
 
 
 if __name__ == "__main__":
