@@ -112,6 +112,10 @@ class MessagingError(HamaError):
     """A message bundle could not be sent, received or decoded."""
 
 
+class MemoryLimitError(HamaError):
+    """A peer passed its memory limit (``hama.peer.memory.limit.mb`` / ``bsp.child.mem.in.mb``)."""
+
+
 class PeerNotFoundError(MessagingError, KeyError):
     """A message was addressed to a peer name that is not part of the job."""
 

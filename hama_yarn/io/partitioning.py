@@ -149,7 +149,7 @@ def partition_input(
         messenger.send_bundles(PARTITION_BARRIER, bundles)
     timeout = conf.get_seconds("hama.sync.barrier.timeout.ms")
     sync.enter_barrier(PARTITION_BARRIER, timeout)
-    received = messenger.incoming.take(PARTITION_BARRIER)
+    received = messenger.incoming.take(PARTITION_BARRIER).to_list()
     sync.leave_barrier(PARTITION_BARRIER, timeout)
     records: list[tuple[Any, Any]] = own + [(r[0], r[1]) for r in received]
     log.info("peer %d: runtime partitioning kept %d, sent %d, received %d records in %.2fs",

@@ -195,6 +195,17 @@ def exit_handlers_and_flush() -> None:
                 pass
 
 
+def _remove_spill(job_dir: str) -> None:
+    """Delete the job's receive-queue spill files (peers killed with SIGKILL leave theirs)."""
+    try:
+        from ..messaging.queues.localdirs import remove_job_spill
+
+        data = json.loads((Path(job_dir) / "job.json").read_text())
+        remove_job_spill(HamaConfiguration.from_dict(data["conf"]), str(data["job_id"]))
+    except (OSError, ValueError, KeyError) as exc:
+        log.debug("cannot remove the spill files of %s: %s", job_dir, exc)
+
+
 class LocalPeerLauncher(PeerLauncher):
     """Runs each peer as a local process: forked from the master, or ``python container/ ...``.
 
@@ -306,6 +317,7 @@ class LocalPeerLauncher(PeerLauncher):
             live = any(p.poll() is None for p in self._procs.values())
         if live:
             self.stop(2.0)
+        _remove_spill(self.job_dir)
 
     def pids(self) -> dict[int, int]:
         """Task index -> pid of the peer processes started so far."""

@@ -26,6 +26,8 @@ from ..plugins import load_object
 from ..rpc.client import RPCClient
 from ..rpc.idl import counters_to_thrift
 from ..sync import INITIAL_BARRIER, SyncContext, client_class
+from ..messaging.queues import ReceiveQueue, create_queue
+from .memory import MemoryGuard, memory_limit
 from .messenger import Messenger
 from .runtime import PeerImpl
 
@@ -146,6 +148,7 @@ def run_peer(
     )
     heartbeat.start()
     messenger: Messenger | None = None
+    guard: MemoryGuard | None = None
     sync = None
     superstep = 0
     error: BaseException | None = None
@@ -153,7 +156,11 @@ def run_peer(
     try:
         bind = conf.get("bsp.peer.hostname") or "127.0.0.1"
         advertise = bind if bind not in ("0.0.0.0", "") else socket.getfqdn()
-        messenger = Messenger(task_index, secret, bind, conf.get_int("bsp.peer.port", 0), advertise, rpc_timeout=timeout)
+        incoming = create_queue(conf, job_id, task_index)  # hama.messenger.receive.queue.class
+        if incoming.uses_disk:
+            _delete_spill_on_sigterm(incoming)
+        messenger = Messenger(task_index, secret, bind, conf.get_int("bsp.peer.port", 0), advertise, rpc_timeout=timeout,
+                              incoming=incoming)
         ctx = SyncContext(conf, job_id, task.num_peers, secret, master_address)
         sync = client_class(conf)(ctx, task_index)
         sync.register(messenger.name, attempt_id)
@@ -193,6 +200,8 @@ def run_peer(
 
             ckpt, writer = attach_checkpointer(conf, task, umbilical, writer)
         peer = PeerImpl(conf, task_index, attempt_id, names, messenger, sync, reader_factory, writer, combiner)
+        guard = _start_memory_guard(conf, task_index, peer, messenger, master_address, secret, timeout,
+                                    enforce=exit_on_master_loss)
         bsp = bsp_cls()
         after_setup = None
         if ckpt is not None:
@@ -210,6 +219,8 @@ def run_peer(
         error, tb = exc, traceback.format_exc()
     finally:
         heartbeat.stop()
+        if guard is not None:
+            guard.stop()
 
     counters = peer.counters_snapshot() if peer is not None else {}
     if peer is not None:
@@ -236,10 +247,63 @@ def run_peer(
                 log.debug("closing the sync client failed", exc_info=True)
         if messenger is not None:
             messenger.close()
+            messenger.incoming.close()  # spill files go now, whatever happened
         umbilical.close()
     if isinstance(error, KeyboardInterrupt):
         return 130
     return code
+
+
+def _delete_spill_on_sigterm(queue: ReceiveQueue) -> None:
+    """On SIGTERM (a killed job), delete the spill files, then die of the signal as before."""
+    import signal
+
+    if threading.current_thread() is not threading.main_thread():
+        return  # inline mode: the launcher's end removes the job's spill directory
+
+    def handler(signum: int, frame: Any) -> None:
+        try:
+            queue.close()
+        finally:
+            signal.signal(signum, signal.SIG_DFL)
+            os.kill(os.getpid(), signum)
+
+    signal.signal(signal.SIGTERM, handler)
+
+
+def _start_memory_guard(conf: HamaConfiguration, task_index: int, peer: PeerImpl, messenger: Messenger,
+                        master_address: str, secret: str, timeout: float, enforce: bool) -> MemoryGuard:
+    """Peak-RSS counters, and (in a process of its own) failing at the memory limit.
+
+    Passing the limit: new bundles are held, the master gets ``task_failed`` with the
+    guard's message, the spill files are deleted and the process exits (status 1), before
+    the kernel or YARN would kill it without a word.
+    """
+    on_yarn = bool(os.environ.get("CONTAINER_ID")) or (conf.get("bsp.master.address") or "").strip() == "yarn"
+    limit, key = memory_limit(conf, on_yarn) if enforce else (0, "")
+
+    def on_exceed(message: str) -> None:
+        log.error("%s", message)
+        messenger.hold_incoming.set()
+        try:
+            client = RPCClient(master_address, "PeerUmbilical", secret, timeout=timeout)
+            client.call("task_failed", task_index, peer.get_superstep_count(), f"MemoryLimitError: {message}",
+                        "", counters_to_thrift(peer.counters_snapshot()))
+        except Exception:  # noqa: BLE001 - exiting anyway; the master sees the exit
+            log.exception("cannot report the memory limit to the master")
+        finally:
+            try:
+                messenger.incoming.close()
+            finally:
+                logging.shutdown()
+                os._exit(1)
+
+    guard = MemoryGuard(task_index, limit, key, conf.get_seconds("hama.peer.memory.check.interval.ms"),
+                        peer.get_superstep_count, messenger.incoming.memory_bytes, on_exceed)
+    peer.memory = guard
+    guard.sample()
+    guard.start()
+    return guard
 
 
 def _run_user_code(bsp: BSP, peer: PeerImpl, after_setup: Callable[[], None] | None = None

@@ -16,10 +16,11 @@ from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from ..errors import MessagingError
+from ..errors import MessagingError, RPCError
 from ..rpc.client import RPCClient
 from ..rpc.server import RPCServer
 from . import queues
+from ..messaging.bundlechannel import CHANNEL_MIN_BYTES, BundleChannelClient, BundleChannelServer
 from ..messaging.codec import decode_sized
 
 log = logging.getLogger(__name__)
@@ -42,8 +43,9 @@ class Messenger:
         Host name other peers use to reach this one.
     rpc_timeout : float
         Socket timeout for sending one bundle, in seconds.
-    incoming : IncomingQueue, optional
-        Where received bundles go (a checkpoint hook may wrap it).
+    incoming : ReceiveQueue, optional
+        Where received bundles go (``hama.messenger.receive.queue.class``; a
+        checkpoint hook may wrap it).  Default: in memory.
     """
 
     def __init__(
@@ -54,16 +56,23 @@ class Messenger:
         port: int,
         advertise: str,
         rpc_timeout: float = 60.0,
-        incoming: queues.IncomingQueue | None = None,
+        incoming: queues.ReceiveQueue | None = None,
     ) -> None:
         self.task_index = task_index
         self._secret = secret
         self._timeout = rpc_timeout
-        self.incoming = incoming or queues.IncomingQueue()
+        self.incoming: queues.ReceiveQueue = incoming or queues.IncomingQueue()
+        #: set by the memory guard when this peer is over its limit: new bundles wait
+        #: (back-pressure) instead of growing the process until the peer has failed
+        self.hold_incoming = threading.Event()
         self.bytes_received = 0
         #: uncompressed size of the compressed bundles received (TOTAL_DECOMPRESSED_BYTES)
         self.bytes_decompressed = 0
         self._decompressed_untaken = 0
+        # large bundles bypass Thrift (see hama_yarn.messaging.bundlechannel); started first:
+        # PeerService.bundle_channel() names its port
+        self._channel = BundleChannelServer(host, secret, self.put_bundle, name=f"peer-{task_index}-bundles")
+        self._channels: dict[str, BundleChannelClient | None] = {}
         self._server = RPCServer(host, port, secret, {"PeerService": self}, name=f"peer-{task_index}").start()
         self.name = f"{advertise}:{self._server.port}"
         self._clients: dict[str, RPCClient] = {}
@@ -73,6 +82,10 @@ class Messenger:
     # -- PeerService (called by other peers' sync()) ------------------------
     def put_bundle(self, source_index: int, superstep: int, bundle: bytes) -> None:
         """Receive one bundle (Thrift handler)."""
+        if self.hold_incoming.is_set():  # failing for memory: hold the sender until this peer is gone
+            threading.Event().wait(self._timeout)
+            raise MessagingError(f"peer {self.task_index} is over its memory limit; bundle of peer "
+                                 f"{source_index} for superstep {superstep} refused")
         try:
             msgs, decompressed = decode_sized(bundle)
         except MessagingError as exc:
@@ -81,7 +94,11 @@ class Messenger:
             self.bytes_received += len(bundle)
             self.bytes_decompressed += decompressed
             self._decompressed_untaken += decompressed
-        self.incoming.add(superstep, msgs)
+        self.incoming.add_bundle(superstep, source_index, bundle, msgs)
+
+    def bundle_channel(self) -> str:
+        """``:port`` of this peer's raw bundle channel (Thrift handler; the host is the peer's)."""
+        return f":{self._channel.port}"
 
     def take_decompressed(self) -> int:
         """Decompressed bytes received since the last call (a counter increment: survives a
@@ -97,13 +114,34 @@ class Messenger:
             client = self._clients[name] = RPCClient(name, "PeerService", self._secret, timeout=self._timeout)
         return client
 
+    def _channel_to(self, name: str) -> BundleChannelClient | None:
+        """The bundle channel of peer *name* (None: it has none; use ``put_bundle``)."""
+        if name not in self._channels:
+            try:
+                port = str(self._client(name).call("bundle_channel"))
+            except RPCError as exc:  # a peer without the channel (unknown method): Thrift only
+                log.debug("peer %s has no bundle channel: %s", name, exc)
+                port = ""
+            host = name.rpartition(":")[0]
+            self._channels[name] = (BundleChannelClient(f"{host}{port}", self._secret, self._timeout)
+                                    if port.startswith(":") else None)
+        return self._channels[name]
+
     def _send_one(self, name: str, superstep: int, data: bytes) -> None:
         try:
+            channel = self._channel_to(name) if len(data) >= CHANNEL_MIN_BYTES else None
+            if channel is not None:
+                channel.send(self.task_index, superstep, data)
+                return
             self._client(name).call("put_bundle", self.task_index, superstep, data)
         except MessagingError:
             raise
         except Exception as exc:
             raise MessagingError(f"sending {len(data)} bytes to peer {name} in superstep {superstep} failed: {exc}") from exc
+
+    def _send_in_order(self, name: str, superstep: int, datas: list[bytes]) -> None:
+        for data in datas:
+            self._send_one(name, superstep, data)
 
     def send_bundles(self, superstep: int, bundles: Iterable[tuple[str, bytes]]) -> None:
         """Deliver every ``(peer_name, bundle)``; returns when all were queued remotely.
@@ -114,16 +152,19 @@ class Messenger:
             Naming the first destination that could not be reached.
         """
         items = list(bundles)
-        if len(items) <= 1:
+        if len({name for name, _ in items}) <= 1:
             for name, data in items:
                 self._send_one(name, superstep, data)
             return
         if self._pool is None:
             self._pool = ThreadPoolExecutor(max_workers=8, thread_name_prefix=f"send-{self.task_index}")
-        # Pre-create clients here so no two pool threads race on one destination.
-        for name, _ in items:
+        # One task per destination, its bundles in order (several bundles to one peer keep
+        # their order); pre-create clients here so no two pool threads race on one destination.
+        by_dest: dict[str, list[bytes]] = {}
+        for name, data in items:
+            by_dest.setdefault(name, []).append(data)
             self._client(name)
-        futures = [self._pool.submit(self._send_one, name, superstep, data) for name, data in items]
+        futures = [self._pool.submit(self._send_in_order, name, superstep, datas) for name, datas in by_dest.items()]
         errors = [f.exception() for f in futures]
         first = next((e for e in errors if e is not None), None)
         if first is not None:
@@ -132,6 +173,10 @@ class Messenger:
     def close(self) -> None:
         """Stop the server and drop all connections."""
         self._server.stop()
+        self._channel.stop()
+        for ch in self._channels.values():
+            if ch is not None:
+                ch.close()
         for c in self._clients.values():
             c.close()
         if self._pool is not None:

@@ -17,6 +17,7 @@ from ..config import HamaConfiguration
 from ..errors import PeerNotFoundError
 from ..master.state import PEER_COUNTER_GROUP
 from ..messaging.codec import decode, encode, is_immutable_kind
+from ..messaging.queues import MessageSet, message_size
 from ..sync.base import SyncClient
 from ..web.timeline import StepRecorder
 from .messenger import Messenger
@@ -43,6 +44,25 @@ PEER_COUNTERS = (
     "TOTAL_DECOMPRESSED_BYTES",
     "TIME_IN_SYNC_MS",
 )
+
+
+#: sends before the first outgoing-buffer estimate, and the most between two
+_BUFFER_CHECK_FIRST, _BUFFER_CHECK_MAX = 64, 8192
+#: a destination's messages go in bundles of about this many bytes at most (estimated)
+_MAX_BUNDLE_BYTES = 16 << 20
+
+
+def _split(msgs: list[Any], limit: int) -> list[list[Any]]:
+    """*msgs* in consecutive parts of about *limit* bytes (estimated from three messages)."""
+    n = len(msgs)
+    if n < 2:
+        return [msgs]
+    est = n * (message_size(msgs[0]) + message_size(msgs[n // 2]) + message_size(msgs[-1])) // 3
+    parts = -(-est // limit)
+    if parts <= 1:
+        return [msgs]
+    step = -(-n // parts)
+    return [msgs[i:i + step] for i in range(0, n, step)]
 
 
 class PeerImpl:
@@ -95,8 +115,13 @@ class PeerImpl:
         self._writer = writer
         self._combiner = combiner
         self._out: dict[str, list[Any]] = {n: [] for n in self._names}
-        self._cur: list[Any] = []
-        self._pos = 0
+        self._cur = MessageSet()  # this superstep's received messages (hama.messenger.receive.queue.class)
+        #: hama.messenger.max.buffer.bytes: sends until the outgoing buffer's size is estimated again
+        self._max_buffer = conf.get_int("hama.messenger.max.buffer.bytes", 0)
+        self._unchecked = _BUFFER_CHECK_FIRST if self._max_buffer else 1 << 62
+        self._pending_counts = [0, 0, 0, 0]  # messages sent/combined, wire/compressed bytes streamed early
+        #: hama_yarn.peer.memory.MemoryGuard, when one runs: its counters join this peer's
+        self.memory: Any = None
         self._superstep = 0
         self.timeline = StepRecorder(time.monotonic())  # per-superstep timings for the web UI
         self._counters: dict[tuple[str, str], int] = {(PEER_COUNTER_GROUP, n): 0 for n in PEER_COUNTERS}
@@ -127,15 +152,44 @@ class PeerImpl:
             self._out[peer_name].append(msg)
         except KeyError:
             raise PeerNotFoundError(peer_name, self._names) from None
+        self._unchecked -= 1
+        if self._unchecked <= 0:
+            self._check_out_buffer()
 
-    def sync(self) -> None:
-        """End the superstep: send every queued bundle, then pass the barrier."""
-        start = time.monotonic()
-        step = self._superstep
-        out, self._out = self._out, {n: [] for n in self._names}
-        sent = received_before = combined = 0
+    def _check_out_buffer(self) -> None:
+        """Past ``hama.messenger.max.buffer.bytes``: ship the buffered messages now.
+
+        Sizes are estimated from three messages per destination; the next estimate comes
+        after about an eighth of the cap's worth of messages.  With a combiner the buffer
+        is combined in place; otherwise its bundles go to their destinations now (the call
+        returns once they were queued there: a slower receiver slows this sender down).
+        """
+        total = count = 0
+        for msgs in self._out.values():
+            n = len(msgs)
+            if n:
+                count += n
+                total += n * (message_size(msgs[0]) + message_size(msgs[n // 2]) + message_size(msgs[-1])) // 3
+        avg = total / count if count else 64.0
+        if total > self._max_buffer:
+            out, self._out = self._out, {n: [] for n in self._names}
+            if self._combiner is not None:
+                for name, msgs in out.items():
+                    if len(msgs) > 1:
+                        self._pending_counts[1] += len(msgs) - 1
+                        msgs[:] = [self._combiner.combine(msgs)]
+                self._out = out
+            else:
+                sent, _, wire, comp = self._ship(out, self._superstep)
+                self._pending_counts[0] += sent
+                self._pending_counts[2] += wire
+                self._pending_counts[3] += comp
+        self._unchecked = max(1, min(_BUFFER_CHECK_MAX, int(self._max_buffer / 8 / max(avg, 1.0))))
+
+    def _ship(self, out: dict[str, list[Any]], step: int) -> tuple[int, int, int, int]:
+        """Combine, encode and deliver *out*; returns (sent, combined, wire bytes, compressed bytes)."""
+        sent = combined = wire_bytes = compressed_bytes = 0
         bundles = []
-        wire_bytes = compressed_bytes = 0
         for name, msgs in out.items():
             if not msgs:
                 continue
@@ -147,26 +201,38 @@ class PeerImpl:
                 # Loop back without the network; copy mutable payloads like a remote send would.
                 self._messenger.incoming.add(step, msgs if is_immutable_kind(msgs) else decode(encode(msgs)))
             else:
-                data = encode(msgs, self._compressor, self._threshold)
-                wire_bytes += len(data)
-                if data[1]:  # compressed (bundles under hama.messenger.compression.threshold are not)
-                    compressed_bytes += len(data)
-                bundles.append((name, data))
+                for part in _split(msgs, _MAX_BUNDLE_BYTES):
+                    data = encode(part, self._compressor, self._threshold)
+                    wire_bytes += len(data)
+                    if data[1]:  # compressed (bundles under hama.messenger.compression.threshold are not)
+                        compressed_bytes += len(data)
+                    bundles.append((name, data))
         if bundles:
             self._messenger.send_bundles(step, bundles)
+        return sent, combined, wire_bytes, compressed_bytes
+
+    def sync(self) -> None:
+        """End the superstep: send every queued bundle, then pass the barrier."""
+        start = time.monotonic()
+        step = self._superstep
+        out, self._out = self._out, {n: [] for n in self._names}
+        sent, combined, wire_bytes, compressed_bytes = self._ship(out, step)
+        early = self._pending_counts
+        sent, combined, wire_bytes, compressed_bytes = (
+            sent + early[0], combined + early[1], wire_bytes + early[2], compressed_bytes + early[3])
+        self._pending_counts = [0, 0, 0, 0]
+        if self._max_buffer:
+            self._unchecked = _BUFFER_CHECK_FIRST
         c = self._counters
         c[(PEER_COUNTER_GROUP, "TOTAL_MESSAGES_SENT")] += sent
         c[(PEER_COUNTER_GROUP, "TOTAL_MESSAGE_BYTES_TRANSFERED")] += wire_bytes
         c[(PEER_COUNTER_GROUP, "TOTAL_MESSAGES_COMBINED")] += combined
         c[(PEER_COUNTER_GROUP, "TOTAL_COMPRESSED_BYTES_TRANSFERED")] += compressed_bytes
         self._sync.enter_barrier(step, self._barrier_timeout)
-        received = self._messenger.incoming.take(step)
-        if self._persistent and self._pos < len(self._cur):
-            received_before = len(self._cur) - self._pos
-            self._cur = self._cur[self._pos :] + received
-        else:
-            self._cur = received
-        self._pos = 0
+        received_before = len(self._cur) if self._persistent else 0
+        if not self._persistent:
+            self._cur.close()  # unread messages are dropped (their spill files too)
+        self._cur = self._messenger.incoming.take(step, self._cur if self._persistent else None)
         self._sync.leave_barrier(step, self._barrier_timeout)
         self._superstep = step + 1
         c[(PEER_COUNTER_GROUP, "TOTAL_MESSAGES_RECEIVED")] += len(self._cur) - received_before
@@ -181,25 +247,22 @@ class PeerImpl:
 
     def get_current_message(self) -> Any:
         """The next received message, or None when there is none left."""
-        pos = self._pos
-        if pos < len(self._cur):
-            self._pos = pos + 1
-            return self._cur[pos]
-        return None
+        return self._cur.next()
 
     def get_num_current_messages(self) -> int:
         """How many received messages are left to read."""
-        return len(self._cur) - self._pos
+        return len(self._cur)
 
     def messages(self) -> Iterator[Any]:
         """An iterator over every message left to read; the queue is empty afterwards."""
-        cur, pos = self._cur, self._pos
-        self._cur, self._pos = [], 0
-        return iter(cur if pos == 0 else cur[pos:])
+        cur, self._cur = self._cur, MessageSet()
+        return iter(cur)
 
     def clear(self) -> None:
         """Drop every message queued for sending in this superstep."""
         self._out = {n: [] for n in self._names}
+        if self._max_buffer:
+            self._unchecked = _BUFFER_CHECK_FIRST
 
     # ------------------------------------------------------------ identity
     def get_superstep_count(self) -> int:
@@ -320,12 +383,17 @@ class PeerImpl:
     def counters_snapshot(self) -> dict[tuple[str, str], int]:
         """A copy of all counters, for reports to the master."""
         self._flush_counters()
-        return dict(self._counters)
+        snap = dict(self._counters)
+        if self.memory is not None:
+            snap.update(self.memory.counters())
+        return snap
 
     # ------------------------------------------------------------ checkpoints (hama_yarn.ft)
     def checkpoint_messages(self) -> list[Any]:
         """The received messages not read yet (what a checkpoint saves)."""
-        return self._cur[self._pos :] if self._pos else self._cur
+        msgs = self._cur.to_list()  # a disk queue's messages are read into memory here
+        self._cur = MessageSet.of(msgs)
+        return msgs
 
     def reader_position(self) -> int:
         """Records consumed since the input reader was (re)opened; -1 when it is not open."""
@@ -335,7 +403,8 @@ class PeerImpl:
                            reader_pos: int) -> None:
         """Resume at *superstep* with these received messages, counters and input position."""
         self._superstep = superstep
-        self._cur, self._pos = list(messages), 0
+        self._cur.close()
+        self._cur = MessageSet.of(list(messages))
         self._counters = dict(counters)
         self._input_records = counters.get((PEER_COUNTER_GROUP, "TASK_INPUT_RECORDS"), 0)
         self._output_records = counters.get((PEER_COUNTER_GROUP, "TASK_OUTPUT_RECORDS"), 0)
@@ -357,6 +426,7 @@ class PeerImpl:
         """Close input and output (flushing output); drop unsent messages."""
         self._close_reader()
         self._out = {}
+        self._cur.close()
         if self._writer is not None:
             self._writer.close()
             self._writer = None
