@@ -152,6 +152,8 @@ class RunningJob:
         self._status: Any = None
         self._lost: str = ""
         self._finished_seen: float | None = None
+        #: The generated TLS files of the job, removed by :meth:`release` (hama.rpc.tls.enabled).
+        self.tls_dir = ""
 
     @property
     def app_id(self) -> str:
@@ -279,6 +281,11 @@ class RunningJob:
             pass
         self._rpc.close()
         self.handle.release()
+        if self.tls_dir:  # the job's generated TLS files (hama.rpc.tls.enabled)
+            from .rpc import tls
+
+            tls.uninstall(self.handle.secret)
+            tls.remove_dir(self.tls_dir)
 
     def close(self) -> None:
         """Drop the connection without releasing the master (it keeps serving other clients)."""
@@ -306,6 +313,9 @@ def submit_job(conf: HamaConfiguration, detach: bool = False) -> RunningJob:
     _check_io(conf)
     make_classes_importable(conf)
     registry.clean_stale_staging(conf)
+    from .rpc import tls
+
+    tls_files = tls.prepare(conf, registry.tmp_dir(conf))  # None unless hama.rpc.tls.enabled
     mode = (conf.get("bsp.master.address") or "local").strip()
     handle: MasterHandle
     if mode == "yarn":
@@ -321,15 +331,22 @@ def submit_job(conf: HamaConfiguration, detach: bool = False) -> RunningJob:
         from .daemons.client import submit_cluster
 
         handle = submit_cluster(conf)
+    tls_fields: dict[str, Any] = {}
+    if tls_files is not None:
+        tls.install(handle.secret, tls_files)
+        tls_fields["tls"] = {"cert": tls_files.cert, "key": tls_files.key, "ca": tls_files.ca}
     registry.register(conf, handle.job_id, address=handle.address, secret=handle.secret,
                       name=conf.get("bsp.job.name"), client_pid=None if detach else os.getpid(),
-                      **handle.registry_fields())
+                      **handle.registry_fields(), **tls_fields)
     if not getattr(handle, "ui_url", ""):  # a local master noted its UI in the registry entry
         setattr(handle, "ui_url", (registry.find_job(conf, handle.job_id) or {}).get("ui_url", ""))  # noqa: B010
     log.info("Running job: %s", handle.job_id)
     from .io.formats import output_format
 
-    return RunningJob(handle, conf.get_seconds("hama.rpc.timeout.ms"), output_format(conf).failure_note(conf))
+    job = RunningJob(handle, conf.get_seconds("hama.rpc.timeout.ms"), output_format(conf).failure_note(conf))
+    if not detach:
+        job.tls_dir = tls.generated_dir(conf)
+    return job
 
 
 def _start_local(conf: HamaConfiguration, mode: str, detach: bool) -> MasterHandle:
@@ -338,6 +355,9 @@ def _start_local(conf: HamaConfiguration, mode: str, detach: bool) -> MasterHand
         if not conf.get("bsp.job.name"):
             conf.set("bsp.job.name", (conf.get("bsp.work.class") or job_id).rsplit(":", 1)[-1])
         secret = new_secret()
+        from .rpc.tls import install_from_conf
+
+        install_from_conf(conf, secret)  # before the master starts: inline peers connect at once
         write_json_atomic(job_dir / "job.json", {"job_id": job_id, "conf": conf.to_dict()})
         if mode == "inline":
             from .launcher.inline import start_inline_master
@@ -445,5 +465,10 @@ def connect_job(conf: HamaConfiguration, job_id: str) -> RunningJob:
     if entry is None or not entry.get("address"):
         raise HamaError(f"Could not find job {job_id}")
     handle = MasterHandle(str(entry["job_id"]), str(entry["address"]), str(entry["secret"]))
+    tls_entry = entry.get("tls")
+    if isinstance(tls_entry, dict) and Path(str(tls_entry.get("key", ""))).is_file():
+        from .rpc import tls
+
+        tls.install(handle.secret, tls.TLSFiles(str(tls_entry["cert"]), str(tls_entry["key"]), str(tls_entry["ca"])))
     setattr(handle, "ui_url", entry.get("ui_url") or "")  # noqa: B010
     return RunningJob(handle, rpc_timeout=10.0)

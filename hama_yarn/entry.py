@@ -39,11 +39,14 @@ def master_main(argv: list[str] | None = None) -> int:
     if args.launcher == "yarn":
         from .launcher.yarn.am import run_yarn_master
 
+        _install_container_tls(args.job_dir)
         return run_yarn_master(args.job_dir, args.linger)
     from .master.server import Master
     from .rpc.auth import secret_from_env
+    from .rpc.tls import install_for_job
 
     secret = secret_from_env()
+    install_for_job(args.job_dir, secret)  # hama.rpc.tls.enabled: the job's certificate
     job_dir = args.job_dir
     ready_fd: int | None = args.ready_fd
 
@@ -153,11 +156,22 @@ def peer_main(argv: list[str] | None = None) -> int:
     if args.yarn:
         from .launcher.yarn.container import yarn_peer_context
 
+        _install_container_tls(args.job_dir)
         args.job_dir, args.task_index, args.master, secret = yarn_peer_context(args.job_dir)
     elif args.task_index is None or args.master is None:
         p.error("--task-index and --master are required (unless --yarn)")
     return _peer_process(args.job_dir, args.task_index, args.master,
                          secret if secret is not None else _secret_from_env())
+
+
+def _install_container_tls(job_dir: str) -> None:
+    """In a YARN container: use the TLS files localized with the job secret, if the job shipped them."""
+    from .launcher.yarn.common import SECRET_FILE
+    from .rpc.tls import install_for_job
+
+    secret_file = Path(job_dir) / SECRET_FILE
+    if secret_file.is_file():
+        install_for_job(job_dir, secret_file.read_text().strip())
 
 
 def _secret_from_env() -> str:
@@ -177,7 +191,9 @@ def _peer_process(job_dir: str, task_index: int, master: str, secret: str) -> in
 
     signal.signal(signal.SIGTERM, on_term)
     from .peer.main import run_peer
+    from .rpc.tls import install_for_job
 
+    install_for_job(job_dir, secret)  # hama.rpc.tls.enabled: the job's certificate (once per process)
     return run_peer(job_dir, task_index, master, secret)
 
 

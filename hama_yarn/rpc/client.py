@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import logging
 import socket
+import ssl
 import threading
 from typing import Any
 
 from .. import errors
 from .auth import client_handshake
 from .idl import idl
+from .tls import wrap_client
 
 log = logging.getLogger(__name__)
 
@@ -89,7 +91,14 @@ def open_connection(address: str, secret: str, timeout: float | None = 60.0, con
         sock = socket.create_connection((host, port), timeout=connect_timeout)
         try:
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-            client_handshake(sock, secret)
+            try:
+                sock = wrap_client(sock, secret)  # the job's TLS (hama.rpc.tls.*), if on
+            except ssl.SSLError as exc:
+                raise errors.AuthenticationError(f"TLS handshake with {what} at {address} failed: {exc}") from exc
+            try:
+                client_handshake(sock, secret)
+            except ssl.SSLError as exc:  # TLS 1.3: the server's verdict on our certificate arrives here
+                raise errors.AuthenticationError(f"{what} at {address} refused the TLS session: {exc}") from exc
             sock.settimeout(timeout)
         except BaseException:
             sock.close()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import socket
+import ssl
 import threading
 from typing import Any
 
@@ -14,6 +15,7 @@ from thriftpy2.transport import TCyBufferedTransportFactory, TSocket, TTransport
 from ..errors import AuthenticationError, HamaError
 from .auth import server_handshake
 from .idl import idl
+from .tls import wrap_server
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +50,10 @@ def accept_connection(conn: socket.socket, secret: str) -> socket.socket:
     """
     conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     conn.settimeout(_HANDSHAKE_TIMEOUT)
+    try:
+        conn = wrap_server(conn, secret)  # the job's TLS (hama.rpc.tls.*), if on
+    except ssl.SSLError as exc:
+        raise AuthenticationError(f"TLS handshake failed: {exc}") from exc
     server_handshake(conn, secret)
     conn.settimeout(None)
     return conn
@@ -146,10 +152,14 @@ class RPCServer:
     def _serve(self, conn: socket.socket, addr: Any) -> None:
         try:
             try:
-                conn = accept_connection(conn, self._secret)
+                raw, conn = conn, accept_connection(conn, self._secret)
             except (AuthenticationError, OSError) as exc:
                 log.warning("%s: refused connection from %s: %s", self.name, addr, exc)
                 return
+            if conn is not raw:  # wrapped in TLS: stop() must shut the wrapper down
+                with self._lock:
+                    self._conns.discard(raw)
+                    self._conns.add(conn)
             trans = self._tfactory.get_transport(TSocket(sock=conn))
             prot = self._pfactory.get_protocol(trans)
             while not self._stopped.is_set():

@@ -58,7 +58,10 @@ def start_web_ui(master: Any, host: str, advertise: str) -> WebServer | None:
     if not conf.get_bool("hama.web.enabled", True):
         return None
     try:
-        web = WebServer(MasterSource(master), ui_token(master._secret), host, conf.get_int("hama.web.port", 0), advertise)
+        from ..rpc.tls import https_context
+
+        web = WebServer(MasterSource(master), ui_token(master._secret), host, conf.get_int("hama.web.port", 0), advertise,
+                        ssl_context=https_context(master._secret))
     except OSError as exc:
         log.warning("web UI not started (%s); the job runs without it", exc)
         return None

@@ -20,6 +20,7 @@ import hmac
 import json
 import logging
 import re
+import ssl
 import threading
 import urllib.parse
 from collections.abc import Callable
@@ -67,15 +68,22 @@ class WebServer:
         Port (0: any free one).
     advertise : str, optional
         Host name in :attr:`url` (default *host*).
+    ssl_context : ssl.SSLContext, optional
+        Serve HTTPS with it (the job's certificate when ``hama.rpc.tls.enabled``).
     """
 
     def __init__(self, source: JobSource, token: str, host: str = "127.0.0.1", port: int = 0,
-                 advertise: str | None = None) -> None:
+                 advertise: str | None = None, ssl_context: ssl.SSLContext | None = None) -> None:
         self.source = source
         self.token = token
         handler = type("_BoundHandler", (_Handler,), {"web": self})
         self._httpd = ThreadingHTTPServer((host, port), handler)
         self._httpd.daemon_threads = True
+        self._scheme = "http"
+        if ssl_context is not None:  # the handshake runs in the request's thread, not the accept loop
+            self._httpd.socket = ssl_context.wrap_socket(self._httpd.socket, server_side=True,
+                                                         do_handshake_on_connect=False)
+            self._scheme = "https"
         self.port = int(self._httpd.server_address[1])
         self._advertise = advertise or host
         self._thread: threading.Thread | None = None
@@ -83,7 +91,7 @@ class WebServer:
     @property
     def url(self) -> str:
         """The direct URL of the overview, token included."""
-        return f"http://{self._advertise}:{self.port}/t/{self.token}/"
+        return f"{self._scheme}://{self._advertise}:{self.port}/t/{self.token}/"
 
     def start(self) -> None:
         """Serve on a daemon thread."""
