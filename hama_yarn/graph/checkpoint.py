@@ -52,7 +52,7 @@ def vertex_state(runner: Any, it: int, mine: Any) -> dict[str, Any]:
     edges: list[Any] = []
     halted: list[bool] = []
     extras: list[Any] = []
-    for vid, v in runner.vertices.items():
+    for vid, v in runner.iter_vertices():  # the disk store (hama_yarn.graph.store) streams them
         ids.append(vid)
         values.append(v._value)
         olds.append(v._old_value)
@@ -75,16 +75,23 @@ def restore_vertices(runner: Any, state: Any) -> tuple[int, Any]:
     if not isinstance(state, dict) or state.get("kind") != "vertex":
         raise CheckpointError(f"peer {runner.me}: the checkpoint does not hold a Vertex API graph state")
     conf = runner.conf
-    vertices = runner.vertices = {}
-    for vid, value, old, edges, halted, extra in zip(state["ids"], state["values"], state["old"], state["edges"],
-                                                       state["halted"], state["extras"]):
-        v = runner.new_vertex(vid, None, [])
-        v.setup(conf)  # as in iteration 0; the saved fields then win
-        v._value, v._old_value, v._halted = value, old, halted
-        v._edges = [Edge(d, w) for d, w in edges]
-        if extra:
-            v.__dict__.update(extra)
-        vertices[vid] = v
+
+    def rebuilt() -> Any:
+        for vid, value, old, edges, halted, extra in zip(state["ids"], state["values"], state["old"],
+                                                           state["edges"], state["halted"], state["extras"]):
+            v = runner.new_vertex(vid, None, [])
+            v.setup(conf)  # as in iteration 0; the saved fields then win
+            v._value, v._old_value, v._halted = value, old, halted
+            v._edges = [Edge(d, w) for d, w in edges]
+            if extra:
+                v.__dict__.update(extra)
+            yield v
+
+    store = getattr(runner, "store", None)
+    if store is not None:
+        store.replace(runner, rebuilt())
+    else:
+        runner.vertices = {v._id: v for v in rebuilt()}
     return int(state["it"]), state["mine"]
 
 

@@ -43,6 +43,7 @@ from ..errors import ConfigError, HamaError
 from ..plugins import load_object
 from .aggregators import AGGREGATORS, AbstractAggregator, Aggregator
 from .readers import VertexInputReader
+from .store import DiskVertexStore, open_store
 from .vertex import Edge, Vertex
 
 log = logging.getLogger(__name__)
@@ -101,6 +102,9 @@ class _DefaultWriter:
 class GraphJobRunner(BSP):
     """Runs the vertex program of a :class:`~hama_yarn.graph.GraphJob` on one peer."""
 
+    #: Honour ``hama.graph.vertices.store.class`` (the vectorized runner keeps arrays instead).
+    uses_vertex_store = True
+
     # ------------------------------------------------------------ setup
     def setup(self, peer: Any) -> None:
         self.peer = peer
@@ -130,6 +134,8 @@ class GraphJobRunner(BSP):
         self.n = len(self.names)
         self.me: int = peer.get_peer_index()
         self.vertices: dict[Any, Vertex] = {}
+        #: The ``disk`` vertex store (None: ``self.vertices`` holds them; hama.graph.vertices.store.class).
+        self.store: DiskVertexStore | None = open_store(conf, self.me) if self.uses_vertex_store else None
         self.iteration = 0
         self.total_vertices = 0
         self._owner: dict[Any, int] = {}
@@ -227,6 +233,34 @@ class GraphJobRunner(BSP):
         v._runner = self
         return v
 
+    def num_local_vertices(self) -> int:
+        """The number of vertices this peer owns."""
+        return len(self.vertices) if self.store is None else len(self.store)
+
+    def iter_vertices(self) -> Any:
+        """``(id, vertex)`` of every local vertex in partition order (disk store: fresh objects)."""
+        if self.store is None:
+            return iter(self.vertices.items())
+        return ((v._id, v) for v in self.store.vertices(self))
+
+    def missing_vertex(self, src: Any, dest: Any) -> None:
+        """An edge *src* -> *dest* names no vertex: fail unless missing vertices are created."""
+        if not self.create_missing:
+            raise GraphError(f"peer {self.me}: edge {src!r} -> {dest!r} refers to an unknown vertex "
+                             "(hama.graph.create.missing.vertices=false)")
+
+    def compute_failed(self, v: Vertex, it: int, exc: Exception) -> None:
+        """Raise the :class:`GraphError` for vertex *v* raising *exc* in ``compute``."""
+        if isinstance(exc, GraphError):
+            raise exc
+        raise GraphError(f"vertex {v._id!r} ({self.vertex_class.__name__}) raised in compute on peer "
+                         f"{self.me}, iteration {it}: {type(exc).__name__}: {exc}") from exc
+
+    def cleanup(self, peer: Any) -> None:
+        """Delete the disk store's files."""
+        if self.store is not None:
+            self.store.close()
+
     # ------------------------------------------------------------ fault tolerance (hama_yarn.ft)
     def checkpoint_state(self, peer: Any) -> Any:
         """The vertices and the own bundle at an exchange's barrier (see :mod:`hama_yarn.graph.checkpoint`)."""
@@ -265,7 +299,7 @@ class GraphJobRunner(BSP):
                 break
             it += 1
         self.writer.setup(self.conf)
-        for v in self.vertices.values():
+        for _, v in self.iter_vertices():
             self.writer.write(v, peer)
 
     def _load(self, peer: Any) -> None:
@@ -279,6 +313,8 @@ class GraphJobRunner(BSP):
             return self.vertex_class()
 
         factory_fn: Callable[[], Vertex] = factory
+        store = self.store
+        own_file: Any = store.spill("own") if store is not None else None
         while (record := peer.read_next()) is not None:
             key, value = record
             try:
@@ -291,13 +327,20 @@ class GraphJobRunner(BSP):
             for v in parsed:
                 vid = v._id
                 edges = [(e.dest, e.value) for e in v._edges]
-                outgoing[owner(vid)].append((vid, v._value, edges))
+                p = owner(vid)
+                if p == self.me and store is not None:
+                    own_file.append(store.load_record(vid, v._value, edges))  # after the lower peers' records
+                else:
+                    outgoing[p].append((vid, v._value, edges))
                 for d, _ in edges:
                     refs[owner(d)].setdefault(d, vid)
         for i in range(self.n):
             if outgoing[i] or refs[i]:
                 peer.send(self.names[i], (self.me, outgoing[i], refs[i]))
         peer.sync()
+        if store is not None:
+            self._load_store(peer, store, own_file, refs[self.me])
+            return
         vertices = self.vertices
         all_refs: list[dict[Any, Any]] = []
         # in sender order: the vertex order (and so the output) does not depend on arrival order
@@ -321,15 +364,43 @@ class GraphJobRunner(BSP):
         if self.self_ref:
             for vid, v in vertices.items():
                 v._edges.append(Edge(vid))
+        self._count_vertices(peer, len(vertices))
+
+    def _load_store(self, peer: Any, store: DiskVertexStore, own_file: Any, own_refs: dict[Any, Any]) -> None:
+        """The disk store's end of loading: records in sender order, merged by id in the store."""
+        got = sorted(peer.messages(), key=lambda m: int(m[0]))
+        all_refs: list[dict[Any, Any]] = []
+        own_done = False
+        for sender, batch, brefs in got:
+            if not own_done and int(sender) > self.me:
+                store.load_file(own_file)
+                all_refs.append(own_refs)
+                own_done = True
+            all_refs.append(brefs)
+            for rec in batch:
+                store.load_add(*rec)
+        del got
+        if not own_done:
+            store.load_file(own_file)
+            all_refs.append(own_refs)
+        self._count_vertices(peer, store.load_finish(self, all_refs, self.self_ref))
+
+    def _count_vertices(self, peer: Any, local: int) -> None:
         for name in self.names:
-            peer.send(name, len(vertices))
+            peer.send(name, local)
         peer.sync()
         self.total_vertices = sum(peer.messages())
         if self.me == 0:
             peer.increment_counter(COUNTER_GROUP, "INPUT_VERTICES", self.total_vertices)
-        log.debug("peer %d loaded %d of %d vertices", self.me, len(vertices), self.total_vertices)
+        log.debug("peer %d loaded %d of %d vertices", self.me, self.num_local_vertices(), self.total_vertices)
 
     def _compute(self, it: int, inbox: dict[Any, list[Any]]) -> int:
+        if self.store is not None:
+            active = self.store.compute(self, it, inbox)
+            for vid, msgs in inbox.items():
+                raise GraphError(f"peer {self.me}, iteration {it}: {len(msgs)} message(s) for unknown "
+                                 f"vertex {vid!r}")
+            return active
         vertices = self.vertices
         active = 0
         cur: Vertex | None = None
@@ -371,7 +442,7 @@ class GraphJobRunner(BSP):
         n_adds = sum(len(a) for a in self._adds)
         n_removes = sum(len(r) for r in self._removes)
         partials = [(agg.get_value() if t else None, t) for agg, t in zip(self._aggs, self._agg_times)]
-        control = (self.me, active + n_adds, self._sent, len(self.vertices) + n_adds - n_removes, partials)
+        control = (self.me, active + n_adds, self._sent, self.num_local_vertices() + n_adds - n_removes, partials)
         combiner = self.combiner
         mine: tuple[Any, ...] = ()
         for i in range(self.n):
@@ -406,11 +477,14 @@ class GraphJobRunner(BSP):
             return True, {}
 
         removed: set[Any] = set()
-        for b in bundles:
+        if self.store is not None:
+            removed = self.store.mutate(self, [vid for b in bundles for vid in b[3]],
+                                        [add for b in bundles for add in b[2]])
+        for b in bundles if self.store is None else ():
             for vid in b[3]:
                 if self.vertices.pop(vid, None) is not None:
                     removed.add(vid)
-        for b in bundles:
+        for b in bundles if self.store is None else ():
             for vid, value, edges in b[2]:
                 v = self.vertices.get(vid)
                 if v is None:

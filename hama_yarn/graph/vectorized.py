@@ -80,6 +80,7 @@ from .algorithms import label_key
 from .fastload import ID_LIMIT
 from .constants import UNREACHABLE_DEPTH
 from .runner import COUNTER_GROUP, GraphError, GraphJobRunner
+from .store.mmap import ArrayFiles, open_arrays
 from .vecload import ArrayLoader, LocalGraph, Route, malloc_mode, memory_log
 from .vertex import Edge
 from ..peer.runtime import PeerImpl
@@ -231,6 +232,9 @@ def _min_candidates(r: Route, frontier: Any, value: F64, weighted: bool, step: f
 class VectorizedGraphRunner(GraphJobRunner):
     """Runs a whole-graph numeric algorithm on numpy arrays (see the module docstring)."""
 
+    uses_vertex_store = False  # arrays; hama.graph.vectorized.mmap puts them on disk instead
+    _arrays: ArrayFiles | None = None
+
     #: Loop variables at the top of the iteration being exchanged (what a checkpoint saves).
     _ft_state: dict[str, Any] | None = None
     #: Restored: the next ``_swap`` takes the checkpointed messages instead of syncing.
@@ -260,6 +264,23 @@ class VectorizedGraphRunner(GraphJobRunner):
 
                 save_graph(peer, graph, self.total_vertices)
         self.vertices = {}  # the arrays replace the vertex objects
+        self._arrays = open_arrays(conf, self.me)  # hama.graph.vectorized.mmap: the arrays live in files
+        try:
+            if self._arrays is not None:
+                graph = self._arrays.graph(graph)
+            self._iterate(peer, graph, t0)
+        finally:
+            if self._arrays is not None:
+                self._arrays.close()
+                self._arrays = None
+
+    def _vector(self, n: int, fill: float | None = None) -> Any:
+        """A float64 work vector of *n* entries (file-backed with ``hama.graph.vectorized.mmap``)."""
+        if self._arrays is None:
+            return np.empty(n) if fill is None else np.full(n, fill)
+        return self._arrays.empty(n) if fill is None else self._arrays.full(n, fill)
+
+    def _iterate(self, peer: Any, graph: LocalGraph, t0: int) -> None:
         malloc_mode("iterate")
         t1 = time.perf_counter_ns()
         if self.algorithm.startswith("pagerank"):
@@ -387,10 +408,15 @@ class VectorizedGraphRunner(GraphJobRunner):
             peer.sync()
         got: list[Any] = [None] * self.n
         got[self.me] = payloads[self.me]
-        total = np.asarray(scalars, dtype=np.float64)
+        scs: list[Any] = [None] * self.n
+        scs[self.me] = scalars
         for q, payload, sc in peer.messages():
             got[q] = payload
-            total = total + np.asarray(sc, dtype=np.float64)
+            scs[q] = sc
+        total = np.zeros(len(scalars), dtype=np.float64)
+        for sc in scs:  # in peer order: the sums do not depend on arrival order
+            if sc is not None:
+                total = total + np.asarray(sc, dtype=np.float64)
         return got, total
 
     # ------------------------------------------------------------ PageRank
@@ -402,7 +428,7 @@ class VectorizedGraphRunner(GraphJobRunner):
         n_total = float(self.total_vertices)
         n = len(g.ids)
         has_out = g.outdeg > 0
-        inv_deg = np.zeros(n)
+        inv_deg = self._vector(n, 0.0)
         np.divide(1.0, g.outdeg, out=inv_deg, where=has_out)
         live = int(np.count_nonzero(has_out))
         # the array loader numbers vertices by out-degree: the dangling ones are a tail slice
@@ -415,12 +441,12 @@ class VectorizedGraphRunner(GraphJobRunner):
         perm = [np.argsort(r) for r in g.recv]
         recv = [r[o] for r, o in zip(g.recv, perm)]
         g.recv = []
-        vbuf = np.empty(max([len(r) for r in recv], default=0))
+        vbuf = self._vector(max([len(r) for r in recv], default=0))
         summer = SegmentSums(routes)
         base = (1.0 - d) / n_total
-        x: F64 = np.full(n, 1.0 / n_total)
-        contrib = np.empty(n)
-        acc = np.empty(n)
+        x: F64 = self._vector(n, 1.0 / n_total)
+        contrib = self._vector(n)
+        acc = self._vector(n)
         diff = 0.0  # sum |x_it - x_(it-1)| over the local vertices (Hama's AverageAggregator)
         max_it = self.max_iteration
         err_prev = math.nan  # global average change computed in iteration it-1
