@@ -40,6 +40,16 @@ def current_rss() -> int:
         return int(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss) * 1024
 
 
+def _max_rss() -> int:
+    """This process's peak RSS so far (``getrusage``; exact, between samples too)."""
+    try:
+        import resource
+
+        return int(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss) * 1024
+    except (ImportError, OSError):
+        return 0
+
+
 def memory_limit(conf: Any, on_yarn: bool) -> tuple[int, str]:
     """``(limit in bytes, the key that set it)``; ``(0, "")`` when there is none."""
     mb = conf.get_int("hama.peer.memory.limit.mb", 0)
@@ -104,12 +114,13 @@ class MemoryGuard(threading.Thread):
     def sample(self) -> int:
         """Take one sample now (also called from the peer's thread); returns the RSS."""
         rss = current_rss()
+        top = max(rss, _max_rss())
         step = self._superstep()
         with self._lock:
             if step != self.step:
                 self.step, self.step_peak = step, 0
             self.step_peak = max(self.step_peak, rss)
-            self.peak = max(self.peak, rss)
+            self.peak = max(self.peak, top)
             trip = bool(self.limit) and rss > self.limit and not self.tripped
             if trip:
                 self.tripped = True
