@@ -19,6 +19,7 @@ from typing import Any
 from . import registry
 from .config import HamaConfiguration, default_keys
 from .errors import ConfigError, HamaError, RPCError
+from .plugins import CLASS_KEYS
 from .launcher.base import MasterHandle
 from .registry import FINISHED, list_jobs, record_final_state, registry_dir
 from .rpc.auth import new_secret
@@ -375,9 +376,6 @@ def _start_local(conf: HamaConfiguration, mode: str, detach: bool) -> MasterHand
         raise
 
 
-#: Keys naming user classes that peers (and the master) load.
-CLASS_KEYS = ("bsp.work.class", "bsp.combiner.class", "bsp.input.partitioner.class", "hama.graph.vertex.class",
-              "hama.graph.combiner.class", "hama.graph.aggregator.class", "hama.graph.vertex.output.writer.class")
 
 
 def _installed(path: Path) -> bool:
@@ -396,7 +394,8 @@ def make_classes_importable(conf: HamaConfiguration) -> None:
     A class named ``module:Class`` whose module is the user's own (not installed) is
     rewritten to ``/path/module.py:Class`` (a single-file module: shipped and loaded
     as a script), or its package directory is added to ``hama.job.python.path``
-    (local modes) or to ``hama.yarn.files`` (YARN, localized into every container).
+    (local modes) or shipped: ``hama.yarn.files`` (YARN, localized into every container),
+    ``hama.job.files`` (a bspmaster's grooms unpack it into every task's directory).
 
     Raises
     ------
@@ -405,7 +404,7 @@ def make_classes_importable(conf: HamaConfiguration) -> None:
     """
     import importlib.util
 
-    yarn = (conf.get("bsp.master.address") or "local").strip() == "yarn"
+    mode = (conf.get("bsp.master.address") or "local").strip()
     for key in CLASS_KEYS:
         value = conf.get(key) or ""
         target, sep, name = value.rpartition(":")
@@ -433,10 +432,11 @@ def make_classes_importable(conf: HamaConfiguration) -> None:
             continue
         if not locations:
             continue  # an extension module: it must be installed where peers run
-        if yarn:
-            files = [f for f in (conf.get("hama.yarn.files") or "").split(",") if f.strip()]
+        if mode not in ("local", "inline"):  # shipped: localized by YARN, unpacked by the grooms
+            ship = "hama.yarn.files" if mode == "yarn" else "hama.job.files"
+            files = [f for f in (conf.get(ship) or "").split(",") if f.strip()]
             if str(origin) not in files:
-                conf.set("hama.yarn.files", ",".join([*files, str(origin)]))
+                conf.set(ship, ",".join([*files, str(origin)]))
         else:
             paths = [p for p in (conf.get("hama.job.python.path") or "").split(",") if p.strip()]
             if str(origin.parent) not in paths:

@@ -59,7 +59,8 @@ class ProgressMeter:
         if peers:
             done = sum(1 for p in peers if str(p.state) == "SUCCEEDED")
             parts.append(f"peers done {done}/{len(peers)}")
-        sent = counters_from_thrift(status.counters or []).get(_SENT, 0)
+        counters = counters_from_thrift(status.counters or [])
+        sent = counters.get(_SENT, 0)
         if self._last is not None and now > self._last[0] and sent >= self._last[1]:
             rate = (sent - self._last[1]) / (now - self._last[0])
             parts.append(f"{_si(rate)} msgs/s")
@@ -68,6 +69,11 @@ class ProgressMeter:
         if self.expected and 0 < step < self.expected:
             left = (now - self._start) / step * (self.expected - step)
             parts.append(f"ETA {int(left) // 60}:{int(left) % 60:02d}")
+        from .peer.memory import peak_rss_summary
+
+        rss = peak_rss_summary(counters)  # MemoryCounter: the largest peer's peak RSS
+        if rss:
+            parts.append(rss)
         return f" ({', '.join(parts)})" if parts else ""
 
 

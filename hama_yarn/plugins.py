@@ -19,7 +19,11 @@ log = logging.getLogger(__name__)
 #: Module names of scripts imported by path (see class_path).
 _SCRIPTS: set[str] = set()
 
-__all__ = ["load_object", "load_script", "find_subclasses", "class_path"]
+__all__ = ["load_object", "load_script", "find_subclasses", "class_path", "CLASS_KEYS"]
+
+#: Keys naming user classes that peers (and the master) load.
+CLASS_KEYS = ("bsp.work.class", "bsp.combiner.class", "bsp.input.partitioner.class", "hama.graph.vertex.class",
+              "hama.graph.combiner.class", "hama.graph.aggregator.class", "hama.graph.vertex.output.writer.class")
 
 
 def _module_name_for(path: Path) -> str:

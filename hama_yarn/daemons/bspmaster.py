@@ -113,6 +113,7 @@ class BSPMasterDaemon:
                                 {"ClusterService": _ClusterHandler(self), "GroomTracker": _GroomHandler(self)},
                                 name="bspmaster")
         self.address = ""
+        self.web: Any = None
 
     # ------------------------------------------------------------ lifecycle
     def start(self) -> BSPMasterDaemon:
@@ -121,6 +122,7 @@ class BSPMasterDaemon:
         self.server.start()
         self.address = f"{self.advertise}:{self.server.port}"
         threading.Thread(target=self._schedule_loop, name="scheduler", daemon=True).start()
+        self._start_web()
         log.info("bspmaster %s listening on %s (allocator %s)", self.identifier, self.address, self.allocator)
         return self
 
@@ -148,7 +150,45 @@ class BSPMasterDaemon:
             if job.thread is not None:
                 job.thread.join(max(0.1, deadline - time.monotonic()))
         self.server.stop()
+        if self.web is not None:
+            self.web.stop()
         log.info("bspmaster stopped")
+
+    def _start_web(self) -> None:
+        """The cluster page and API (``hama.web.enabled``, port ``bsp.http.infoserver.port``)."""
+        if not self.conf.get_bool("hama.web.enabled", True):
+            return
+        from ..web.cluster import ClusterWebServer
+        from ..web.server import ui_token
+
+        try:
+            self.web = ClusterWebServer(self.snapshot, self.kill_job, ui_token(self.secret), self.host,
+                                        self.conf.get_int("bsp.http.infoserver.port", 0), self.advertise)
+        except OSError as exc:
+            log.warning("cluster web UI not started (%s); the bspmaster runs without it", exc)
+            return
+        self.web.start()
+
+    @property
+    def ui_url(self) -> str:
+        """The cluster page's direct URL, token included ('' without a UI)."""
+        return str(self.web.url) if self.web is not None else ""
+
+    def snapshot(self) -> dict[str, Any]:
+        """The cluster as plain data: for the web UI and its JSON API."""
+        status = self.cluster_status()
+        grooms = [{"name": g.name, "host": g.host, "state": g.state, "max_tasks": g.max_tasks,
+                   "running_tasks": g.running_tasks, "failures": g.failures, "last_seen_ms": g.last_seen_ms,
+                   "tasks": [{"job_id": t.job_id, "task_index": t.task_index, "attempt": t.attempt, "pid": t.pid}
+                             for t in g.tasks or []]} for g in status.grooms]
+        jobs = [{"job_id": j.job_id, "name": j.name, "user": j.user, "state": j.state, "num_peers": j.num_peers,
+                 "placement": j.placement, "submit_time_ms": j.submit_time_ms, "diagnostics": j.diagnostics,
+                 "ui_url": j.ui_url} for j in self.list_jobs()]
+        cluster = {"identifier": status.identifier, "address": self.address, "max_tasks": status.max_tasks,
+                   "running_tasks": status.running_tasks, "queued_jobs": status.queued_jobs,
+                   "live_grooms": sum(g["state"] == "ALIVE" for g in grooms),
+                   "dead_grooms": sum(g["state"] != "ALIVE" for g in grooms), "allocator": self.allocator}
+        return {"cluster": cluster, "grooms": grooms, "jobs": jobs}
 
     # ------------------------------------------------------------ grooms
     def register_groom(self, info: Any) -> str:
@@ -159,7 +199,14 @@ class BSPMasterDaemon:
                 g.tasks, g.failures = old.tasks, old.failures  # re-registration of a live groom
             self._grooms[info.name] = g
             self._update_groom(g, info)
+            orphans = [t for t in g.reports if t.job_id not in self._jobs]
+            for t in orphans:  # tasks of a job of an earlier bspmaster (restarted): their master is gone
+                g.actions.append(idl().GroomAction(kind="KILL_TASK", job_id=t.job_id, task_index=t.task_index,
+                                                   attempt=t.attempt, master_address="", job_json="", job_secret=""))
             self._cv.notify_all()
+        if orphans:
+            log.info("groom %s runs %d tasks of jobs this bspmaster does not know: killing them", info.name,
+                     len(orphans))
         log.info("groom %s registered (host %s, %d slots)", info.name, info.host, info.max_tasks)
         return self.identifier
 
@@ -262,7 +309,10 @@ class BSPMasterDaemon:
             job_id = f"job_{self.identifier}_{self._seq:04d}"
             job_dir = self.work / job_id
             job_dir.mkdir(parents=True, exist_ok=True)
-            doc = json.dumps({"job_id": job_id, "conf": conf.to_dict()})
+            record: dict[str, Any] = {"job_id": job_id, "conf": conf.to_dict()}
+            if data.get("files"):  # the shipped files (hama.job.files, the user's scripts): unpacked by the grooms
+                record["files"] = data["files"]
+            doc = json.dumps(record)
             (job_dir / "job.json").write_text(doc)
             from ..registry import current_user
 
@@ -437,7 +487,7 @@ class BSPMasterDaemon:
             queued = len(self._queue)
         return module.ClusterStatus(identifier=self.identifier, state="RUNNING", max_tasks=self.capacity(),
                                     running_tasks=sum(g.running_tasks for g in grooms if g.state == "ALIVE"),
-                                    grooms=grooms, queued_jobs=queued, ui_url="")
+                                    grooms=grooms, queued_jobs=queued, ui_url=self.ui_url)
 
 
 class _ClusterHandler:
@@ -492,6 +542,8 @@ def run_bspmaster(conf: HamaConfiguration, pid_path: Path | None = None) -> int:
 
     daemon = BSPMasterDaemon(conf).start()
     print(f"bspmaster {daemon.identifier} listening on {daemon.address}", flush=True)
+    if daemon.ui_url:
+        print(f"Web UI: {daemon.ui_url}", flush=True)
     if pid_path is not None:
         write_pid_file(pid_path)
 

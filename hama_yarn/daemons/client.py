@@ -16,7 +16,7 @@ from .common import cluster_secret, master_address
 
 log = logging.getLogger(__name__)
 
-__all__ = ["ClusterMasterHandle", "submit_cluster", "cluster_client"]
+__all__ = ["ClusterMasterHandle", "submit_cluster", "cluster_client", "pack_job_files"]
 
 
 def cluster_client(conf: HamaConfiguration, timeout: float = 30.0) -> RPCClient:
@@ -63,7 +63,12 @@ def submit_cluster(conf: HamaConfiguration) -> ClusterMasterHandle:
     client = cluster_client(conf)
     try:
         try:
-            job_id = str(client.submit_job(json.dumps({"conf": conf.to_dict()}), secret))
+            shipped = conf.copy()
+            files = pack_job_files(shipped)
+            doc: dict[str, Any] = {"conf": shipped.to_dict()}
+            if files:
+                doc["files"] = files
+            job_id = str(client.submit_job(json.dumps(doc), secret))
         except RPCError as exc:
             raise JobSubmissionError(f"cannot submit to the bspmaster at {cluster}: {exc}") from exc
         announced = False
@@ -89,6 +94,60 @@ def submit_cluster(conf: HamaConfiguration) -> ClusterMasterHandle:
             raise
     finally:
         client.close()
+
+
+#: Largest compressed archive of shipped files a job may carry to the grooms.
+MAX_SHIPPED_BYTES = 32 << 20
+
+
+def pack_job_files(conf: HamaConfiguration) -> str:
+    """Pack what the grooms' tasks need into a base64 ``tar.gz``; rewrite *conf* to the shipped names.
+
+    Shipped: the user's ``/path/script.py:Class`` classes (rewritten to ``script.py:Class``,
+    loaded from the task's working directory) and the files and directories of
+    ``hama.job.files``; a groom unpacks them into each task's working directory, which is
+    first on the task's ``PYTHONPATH`` (Hama shipped the job jar through the shared filesystem).
+
+    Raises
+    ------
+    JobSubmissionError
+        A file is missing, two files share a name, or the archive is over 32 MiB.
+    """
+    import base64
+    import io
+    import tarfile
+    from pathlib import Path
+
+    from ..plugins import CLASS_KEYS
+
+    files: dict[str, Path] = {}
+
+    def add(src: Path, key: str) -> str:
+        if not src.exists():
+            raise JobSubmissionError(f"{key}: {src} does not exist")
+        if files.get(src.name, src) != src:
+            raise JobSubmissionError(f"{key}: two different files are both called {src.name}")
+        files[src.name] = src
+        return src.name
+
+    for key in CLASS_KEYS:
+        target, sep, name = (conf.get(key) or "").rpartition(":")
+        if sep and target.endswith(".py"):
+            conf.set(key, f"{add(Path(target).expanduser().resolve(), key)}:{name}")
+    for entry in (conf.get("hama.job.files") or "").split(","):
+        if entry.strip():
+            add(Path(entry.strip()).expanduser().resolve(), "hama.job.files")
+    if not files:
+        return ""
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w:gz") as tar:
+        for name, src in sorted(files.items()):
+            tar.add(src, arcname=name)
+    if buf.tell() > MAX_SHIPPED_BYTES:
+        raise JobSubmissionError(f"hama.job.files: the shipped files are {buf.tell() >> 20} MiB compressed, over "
+                                 f"{MAX_SHIPPED_BYTES >> 20} MiB: put large files on the shared filesystem "
+                                 "(HDFS) and read them from there")
+    return base64.b64encode(buf.getvalue()).decode()
 
 
 def cluster_status(conf: HamaConfiguration) -> Any:

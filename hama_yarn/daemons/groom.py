@@ -45,6 +45,16 @@ def _die_with_parent() -> None:  # pragma: no cover - runs in the child before e
         pass
 
 
+def _unpack(files: str, work: Path) -> None:
+    """Unpack the job's shipped files (a base64 ``tar.gz``) into a task's working directory."""
+    import base64
+    import io
+    import tarfile
+
+    with tarfile.open(fileobj=io.BytesIO(base64.b64decode(files)), mode="r:gz") as tar:
+        tar.extractall(work, filter="data")  # no absolute paths, no links out of *work*
+
+
 @dataclass
 class _Task:
     job_id: str
@@ -147,7 +157,11 @@ class GroomDaemon:
         env = dict(os.environ)
         env[SECRET_ENV] = a.job_secret
         env["PYTHONUNBUFFERED"] = "1"
-        conf = json.loads(a.job_json).get("conf", {})
+        job = json.loads(a.job_json)
+        conf = job.get("conf", {})
+        if job.get("files"):
+            _unpack(job["files"], work)
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (str(work), env.get("PYTHONPATH", "")) if p)
         cmd = python_command(conf.get("hama.peer.python") or None, "container") + [
             "--job-dir", str(attempt_dir), "--task-index", str(a.task_index), "--master", a.master_address]
         with open(logs / f"{attempt_id}.log", "ab") as out, open(logs / f"{attempt_id}.err", "ab") as err:

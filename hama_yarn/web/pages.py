@@ -12,7 +12,7 @@ import html
 import time
 from typing import Any
 
-__all__ = ["render_page", "PAGES"]
+__all__ = ["render_page", "PAGES", "STYLE"]
 
 #: (route, title) of every page, in menu order; the overview's route is ''.
 PAGES = (("", "Overview"), ("peers", "Peers"), ("supersteps", "Supersteps"), ("counters", "Counters"),
@@ -36,6 +36,9 @@ pre{background:#0f1720;color:#d8e1ea;padding:10px;overflow:auto;max-height:480px
 .muted{color:#6b7785}.slow{background:#fff1e0}
 form{display:inline}button{background:#c73a3a;color:#fff;border:0;padding:4px 12px;border-radius:3px;cursor:pointer}
 """
+
+#: The stylesheet of every page (the bspmaster's cluster page too).
+STYLE = _CSS
 
 _COMPUTE, _WAIT, _SLOW = "#2f7bd0", "#c9d4df", "#e8711a"
 

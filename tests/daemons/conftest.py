@@ -39,11 +39,12 @@ def free_port() -> int:
 class Cluster:
     """Processes of one test's cluster; :meth:`close` ends every one of them."""
 
-    def __init__(self, root: Path, expiry_ms: int = 3000) -> None:
+    def __init__(self, root: Path, expiry_ms: int = 3000, web: bool = False) -> None:
         self.root = root
         self.port = free_port()
         self.defines = ["-D", f"hama.tmp.dir={root}", "-D", f"bsp.master.port={self.port}",
-                        "-D", f"bsp.groom.expiry.ms={expiry_ms}", "-D", "hama.web.enabled=false"]
+                        "-D", f"bsp.groom.expiry.ms={expiry_ms}", "-D", f"hama.web.enabled={str(web).lower()}",
+                        "-D", "bsp.http.infoserver.port=0"]
         self.master: subprocess.Popen[bytes] | None = None
         self.grooms: dict[str, subprocess.Popen[bytes]] = {}
 
