@@ -18,8 +18,6 @@ import time
 from collections.abc import Iterable
 from typing import Any
 
-import numpy as np
-
 from hama_yarn import BSP, BSPJob, Combiner
 from hama_yarn.config import HamaConfiguration
 
@@ -28,6 +26,8 @@ class NumpyPi(BSP):
     """Hama's ``PiEstimator``: ``pi.iterations`` darts per peer (numpy, 1M at a time); peer 0 averages."""
 
     def bsp(self, peer: Any) -> None:
+        import numpy as np  # only the jobs that use numpy import it (not the client, not cmb's peers)
+
         conf = peer.get_configuration()
         n = conf.get_int("pi.iterations", 100000)
         rng = np.random.default_rng(7919 * conf.get_int("pi.seed", 0) + peer.get_peer_index())
