@@ -311,6 +311,10 @@ def submit_job(conf: HamaConfiguration, detach: bool = False) -> RunningJob:
     from .web.snapshot import record_sources
 
     record_sources(conf)  # the web UI's configuration page shows where each key came from
+    if (conf.get("bsp.master.address") or "").strip() == "yarn":
+        from .launcher.yarn.kerberos import login
+
+        login(conf)  # a Kerberos cluster: a ticket or --keytab, else exit 2 before HDFS or YARN is contacted
     _check_io(conf)
     make_classes_importable(conf)
     registry.clean_stale_staging(conf)

@@ -30,6 +30,7 @@ from ..bsp import BSP, BSPPeer, Partitioner
 from ..config import HamaConfiguration
 from ..io.writables import encode_vlong
 from . import typed
+from .hamakeys import is_sorted_queue
 from .child import DEFAULT_TIMEOUT_MS, TIMEOUT, ChildError, ChildProcess, child_command
 
 log = logging.getLogger(__name__)
@@ -45,6 +46,17 @@ PROTOCOL_VERSION = 0
  GET_SUPERSTEP_COUNT, REOPEN_INPUT, CLEAR, CLOSE, ABORT, DONE, TASK_DONE, REGISTER_COUNTER, INCREMENT_COUNTER,
  SEQFILE_OPEN, SEQFILE_READNEXT, SEQFILE_APPEND, SEQFILE_CLOSE, PARTITION_REQUEST, PARTITION_RESPONSE, LOG,
  END_OF_DATA) = range(33)
+#: Opcode -> Hama's name (for error messages).
+OPCODE_NAMES = dict(enumerate(
+    "START SET_BSPJOB_CONF SET_INPUT_TYPES RUN_SETUP RUN_BSP RUN_CLEANUP READ_KEYVALUE WRITE_KEYVALUE GET_MSG "
+    "GET_MSG_COUNT SEND_MSG SYNC GET_ALL_PEERNAME GET_PEERNAME GET_PEER_INDEX GET_PEER_COUNT GET_SUPERSTEP_COUNT "
+    "REOPEN_INPUT CLEAR CLOSE ABORT DONE TASK_DONE REGISTER_COUNTER INCREMENT_COUNTER SEQFILE_OPEN "
+    "SEQFILE_READNEXT SEQFILE_APPEND SEQFILE_CLOSE PARTITION_REQUEST PARTITION_RESPONSE LOG END_OF_DATA".split()))
+
+
+def opcode_name(op: int) -> str:
+    """``7 (WRITE_KEYVALUE)``, or ``99 (unknown)``."""
+    return f"{op} ({OPCODE_NAMES.get(op, 'unknown')})"
 
 
 def _text(value: Any) -> str:
@@ -91,8 +103,19 @@ class BinaryChannel:
         sock.settimeout(timeout)
         self._buf = bytearray()
         self._pos = 0
+        self._consumed = 0  # bytes of the uplink dropped from _buf
+        self.op_start = 0  # uplink offset of the command being served
         self._out = io.BytesIO()
         self.waiting = ""
+
+    @property
+    def offset(self) -> int:
+        """Bytes of the child's uplink read so far (the offset of the next byte)."""
+        return self._consumed + self._pos
+
+    def error(self, what: str) -> ChildError:
+        """A :class:`ChildError` for a protocol fault at the current uplink offset (the child is killed)."""
+        return self.child.fail(f"{what} (uplink byte {self.offset})")
 
     # ------------------------------------------------------------ writing
     def vint(self, value: int) -> None:
@@ -138,9 +161,11 @@ class BinaryChannel:
                     self.child.proc.wait(timeout=5)
                 except Exception:  # noqa: BLE001 - describe_failure kills it
                     pass
-            raise self.child.fail(f"the child closed the connection while the framework waited for {self.waiting}")
+            raise self.child.fail(f"the child closed the connection after {self._consumed + len(self._buf)} "
+                                  f"uplink bytes while the framework waited for {self.waiting}")
         if self._pos:
             del self._buf[: self._pos]
+            self._consumed += self._pos
             self._pos = 0
         self._buf += chunk
 
@@ -188,7 +213,7 @@ class BinaryChannel:
             self._pos = end
             return self._buf[pos:end].decode("utf-8", "replace")
         if n < 0 or n > 1 << 30:
-            raise self.child.fail(f"bad string length {n} while reading {self.waiting}")
+            raise self.error(f"bad string length {n} while reading {self.waiting}")
         return self._bytes(n).decode("utf-8", "replace")
 
     def close(self) -> None:
@@ -284,8 +309,7 @@ class PipesPartitioner(Partitioner):
         chan.waiting = "PARTITION_RESPONSE(30)"
         op = chan.read_vint()
         if op != PARTITION_RESPONSE:
-            assert self._child is not None
-            raise self._child.fail(f"expected PARTITION_RESPONSE(30), got opcode {op}")
+            raise chan.error(f"expected PARTITION_RESPONSE(30), got opcode {opcode_name(op)}")
         return chan.read_vint()
 
     def close(self) -> None:
@@ -329,7 +353,7 @@ class BinaryBSP(BSP):
             "bsp.input.key.class", "bsp.input.value.class", "bsp.output.key.class", "bsp.output.value.class",
             "bsp.message.class"))
         self._kinds = (k1, v1, k2, v2, m)
-        self._sorted_queue = (conf.get("hama.messenger.receive.queue.class") or "").endswith("SortedMemoryQueue")
+        self._sorted_queue = is_sorted_queue(conf.get("hama.messenger.receive.queue.class"))
         self._child, self._chan = start_child(peer.get_configuration(), label)
         try:
             self._run_phase(peer, RUN_SETUP)
@@ -389,21 +413,23 @@ class BinaryBSP(BSP):
     def _run_phase(self, peer: BSPPeer, op: int) -> None:
         assert self._chan is not None
         self._chan.vint(op)
-        self._serve(peer, TASK_DONE)
+        self._serve(peer, TASK_DONE, f" of {opcode_name(op)}")
 
     # ------------------------------------------------------------ dispatch
-    def _serve(self, peer: BSPPeer, until: int) -> None:
+    def _serve(self, peer: BSPPeer, until: int, phase: str = "") -> None:
         chan = self._chan
         assert chan is not None and self._child is not None
-        name = {TASK_DONE: "TASK_DONE(22)", DONE: "DONE(21)"}[until]
+        name = {TASK_DONE: "TASK_DONE(22)", DONE: "DONE(21)"}[until] + phase
         while True:
             chan.waiting = name
+            start = chan.op_start = chan.offset
             op = chan.read_vint()
             if op == until:
                 return
             if op in (TASK_DONE, DONE):
-                raise self._child.fail(f"unexpected opcode {op} while waiting for {name}")
-            chan.waiting = f"the payload of opcode {op}"
+                raise self._child.fail(f"unexpected opcode {opcode_name(op)} at uplink byte {start} while waiting for "
+                                       f"{name}")
+            chan.waiting = f"the payload of opcode {opcode_name(op)} (from uplink byte {start})"
             self._handle(peer, op)
 
     def _handle(self, peer: BSPPeer, op: int) -> None:
@@ -415,7 +441,7 @@ class BinaryBSP(BSP):
             try:
                 peer.send(name, msg)
             except KeyError as exc:
-                raise self._child.fail(f"SEND_MSG to unknown peer {name!r}") from exc
+                raise chan.error(f"SEND_MSG to unknown peer {name!r}") from exc
             chan.vint(SEND_MSG)
         elif op == GET_MSG:
             m = self._next_message(peer)
@@ -484,7 +510,7 @@ class BinaryBSP(BSP):
         elif op in (SEQFILE_OPEN, SEQFILE_READNEXT, SEQFILE_APPEND, SEQFILE_CLOSE):
             self._seqfile(op)
         else:
-            raise self._child.fail(f"unknown or unsupported opcode {op}")
+            raise self._child.fail(f"unknown or unsupported opcode {opcode_name(op)} at uplink byte {chan.op_start}")
 
     def _next_message(self, peer: BSPPeer) -> Any:
         if not self._sorted_queue:

@@ -10,20 +10,23 @@ submit, naming its key.
 
 from __future__ import annotations
 
-from ..errors import UsageError
-from ..job import BSPJob
+from typing import TYPE_CHECKING
 
-__all__ = ["check_hama_keys", "check_remote_program", "PARTITIONERS", "QUEUES"]
+from ..errors import UsageError
+
+if TYPE_CHECKING:
+    from ..job import BSPJob
+
+__all__ = ["check_hama_keys", "check_remote_program", "is_sorted_queue", "PARTITIONERS"]
 
 PARTITIONERS = {"org.apache.hama.pipes.PipesPartitioner": "hama_yarn.pipes.binary:PipesPartitioner",
-                "PipesPartitioner": "hama_yarn.pipes.binary:PipesPartitioner"}
-QUEUES = {"org.apache.hama.bsp.message.queue.MemoryQueue", "org.apache.hama.bsp.message.queue.SortedMemoryQueue",
-          "MemoryQueue", "SortedMemoryQueue"}
+                "PipesPartitioner": "hama_yarn.pipes.binary:PipesPartitioner",
+                "org.apache.hama.bsp.HashPartitioner": "hash"}
 _PARTITIONER = "bsp.input.partitioner.class"
 _QUEUE = "hama.messenger.receive.queue.class"
 
 
-def check_hama_keys(job: BSPJob) -> None:
+def check_hama_keys(job: "BSPJob") -> None:
     """Translate Hama class names in *job* and refuse the ones we cannot honour.
 
     Raises
@@ -38,8 +41,20 @@ def check_hama_keys(job: BSPJob) -> None:
         raise UsageError(f"{_PARTITIONER}={part} is not supported by hama pipes "
                          f"(use org.apache.hama.pipes.PipesPartitioner or a Python module:Class)")
     queue = (job.get(_QUEUE) or "").strip()
-    if queue and queue not in QUEUES:
-        raise UsageError(f"{_QUEUE}={queue} is not supported by hama pipes (MemoryQueue or SortedMemoryQueue)")
+    if queue:
+        from ..errors import ConfigError
+        from ..messaging.queues import queue_class
+
+        try:
+            queue_class(job)
+        except ConfigError as exc:
+            raise UsageError(f"{_QUEUE}={queue} is not supported by hama pipes: {exc.message}") from exc
+
+
+def is_sorted_queue(value: str | None) -> bool:
+    """True when *value* of ``hama.messenger.receive.queue.class`` names Hama's SortedMemoryQueue."""
+    name = (value or "").strip().lower()
+    return name == "sorted" or name.endswith("sortedmemoryqueue")
 
 
 def check_remote_program(program: str) -> None:

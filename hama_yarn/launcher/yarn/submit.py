@@ -151,11 +151,17 @@ def skein_client(conf: HamaConfiguration | None = None) -> Any:
     with _client_lock:
         if _client is None:
             check_client_setup(conf)
+            from .kerberos import login
+
+            # a secured cluster: a valid ticket or a keytab, else one clear error (exit 2) before the driver starts
+            creds = login(conf if conf is not None else HamaConfiguration())
             import skein
 
             logfile = os.environ.get("HAMA_SKEIN_DRIVER_LOG")
             try:
-                _client = skein.Client(log=logfile if logfile else False)
+                _client = skein.Client(log=logfile if logfile else False,
+                                       principal=creds.principal if creds else None,
+                                       keytab=creds.keytab if creds else None)
             except KeyboardInterrupt:
                 raise
             except Exception as exc:  # noqa: BLE001 - skein raises FileNotFoundError, CalledProcessError, ...
@@ -253,6 +259,8 @@ def build_spec(conf: HamaConfiguration, job_id: str, files: dict[str, str]) -> A
     """
     import skein
 
+    from .kerberos import file_systems
+
     localized: dict[str, Any] = {dest: skein.File(source=src, type="file") for dest, src in files.items()}
     archive = conf.get("hama.yarn.environment")
     if archive:
@@ -282,6 +290,7 @@ def build_spec(conf: HamaConfiguration, job_id: str, files: dict[str, str]) -> A
         name=conf.get("hama.yarn.app.name") or conf.get("bsp.job.name") or job_id,
         queue=conf.get("hama.yarn.queue") or "default",
         tags=[TAG, *extra_tags],
+        file_systems=file_systems(conf),  # skein gets their delegation tokens for the containers (Kerberos)
         max_attempts=1,
         master=master,
         services={SERVICE: peer},
