@@ -55,6 +55,11 @@ def add_conf_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("-r", "--runner", choices=["local", "inline", "yarn", "cluster"], default=None,
                    help="where to run (bsp.master.address; cluster: the bspmaster at bsp.master.hostname:port); "
                         "default local")
+    p.add_argument("--principal", default=None, metavar="PRINCIPAL",
+                   help="Kerberos principal for a secured YARN/HDFS (hama.yarn.kerberos.principal; default: the "
+                        "keytab's first)")
+    p.add_argument("--keytab", default=None, metavar="FILE",
+                   help="Kerberos keytab to log in with instead of the ticket cache (hama.yarn.kerberos.keytab)")
 
 
 def conf_from_args(args: argparse.Namespace) -> HamaConfiguration:
@@ -65,6 +70,13 @@ def conf_from_args(args: argparse.Namespace) -> HamaConfiguration:
         conf.set(key, value, layer="command line")
     if getattr(args, "runner", None):
         conf.set("bsp.master.address", args.runner, layer="command line")
+    for option, key in (("principal", "hama.yarn.kerberos.principal"), ("keytab", "hama.yarn.kerberos.keytab")):
+        if getattr(args, option, None):
+            conf.set(key, getattr(args, option), layer="command line")
+    if (conf.get("bsp.master.address") or "").strip() == "yarn":
+        from ..launcher.yarn.kerberos import login
+
+        login(conf)  # a Kerberos cluster: a ticket or --keytab, else exit 2 before any HDFS or YARN call
     return conf
 
 

@@ -123,7 +123,6 @@ def krb5_conf(layout: SecureLayout, ports: Ports) -> str:
   ticket_lifetime = 24h
   renew_lifetime = 7d
   forwardable = true
-  default_ccache_name = FILE:{layout.ccache}
   permitted_enctypes = aes256-cts-hmac-sha1-96 aes128-cts-hmac-sha1-96
 [realms]
   {REALM} = {{
