@@ -149,7 +149,10 @@ class RunningJob:
         self.job_id = handle.job_id
         self.address = handle.address
         self.job_dir = handle.job_dir
+        self._rpc_timeout = rpc_timeout
         self._rpc = RPCClient(handle.address, "MasterService", handle.secret, timeout=rpc_timeout)
+        #: The configuration of the job's registry entry (updated when the master moves), if known.
+        self.registry_conf: HamaConfiguration | None = None
         self._status: Any = None
         self._lost: str = ""
         self._finished_seen: float | None = None
@@ -179,7 +182,8 @@ class RunningJob:
         try:
             self._status = self._rpc.get_status()
         except RPCError as exc:
-            self._master_lost(exc)
+            if not self._follow():
+                self._master_lost(exc)
         return self._with_hint(self._status)
 
     def _with_hint(self, status: Any) -> Any:
@@ -203,6 +207,20 @@ class RunningJob:
             self._finished_seen = time.monotonic()
         return time.monotonic() - self._finished_seen > 20.0
 
+    def _follow(self) -> bool:
+        """The master stopped answering: connect to its successor (a restarted YARN ApplicationMaster's)."""
+        address = self.handle.reconnect()
+        if not address:
+            return False
+        log.warning("job %s: the master at %s is gone; following its successor at %s", self.job_id, self.address,
+                    address)
+        self._rpc.close()
+        self._rpc = RPCClient(address, "MasterService", self.handle.secret, timeout=self._rpc_timeout)
+        self.address = address
+        if self.registry_conf is not None:
+            registry.note(self.registry_conf, self.job_id, address=address)
+        return True
+
     def _master_lost(self, exc: Exception) -> None:
         ended = self.handle.exit_description()
         how = f" ({ended})" if ended else ""
@@ -224,7 +242,8 @@ class RunningJob:
         try:
             self._status = self._rpc.call("wait_status", version, int(timeout * 1000), timeout=timeout + 30)
         except RPCError as exc:
-            self._master_lost(exc)
+            if not self._follow():
+                self._master_lost(exc)
         return self._with_hint(self._status)
 
     def is_complete(self) -> bool:
@@ -349,6 +368,7 @@ def submit_job(conf: HamaConfiguration, detach: bool = False) -> RunningJob:
     from .io.formats import output_format
 
     job = RunningJob(handle, conf.get_seconds("hama.rpc.timeout.ms"), output_format(conf).failure_note(conf))
+    job.registry_conf = conf
     if not detach:
         job.tls_dir = tls.generated_dir(conf)
     return job

@@ -205,7 +205,14 @@ class BSPJob:
         recoveries = [0]
         meter = ProgressMeter(expected_supersteps(self.conf))
 
+        am_attempt = [1]
+
         def progress(status: Any) -> None:
+            if verbose and (status.am_attempt or 0) > am_attempt[0]:
+                am_attempt[0] = status.am_attempt
+                recoveries[0] = status.recoveries or 0
+                print(f"application master restarted (attempt {status.am_attempt}); resuming from superstep "
+                      f"{status.restored_superstep}", file=out, flush=True)
             if verbose and (status.recoveries or 0) > recoveries[0]:
                 recoveries[0] = status.recoveries
                 print(f"Recovering: attempt {status.recoveries + 1}, rolled back to superstep "

@@ -131,6 +131,9 @@ struct BarrierReply {
 service PeerService {
   // One bundle: every message one peer sent this peer in `superstep`.
   void put_bundle(1: i32 source_index, 2: i64 superstep, 3: binary bundle) throws (1: RemoteError err),
+  // ":port" of the peer's raw bundle channel (hama_yarn/messaging/bundlechannel.py) on its host:
+  // large bundles go there as raw bytes (no Thrift copies), "" when it has none.
+  string bundle_channel() throws (1: RemoteError err),
 }
 
 // ---------------------------------------------------------------------------

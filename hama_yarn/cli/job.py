@@ -186,6 +186,8 @@ def _status(conf: Any, job_id: str) -> int:
     print(f"Job name: {status.job_name}")
     print(f"Job state: {status.state}")
     print(f"Supersteps: {status.superstep}")
+    if status.am_attempt:
+        print(f"ApplicationMaster attempt: {status.am_attempt}")
     if status.recoveries:
         print(f"Recoveries: {status.recoveries} (attempt {status.recoveries + 1}, "
               f"rolled back to superstep {status.restored_superstep})")

@@ -71,11 +71,14 @@ class MasterFT:
     def commit(self, superstep: int) -> None:
         """Record the complete checkpoint of *superstep*; remove older ones (in the background)."""
         log.info("checkpoint of superstep %d complete", superstep)
-        self._background(self._commit, superstep)
+        m = self.m.machine
+        info = {"attempt": m.attempt, "recoveries": m.recoveries, "checkpoint_bytes": m.checkpoint_bytes,
+                "checkpoint_ms": m.checkpoint_ms}  # for a restarted master (hama_yarn.ft.amrestart)
+        self._background(self._commit, superstep, info)
 
-    def _commit(self, superstep: int) -> None:
+    def _commit(self, superstep: int, info: dict[str, Any] | None = None) -> None:
         try:
-            self.store.commit(superstep)
+            self.store.commit(superstep, info)
         except CheckpointError as exc:
             log.warning("%s", exc)  # the master's own record (in memory) is what counts
         self.store.remove_before(superstep)
@@ -111,6 +114,19 @@ class MasterFT:
                 log.warning("removing checkpoints %s failed: %s", self.root, exc)
 
     # -- recovery ----------------------------------------------------------
+    def prepare(self) -> None:
+        """Before the first launch: a resumed job (restarted master) drops what its old attempt left.
+
+        Its temporary output (every peer writes its part again, replaying the checkpoint's
+        records) and checkpoints newer than the one it resumes from (never committed).
+        """
+        m = self.m.machine
+        if not m.resumed:
+            return
+        self._discard_output()
+        if self.root:
+            self.store.remove_after(m.restored_superstep)
+
     def recover(self, action: st.RecoverPeers) -> None:
         """Restart every peer as attempt ``action.attempt`` from checkpoint ``action.superstep``."""
         m = self.m

@@ -284,13 +284,27 @@ class CheckpointStore:
         return CheckpointPart(header, state)
 
     # -- master ------------------------------------------------------------
-    def commit(self, superstep: int) -> None:
-        """Mark the checkpoint of *superstep* complete (every part is durable)."""
+    def commit(self, superstep: int, info: dict[str, Any] | None = None) -> None:
+        """Mark the checkpoint of *superstep* complete (every part is durable).
+
+        *info* (JSON-able: the master's attempt, recoveries, checkpoint counters) is
+        recorded with it, for a restarted ApplicationMaster (:meth:`committed_info`).
+        """
         try:
             with self.fs.open(f"{self.step_dir(superstep)}/{COMMITTED}", "wb") as f:
-                f.write(json.dumps({"superstep": superstep, "time": time.time()}).encode())
+                f.write(json.dumps({**(info or {}), "superstep": superstep, "time": time.time()}).encode())
         except OSError as exc:
             raise CheckpointError(f"recording checkpoint {superstep} in {self.root} failed: {exc}") from exc
+
+    def committed_info(self, superstep: int) -> dict[str, Any]:
+        """What :meth:`commit` recorded for the checkpoint of *superstep* (``{}`` if unreadable)."""
+        try:
+            with self.fs.open(f"{self.step_dir(superstep)}/{COMMITTED}", "rb") as f:
+                info = json.loads(f.read())
+        except (OSError, ValueError) as exc:
+            log.warning("checkpoint %s/%08d: unreadable %s: %s", self.root, superstep, COMMITTED, exc)
+            return {}
+        return info if isinstance(info, dict) else {}
 
     def steps(self) -> list[int]:
         """Supersteps with a checkpoint directory (complete or not), ascending."""

@@ -98,6 +98,13 @@ class MasterHandle:
         """How the master's process ended (empty while it runs, or when unknown)."""
         return ""
 
+    def reconnect(self) -> str | None:
+        """The master stopped answering: the address of its successor (a restarted master), or None.
+
+        Sets :attr:`address` when it returns one; may wait for the successor to start.
+        """
+        return None
+
     def lost(self, diagnostics: str) -> tuple[str, str | None]:
         """The master stopped answering: ``(diagnostics, state override or None)``."""
         return diagnostics, None

@@ -108,6 +108,7 @@ class Master:
         self.peer_pids: dict[int, int] = {}
         self.web: Any = None
         self.ui_url = ""  # direct URL of the web UI, token included
+        self.am_attempt = 0  # YARN: the ApplicationMaster attempt this master runs in (0: not on YARN)
 
     # ------------------------------------------------------------------ API
     def post(self, event: st.Event) -> None:
@@ -194,6 +195,7 @@ class Master:
         else:
             self._splits = [""] * self.num_peers
         self.committer.setup_job()
+        self.ft.prepare()  # a resumed job (restarted master) drops what its old attempt left
 
     def _loop(self) -> None:
         tick_every = 0.25
@@ -339,6 +341,7 @@ class Master:
             finish_time_ms=int(self.finish_time * 1000), user=self.user, diagnostics=m.diagnostics,
             counters=counters_to_thrift(m.counters()), peers=peers, version=m.version, master_address=self.address,
             settled=self._settled, recoveries=m.recoveries, restored_superstep=m.restored_superstep,
+            am_attempt=self.am_attempt,
         )
 
     # ------------------------------------------------------------ web UI

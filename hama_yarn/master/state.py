@@ -322,6 +322,32 @@ class JobStateMachine:
         self.checkpoint_bytes = 0
         self.checkpoint_ms = 0
         self._ckpt_reports: dict[int, set[int]] = {}
+        self.resumed = False  # a restarted master (YARN AM attempt >= 2) resumes the job
+
+    def resume(self, attempt: int, superstep: int, recoveries: int = 0, checkpoint_bytes: int = 0,
+               checkpoint_ms: int = 0) -> None:
+        """Before :class:`Start`: continue a job whose previous master died (a YARN AM restart).
+
+        Peers start as job attempt *attempt*, restored from the checkpoint of *superstep*
+        (0: from the start); the job is RECOVERING until they all started.  The restart
+        counts as a recovery; the restarted master has ``max_attempts`` runs of the peers
+        of its own (the peers did not fail).
+
+        Raises
+        ------
+        ValueError
+            The job already started, or *attempt* < 1.
+        """
+        if self.state is not JobState.PREP or attempt < 1:
+            raise ValueError(f"cannot resume a job in state {self.state.value} as attempt {attempt}")
+        self.max_attempts += attempt - self.attempt
+        self.attempt = attempt
+        self.recoveries = recoveries + 1
+        self.checkpoint = self.restored_superstep = self.superstep = max(0, superstep)
+        self.checkpoint_bytes, self.checkpoint_ms = checkpoint_bytes, checkpoint_ms
+        for p in self.peers:
+            p.superstep = self.superstep
+        self.resumed = True
 
     # -- queries ---------------------------------------------------------
     def counters(self) -> Counters:
@@ -356,7 +382,7 @@ class JobStateMachine:
         if isinstance(ev, Start):
             if self.state is not JobState.PREP:
                 return []
-            self.state = JobState.RUNNING
+            self.state = JobState.RECOVERING if self.resumed else JobState.RUNNING
             self.launched_at = ev.now
             return [LaunchPeers(tuple(range(self.num_peers)))]
         if isinstance(ev, KillRequested):

@@ -7,13 +7,15 @@ import socket
 import sys
 
 __all__ = [
-    "KV_MASTER_ADDRESS", "KV_UI_ADDRESS", "SERVICE", "TAG", "SECRET_FILE", "TASK_INDEX_ENV", "ATTEMPT_ENV",
+    "KV_MASTER_ADDRESS", "KV_UI_ADDRESS", "KV_AM_ATTEMPT", "SERVICE", "TAG", "SECRET_FILE", "TASK_INDEX_ENV", "ATTEMPT_ENV",
     "MASTER_ENTRY", "PEER_ENTRY",
     "ENV_DIR", "ACTIVE", "FINAL", "job_id_for", "logs_hint", "banner", "add_workdir_to_path",
 ]
 
 #: skein key-value store key holding the master's ``host:port``.
 KV_MASTER_ADDRESS = "hama.master.address"
+#: skein key-value store key holding the ApplicationMaster attempt of the published master (``1``, ``2``, ...).
+KV_AM_ATTEMPT = "hama.am.attempt"
 #: skein key-value store key holding the web UI's address through the RM proxy.
 KV_UI_ADDRESS = "hama.ui.address"
 #: Name of the skein service whose containers run the peers.

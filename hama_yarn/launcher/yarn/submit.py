@@ -25,13 +25,14 @@ from typing import Any
 
 from ...config import HamaConfiguration
 from ...errors import ConfigError, JobSubmissionError
+from ...ft.amrestart import am_max_attempts
 from ...registry import new_job_dir
 from ...resources import data_path
 from ...rpc.auth import new_secret
 from ...util import write_json_atomic
 from ..base import MasterHandle
-from .common import (ACTIVE, ENV_DIR, FINAL, KV_MASTER_ADDRESS, KV_UI_ADDRESS, MASTER_ENTRY, PEER_ENTRY, SECRET_FILE,
-                     SERVICE, TAG,
+from .common import (ACTIVE, ENV_DIR, FINAL, KV_AM_ATTEMPT, KV_MASTER_ADDRESS, KV_UI_ADDRESS, MASTER_ENTRY,
+                     PEER_ENTRY, SECRET_FILE, SERVICE, TAG,
                      job_id_for, logs_hint)
 
 log = logging.getLogger(__name__)
@@ -291,7 +292,7 @@ def build_spec(conf: HamaConfiguration, job_id: str, files: dict[str, str]) -> A
         queue=conf.get("hama.yarn.queue") or "default",
         tags=[TAG, *extra_tags],
         file_systems=file_systems(conf),  # skein gets their delegation tokens for the containers (Kerberos)
-        max_attempts=1,
+        max_attempts=am_max_attempts(conf),  # capped by the RM's yarn.resourcemanager.am.max-attempts
         master=master,
         services={SERVICE: peer},
     )
@@ -335,6 +336,9 @@ def submit_yarn(conf: HamaConfiguration) -> YarnApplicationHandle:
         raise
     handle = YarnApplicationHandle(job_id, address, secret, app_id=app_id, tracking_url=tracking)
     handle.ui_url = _ui_address(client, app_id)
+    handle.am_max_attempts = am_max_attempts(conf)
+    handle.follow_timeout = conf.get_seconds("hama.yarn.allocation.timeout.ms") + conf.get_seconds(
+        "hama.master.start.timeout.ms")
     return handle
 
 
@@ -399,6 +403,45 @@ class YarnApplicationHandle(MasterHandle):
         self.app_id = app_id
         self.tracking_url = tracking_url
         self.ui_url = ""
+        self.am_attempt = 1
+        self.am_max_attempts = 1
+        self.follow_timeout = 120.0
+
+    def reconnect(self) -> str | None:
+        """The master stopped answering: the address of the next ApplicationMaster attempt's master.
+
+        While YARN may restart the ApplicationMaster (``hama.yarn.am.max.attempts``), wait
+        (up to :attr:`follow_timeout` seconds) for the master of a newer attempt to publish
+        its address; None when the application ended instead, or no attempt remains.
+        """
+        if self.am_attempt >= self.am_max_attempts:
+            return None
+        client = skein_client()
+        deadline = time.monotonic() + self.follow_timeout
+        while time.monotonic() < deadline:
+            try:
+                state = str(client.application_report(self.app_id).state)
+            except Exception:  # noqa: BLE001
+                log.debug("application report failed", exc_info=True)
+                return None
+            if state in FINAL:
+                return None
+            if state == "RUNNING":
+                try:
+                    kv = client.connect(self.app_id, wait=False).kv
+                    attempt, address = kv.get(KV_AM_ATTEMPT), kv.get(KV_MASTER_ADDRESS)
+                except Exception:  # noqa: BLE001 - the old AM is gone, the new one starting
+                    attempt = address = None
+                if attempt and address and int(bytes(attempt)) > self.am_attempt:
+                    self.am_attempt = int(bytes(attempt))
+                    self.address = bytes(address).decode()
+                    log.info("application %s: ApplicationMaster attempt %d, master at %s", self.app_id,
+                             self.am_attempt, self.address)
+                    return self.address
+            time.sleep(0.5)
+        log.warning("no new ApplicationMaster attempt of %s published its master within %.0fs", self.app_id,
+                    self.follow_timeout)
+        return None
 
     def registry_fields(self) -> dict[str, object]:
         return {"pid": os.getpid(), "app_id": self.app_id, "tracking_url": self.tracking_url, "ui_url": self.ui_url}
@@ -407,13 +450,20 @@ class YarnApplicationHandle(MasterHandle):
         return logs_hint(self.app_id)
 
     def lost(self, diagnostics: str) -> tuple[str, str | None]:
+        deadline = time.monotonic() + 15.0  # the RM learns of a dead ApplicationMaster within seconds
         try:
             report = skein_client().application_report(self.app_id)
+            while str(report.state) not in FINAL and time.monotonic() < deadline:
+                time.sleep(0.5)
+                report = skein_client().application_report(self.app_id)
         except Exception:  # noqa: BLE001
             log.debug("application report failed", exc_info=True)
             return diagnostics, None
         text = (f"{diagnostics}; YARN application {self.app_id} is {report.state}/{report.final_status}: "
                 f"{(report.diagnostics or '').strip()}")
+        if str(report.state) == "FAILED":
+            text = (f"the ApplicationMaster of {self.app_id} died in attempt {self.am_attempt} of "
+                    f"{self.am_max_attempts} (hama.yarn.am.max.attempts={self.am_max_attempts}): {text}")
         return text, ("KILLED" if str(report.final_status) == "KILLED" else None)
 
     def yarn_state(self) -> str:

@@ -6,13 +6,15 @@ survive a recovery).
 Keys: test.ft.supersteps (20); test.ft.kill = "<peer>@<superstep>[,<peer>@<superstep>...]"
 SIGKILLs those peers of the first attempt when bsp() reaches that superstep;
 test.ft.kill.where = bsp | checkpoint (inside checkpoint_state, i.e. while the checkpoint is
-being written); test.ft.kill.always = true kills in every attempt.
+being written); test.ft.kill.always = true kills in every attempt; test.ft.sleep = seconds each
+superstep sleeps (0: none; gives a test time to kill the ApplicationMaster mid-job).
 """
 
 from __future__ import annotations
 
 import os
 import signal
+import time
 
 from hama_yarn import BSP
 
@@ -27,6 +29,7 @@ class FTSteps(BSP):
                 p, _, s = item.partition("@")
                 self.kills.add((int(p), int(s)))
         self.where = conf.get("test.ft.kill.where") or "bsp"
+        self.sleep = float(conf.get("test.ft.sleep") or 0)
         always = (conf.get("test.ft.kill.always") or "false") == "true"
         self.first_attempt = always or peer.get_task_id().endswith("_0")
         self.total = 0
@@ -49,6 +52,8 @@ class FTSteps(BSP):
         while peer.get_superstep_count() < self.steps:
             step = peer.get_superstep_count()
             self._maybe_die(peer, "bsp")
+            if self.sleep:
+                time.sleep(self.sleep)
             for m in sorted(peer.messages()):
                 self.total = (self.total * 31 + m) % 1_000_000_007
             rec = peer.read_next()
