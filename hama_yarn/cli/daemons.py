@@ -76,9 +76,9 @@ def _daemon(args: argparse.Namespace) -> int:
         print(f"stopping {args.daemon}")
         os.kill(pid, signal.SIGTERM)
         deadline = time.monotonic() + 60
-        while read_pid(path) == pid and time.monotonic() < deadline:
-            time.sleep(0.1)
-        if read_pid(path) == pid:
+        while (read_pid(path) == pid or _running(pid)) and time.monotonic() < deadline:
+            time.sleep(0.1)  # the pid file goes first, then the process ends: wait for both
+        if read_pid(path) == pid or _running(pid):
             raise HamaError(f"{args.daemon} (pid {pid}) did not stop within 60s")
         return 0
     if pid is not None:
@@ -107,3 +107,14 @@ def _daemon(args: argparse.Namespace) -> int:
             raise HamaError(f"{args.daemon} exited with code {proc.returncode}; see {out}")
         time.sleep(0.05)
     raise HamaError(f"{args.daemon} did not write its pid file {path} within 30s; see {out}")
+
+
+def _running(pid: int) -> bool:
+    """The process exists and is not a zombie."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        from ..registry import pid_alive
+
+        return pid_alive(pid)

@@ -152,8 +152,9 @@ def test_daemon_start_stop_and_sigterm_leave_no_process(tmp_path: Path) -> None:
     assert job.returncode == 1, err
     assert hama("daemon", "stop", "bspmaster").returncode == 0
     assert not list((tmp_path / "pids").glob("*.pid"))
-    for pid in pids.values():
-        assert _gone(pid)
+    for name, pid in pids.items():
+        assert _gone(pid), (name, Path(f"/proc/{pid}/cmdline").read_text(errors="replace"),
+                            Path(f"/proc/{pid}/stat").read_text(errors="replace"))
     assert hama("daemon", "stop", "groom", "-D", "bsp.groom.name=ga").stdout.strip() == "no groom to stop"
     ps = subprocess.run(["ps", "-eo", "args"], capture_output=True, text=True).stdout
     assert str(tmp_path) not in ps
