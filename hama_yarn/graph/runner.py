@@ -135,7 +135,7 @@ class GraphJobRunner(BSP):
         self.me: int = peer.get_peer_index()
         self.vertices: dict[Any, Vertex] = {}
         #: The ``disk`` vertex store (None: ``self.vertices`` holds them; hama.graph.vertices.store.class).
-        self.store: DiskVertexStore | None = open_store(conf, self.me) if self.uses_vertex_store else None
+        self.store: DiskVertexStore | None = open_store(conf, peer, self.me) if self.uses_vertex_store else None
         self.iteration = 0
         self.total_vertices = 0
         self._owner: dict[Any, int] = {}

@@ -264,7 +264,7 @@ class VectorizedGraphRunner(GraphJobRunner):
 
                 save_graph(peer, graph, self.total_vertices)
         self.vertices = {}  # the arrays replace the vertex objects
-        self._arrays = open_arrays(conf, self.me)  # hama.graph.vectorized.mmap: the arrays live in files
+        self._arrays = open_arrays(conf, peer, self.me)  # hama.graph.vectorized.mmap: the arrays live in files
         try:
             if self._arrays is not None:
                 graph = self._arrays.graph(graph)

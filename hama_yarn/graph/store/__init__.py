@@ -15,10 +15,11 @@ Hama's key ``hama.graph.vertices.info`` and its class names (with or without the
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ...errors import ConfigError
 from .disk import CACHE_KEY, DiskVertexStore
+from .localdir import task_tag
 
 if TYPE_CHECKING:
     from ...config import HamaConfiguration
@@ -59,8 +60,8 @@ def store_kind(conf: HamaConfiguration) -> str:
     return kind
 
 
-def open_store(conf: HamaConfiguration, index: int) -> DiskVertexStore | None:
-    """The store of peer *index*: None for ``memory`` (the runner's dict), else a disk store."""
+def open_store(conf: HamaConfiguration, peer: Any, index: int) -> DiskVertexStore | None:
+    """The store of *peer* (index *index*): None for ``memory`` (the runner's dict), else a disk store."""
     if store_kind(conf) == "disk":
-        return DiskVertexStore(conf, index)
+        return DiskVertexStore(conf, index, task_tag(peer, index))
     return None

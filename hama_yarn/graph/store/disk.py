@@ -120,14 +120,17 @@ class DiskVertexStore:
     conf : HamaConfiguration
         ``hama.graph.vertices.store.cache.bytes`` and the local directories.
     index : int
-        The peer index (chooses the disk and names the files).
+        The peer index (chooses the disk).
+    tag : str
+        Names the directory: the task (:func:`~hama_yarn.graph.store.localdir.task_tag`); an
+        earlier attempt's directory of the same tag is removed.
     """
 
     kind = "disk"
 
-    def __init__(self, conf: HamaConfiguration, index: int) -> None:
+    def __init__(self, conf: HamaConfiguration, index: int, tag: str | None = None) -> None:
         self.window = max(4096, conf.get_int(CACHE_KEY, DEFAULT_CACHE_BYTES))
-        self.dir = ScratchDir(conf, f"hama-vertices-{index}-", index)
+        self.dir = ScratchDir(conf, f"hama-vertices-{tag or f'p{index}'}-", index, replaces_stale=tag is not None)
         self._gen = 0
         self._path: Path | None = None
         self._count = 0

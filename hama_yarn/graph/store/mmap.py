@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .localdir import ScratchDir
+from .localdir import ScratchDir, task_tag
 
 if TYPE_CHECKING:
     from ...config import HamaConfiguration
@@ -40,8 +40,8 @@ class ArrayFiles:
         The peer index (chooses the disk).
     """
 
-    def __init__(self, conf: HamaConfiguration, index: int) -> None:
-        self.dir = ScratchDir(conf, f"hama-arrays-{index}-", index)
+    def __init__(self, conf: HamaConfiguration, index: int, tag: str | None = None) -> None:
+        self.dir = ScratchDir(conf, f"hama-arrays-{tag or f'p{index}'}-", index, replaces_stale=tag is not None)
         self._n = 0
         self.bytes = 0
 
@@ -88,8 +88,8 @@ class ArrayFiles:
         self.dir.close()
 
 
-def open_arrays(conf: HamaConfiguration, index: int) -> ArrayFiles | None:
-    """An :class:`ArrayFiles` when ``hama.graph.vectorized.mmap`` is true, else None."""
+def open_arrays(conf: HamaConfiguration, peer: Any, index: int) -> ArrayFiles | None:
+    """An :class:`ArrayFiles` for *peer* when ``hama.graph.vectorized.mmap`` is true, else None."""
     if conf.get_bool(MMAP_KEY, False):
-        return ArrayFiles(conf, index)
+        return ArrayFiles(conf, index, task_tag(peer, index))
     return None
