@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Mapping
+import struct
+from collections.abc import Callable, Mapping
 from types import TracebackType
 from typing import IO, Any
 
 from hama_yarn.io.codecs import CodecError, CompressionCodec, get_codec
 from hama_yarn.io.writables import (
+    LONG_WRITABLE,
+    TEXT,
     UnknownWritableError,
     WritableCodec,
     encode_vlong,
@@ -37,6 +40,44 @@ from .seqcommon import (
 __all__ = ["SequenceFileWriter"]
 
 logger = logging.getLogger(__name__)
+
+# A NONE-compressed LongWritable -> Text record with a value under 128 bytes, in one pack:
+# record length, key length, the key, the value's one-byte vint length (then the UTF-8 bytes).
+_LONG_TEXT = struct.Struct(">iiqB")
+
+
+def _record_encoder(kc: WritableCodec, vc: WritableCodec) -> Callable[[Any, Any], bytes]:
+    """``(key, value) -> record bytes`` of an uncompressed record (lengths, key, value).
+
+    The common LongWritable -> Text pair with short values is packed at once; anything else
+    (and every value those fast paths refuse) goes through the codecs, which raise their errors.
+    """
+    kenc, venc = kc.encode, vc.encode
+    pack = _II.pack
+
+    def generic(key: Any, value: Any) -> bytes:
+        kb = kenc(key)
+        vb = venc(value)
+        klen = len(kb)
+        return pack(klen + len(vb), klen) + kb + vb
+
+    if kc.java_class != LONG_WRITABLE or vc.java_class != TEXT:
+        return generic
+    long_text = _LONG_TEXT.pack
+
+    def long_text_record(key: Any, value: Any) -> bytes:
+        if type(value) is str:
+            raw = value.encode("utf-8")
+            n = len(raw)
+            if n < 128:
+                try:
+                    return long_text(9 + n, 8, key, n) + raw
+                except struct.error:
+                    pass  # not an int64: the codec says why
+        return generic(key, value)
+
+    return long_text_record
+
 
 # Writer
 
@@ -155,6 +196,8 @@ class SequenceFileWriter:
         )
         self._emit(header)
         self._flush_out()
+        if self.compression is CompressionType.NONE:
+            self.append = self._none_append()  # type: ignore[method-assign, assignment]
         logger.debug(
             "writing SequenceFile %s (%s -> %s, %s, codec=%s)",
             self.path,
@@ -203,6 +246,30 @@ class SequenceFileWriter:
         if self._closed:
             raise SequenceFileError("write to a closed SequenceFileWriter", path=self.path)
         self.append_raw(self._kc.encode(key), self._vc.encode(value))
+
+    def _none_append(self) -> Callable[[Any, Any], None]:
+        """:meth:`append` of an uncompressed file: one function, the record encoded at once."""
+        encode = _record_encoder(self._kc, self._vc)
+        out = self._out
+        emit = out.append
+        buffer_size = self._buffer_size
+
+        def append(key: Any, value: Any) -> None:
+            if self._closed:
+                raise SequenceFileError("write to a closed SequenceFileWriter", path=self.path)
+            record = encode(key, value)
+            self.records += 1
+            if self._pos >= self._last_sync + self.sync_interval:
+                self._write_sync()
+            emit(record)
+            n = len(record)
+            self._pos += n
+            self._pending += n
+            if self._pending >= buffer_size:
+                self._flush_out()
+
+        append.__doc__ = SequenceFileWriter.append.__doc__
+        return append
 
     def append_raw(self, key_bytes: bytes, value_bytes: bytes) -> None:
         """Append one record from serialized key and (uncompressed) value bytes.

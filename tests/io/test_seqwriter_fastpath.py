@@ -1,0 +1,56 @@
+"""The uncompressed writer's one-call record path (seqwriter._record_encoder) writes exactly what
+the codecs write, and refuses what they refuse."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+
+import pytest
+
+from hama_yarn.io.sequencefile import SequenceFileReader, SequenceFileWriter
+from hama_yarn.io.writables import INT_WRITABLE, LONG_WRITABLE, TEXT, WritableError, get_writable
+
+MARKER = b"0123456789abcdef"
+VALUES = ["", "a", "x" * 126, "y" * 127, "z" * 128, "ü" * 63, "ü" * 64, "naïve ✓ 𝄞", "w" * 5000]
+KEYS = [0, -1, 2**63 - 1, -(2**63), True, 12345678901]
+
+
+def _write(records: Sequence[tuple[object, object]], key_class: str = LONG_WRITABLE, value_class: str = TEXT,
+           raw: bool = False, sync_interval: int = 100) -> bytes:
+    buf = io.BytesIO()
+    with SequenceFileWriter(buf, key_class, value_class, sync_marker=MARKER, raw=raw, sync_interval=sync_interval) as w:
+        for k, v in records:
+            w.append(k, v)
+    return buf.getvalue()
+
+
+def test_long_text_records_match_the_codecs() -> None:
+    records = [(k, v) for k in KEYS for v in VALUES]
+    kc, vc = get_writable(LONG_WRITABLE), get_writable(TEXT)
+    expected = _write([(kc.encode(k), vc.encode(v)) for k, v in records], raw=True)
+    assert _write(records) == expected
+    with SequenceFileReader(io.BytesIO(expected)) as r:
+        assert [(k, v) for k, v in r] == [(int(k), v) for k, v in records]
+
+
+@pytest.mark.parametrize("key, value", [(1.5, "v"), (2**63, "v"), ("1", "v"), (1, b"bytes"), (1, 7), (1, None)])
+def test_bad_records_raise_the_codecs_error(key: object, value: object) -> None:
+    buf = io.BytesIO()
+    with SequenceFileWriter(buf, LONG_WRITABLE, TEXT) as w:
+        w.append(1, "ok")
+        with pytest.raises(WritableError):
+            w.append(key, value)
+        assert w.records == 1
+        w.append(2, "ok")
+    with SequenceFileReader(io.BytesIO(buf.getvalue())) as r:
+        assert list(r) == [(1, "ok"), (2, "ok")]
+
+
+def test_other_classes_and_raw_use_the_codecs() -> None:
+    records = [(i, f"v{i}") for i in range(50)]
+    kc, vc = get_writable(INT_WRITABLE), get_writable(TEXT)
+    expected = _write([(kc.encode(k), vc.encode(v)) for k, v in records], INT_WRITABLE, TEXT, raw=True)
+    assert _write(records, INT_WRITABLE, TEXT) == expected
+    with pytest.raises(WritableError):
+        _write([("not bytes", b"")], raw=True)
