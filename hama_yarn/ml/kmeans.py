@@ -70,8 +70,8 @@ DISTANCES = {
     "org.apache.hama.ml.distance.EuclidianDistance": "euclidean",
     "org.apache.hama.ml.distance.CosineDistance": "cosine",
 }
-#: rows per block in :func:`assign` (bounds the n x k distance matrix in memory)
-BLOCK = 65536
+#: rows per block in :func:`assign` (the block's n x k distances stay in the CPU cache)
+BLOCK = 8192
 
 
 def java_double(x: float) -> str:
@@ -108,28 +108,43 @@ def assign(x: Matrix, centers: Matrix, distance: str = "euclidean") -> npt.NDArr
     """Index of the nearest center of every row of *x* (ties: the lowest index)."""
     out = np.empty(len(x), dtype=np.intp)
     if distance == "cosine":
-        cn = centers / np.maximum(np.linalg.norm(centers, axis=1, keepdims=True), 1e-300)
+        # 1 - cos: smallest distance = largest cosine similarity = smallest -x.c/|c|
+        m = -(centers / np.maximum(np.linalg.norm(centers, axis=1, keepdims=True), 1e-300)).T
+        add = None
     else:
-        c2 = np.einsum("ij,ij->i", centers, centers)
+        # |x-c|^2 = |x|^2 - 2 x.c + |c|^2; |x|^2 is the same for every center of a row
+        m = -2.0 * centers.T
+        add = np.einsum("ij,ij->i", centers, centers)
+    m = np.ascontiguousarray(m)
+    buf = np.empty((min(BLOCK, len(x)), len(centers)))
     for lo in range(0, len(x), BLOCK):
         block = x[lo:lo + BLOCK]
-        if distance == "cosine":
-            # 1 - cos: smallest distance = largest cosine similarity
-            out[lo:lo + BLOCK] = np.argmax(block @ cn.T, axis=1)
-        else:
-            # |x-c|^2 = |x|^2 - 2 x.c + |c|^2; |x|^2 is the same for every center of a row
-            out[lo:lo + BLOCK] = np.argmin(c2 - 2.0 * (block @ centers.T), axis=1)
+        d = buf[:len(block)]
+        np.matmul(block, m, out=d)
+        if add is not None:
+            d += add
+        out[lo:lo + BLOCK] = d.argmin(axis=1)
     return out
 
 
 def partial_sums(x: Matrix, labels: npt.NDArray[np.intp], k: int) -> Matrix:
-    """``k x (d+1)``: per-center sums of the rows of *x* and, in the last column, their counts."""
+    """``k x (d+1)``: per-center sums of the rows of *x* and, in the last column, their counts.
+
+    Every sum adds its rows in row order (scipy's one-hot product, or one ``bincount`` per
+    dimension without scipy: the same order, the same result).
+    """
     d = x.shape[1]
     out = np.zeros((k, d + 1))
     if len(x):
-        for j in range(d):  # one bincount pass per dimension: no sort, no scatter-add
-            out[:, j] = np.bincount(labels, weights=x[:, j], minlength=k)
         out[:, d] = np.bincount(labels, minlength=k)
+        try:
+            import scipy.sparse as sp
+        except ImportError:
+            for j in range(d):
+                out[:, j] = np.bincount(labels, weights=x[:, j], minlength=k)
+        else:  # one pass over the rows: C[label[i]] += x[i]
+            onehot = sp.csr_matrix((np.ones(len(x)), labels, np.arange(len(x) + 1)), shape=(len(x), k))
+            out[:, :d] = onehot.T @ x
     return out
 
 
