@@ -151,15 +151,27 @@ class SpMVBSP(BSP):
             n_rows = max(n, int(present.max()) + 1)
         v = self.v
         started = time.perf_counter()
-        for _ in range(self.iterations):
+        # this peer's rows travel once (first iteration): a (lo, hi) range when contiguous
+        # (splits of sorted input), else the row numbers; later messages carry values only
+        contiguous = not len(present) or int(present[-1]) - int(present[0]) + 1 == len(present)
+        spec: Any = (int(present[0]), int(present[-1]) + 1) if len(present) and contiguous else \
+            ((0, 0) if contiguous else present)
+        rows_of: dict[int, Any] = {}
+        for it in range(self.iterations):
             local = m @ v if m.shape[0] else np.zeros(0)
-            msg = (me, present, local)
+            msg = (me, spec if it == 0 else None, local)
             for name in names:
                 peer.send(name, msg)
             peer.sync()
             y = np.zeros(n_rows)
-            for _, rows, vals in sorted(peer.messages(), key=lambda t: t[0]):
-                y[rows] += vals
+            for src, rows, vals in sorted(peer.messages(), key=lambda t: t[0]):
+                if rows is not None:
+                    rows_of[src] = rows
+                rows = rows_of[src]
+                if isinstance(rows, tuple):
+                    y[rows[0]:rows[1]] += vals
+                else:
+                    y[rows] += vals
             if self.normalize:
                 top = np.abs(y).max() if len(y) else 0.0
                 if top > 0:
