@@ -248,10 +248,30 @@ class BSPMasterDaemon:
             self._cv.notify_all()
             return True
 
+    def groom_alive(self, groom: str) -> bool:
+        """The groom is registered and not declared dead."""
+        with self._cv:
+            g = self._grooms.get(groom)
+            return g is not None and g.alive
+
+    def relocate(self, job_id: str, index: int, preferred: str, attempt: int) -> str | None:
+        """A slot for the replacement of a job's task (see :class:`~hama_yarn.daemons.launcher.Dispatcher`)."""
+        with self._cv:
+            for g in self._grooms.values():
+                g.tasks.pop((job_id, index), None)
+            live = [g for g in self._grooms.values() if g.alive and len(g.tasks) < g.max_tasks]
+            if not live:
+                return None
+            pick = next((g for g in live if g.name == preferred), None) or max(
+                live, key=lambda g: g.max_tasks - len(g.tasks))
+            pick.tasks[(job_id, index)] = attempt
+            self._cv.notify_all()
+            return pick.name
+
     def task_exited(self, groom: str, report: Any) -> None:
         with self._cv:
             g = self._grooms.get(groom)
-            if g is not None:
+            if g is not None and g.tasks.get((report.job_id, report.task_index)) == report.attempt:
                 g.tasks.pop((report.job_id, report.task_index), None)
                 if report.state != "SUCCEEDED":
                     g.failures += 1

@@ -21,12 +21,21 @@ class Dispatcher(Protocol):
     def dispatch(self, groom: str, kind: str, job_id: str, index: int, attempt: int, master_address: str) -> bool:
         """Queue the action; False when the groom is dead or unknown."""
 
+    def groom_alive(self, groom: str) -> bool:
+        """The groom is registered and not declared dead."""
+
+    def relocate(self, job_id: str, index: int, preferred: str, attempt: int) -> str | None:
+        """A slot for a replacement of task *index*: *preferred* if alive with a free slot, else
+        the live groom with the most free slots; None when no groom has one."""
+
 
 class GroomPeerLauncher(PeerLauncher):
     """Runs peer *i* on groom ``placement[i]`` (chosen by the bspmaster's allocator).
 
     Exits arrive through :meth:`task_exited`: a groom's report, or the bspmaster
-    declaring the groom dead.
+    declaring the groom dead.  With fault tolerance on, :meth:`replace` restarts lost
+    peers for the next job attempt on their groom, or on another one with a free slot
+    when theirs is dead (Hama never rescheduled a dead groom's tasks).
 
     Parameters
     ----------
@@ -48,7 +57,10 @@ class GroomPeerLauncher(PeerLauncher):
         self._dispatcher = dispatcher
         self._cv = threading.Condition()
         self._live: set[int] = set()
+        self._attempts: dict[int, int] = {}
         self._address = ""
+
+    supports_replace = True
 
     def launch(self, indexes: tuple[int, ...], master_address: str) -> None:
         self._address = master_address
@@ -63,13 +75,51 @@ class GroomPeerLauncher(PeerLauncher):
         log.info("job %s: asked %d grooms to launch %d peers", self.job_id, len(set(self.placement)), len(indexes))
 
     def task_exited(self, index: int, attempt: int, returncode: int, description: str) -> None:
-        """A peer ended (reported by its groom, or its groom died); reported once."""
+        """A peer ended (reported by its groom, or its groom died); reported once per attempt."""
         with self._cv:
-            if index not in self._live:
+            if index not in self._live or attempt != self._attempts.get(index, 0):
                 return
             self._live.discard(index)
             self._cv.notify_all()
         self.on_exit(PeerExit(index, returncode, f"on {self.placement[index]}: {description}", attempt))
+
+    def replace(self, indexes: tuple[int, ...], master_address: str, attempt: int,
+                prepare: Callable[[], None] | None = None) -> None:
+        """Kill these peers (their grooms are asked; a dead groom's are gone), run *prepare*,
+        launch them again for *attempt* on their groom or on another with a free slot."""
+        self._address = master_address
+        with self._cv:
+            old = {i: self._attempts.get(i, 0) for i in indexes if i in self._live}
+        for i, a in old.items():
+            self._dispatcher.dispatch(self.placement[i], "KILL_TASK", self.job_id, i, a, master_address)
+        deadline = time.monotonic() + 15.0
+        with self._cv:
+            self._cv.wait_for(lambda: not (set(old) & self._live), max(0.0, deadline - time.monotonic()))
+            stuck = sorted(set(old) & self._live)
+            self._live -= set(stuck)
+        if stuck:
+            log.warning("job %s: peers %s did not report their end within 15s; replacing them anyway",
+                        self.job_id, stuck)
+        if prepare is not None:
+            prepare()
+        lost: list[tuple[int, str]] = []
+        # peers whose groom lives go back to it first; then the dead grooms' peers take the free slots
+        for i in sorted(indexes, key=lambda i: not self._dispatcher.groom_alive(self.placement[i])):
+            groom = self._dispatcher.relocate(self.job_id, i, self.placement[i], attempt)
+            with self._cv:
+                self._attempts[i] = attempt
+                self._live.add(i)
+            if groom is None:
+                lost.append((i, "no groom has a free task slot for its replacement"))
+                continue
+            if groom != self.placement[i]:
+                log.info("job %s: task %d moves from groom %s to %s", self.job_id, i, self.placement[i], groom)
+                self.placement[i] = groom
+            if not self._dispatcher.dispatch(groom, "LAUNCH_TASK", self.job_id, i, attempt, master_address):
+                lost.append((i, f"groom {groom} is gone"))
+        for i, why in lost:
+            self.task_exited(i, attempt, -9, why)
+        log.info("job %s: replaced peers %s (attempt %d)", self.job_id, list(indexes), attempt)
 
     def live(self) -> set[int]:
         """Task indexes launched and not reported ended."""
@@ -82,7 +132,8 @@ class GroomPeerLauncher(PeerLauncher):
             self._cv.wait_for(lambda: not self._live, grace)
             left = sorted(self._live)
         for i in left:
-            self._dispatcher.dispatch(self.placement[i], "KILL_TASK", self.job_id, i, 0, self._address)
+            self._dispatcher.dispatch(self.placement[i], "KILL_TASK", self.job_id, i, self._attempts.get(i, 0),
+                                      self._address)
         deadline = time.monotonic() + 10.0
         with self._cv:
             self._cv.wait_for(lambda: not self._live, max(0.0, deadline - time.monotonic()))
