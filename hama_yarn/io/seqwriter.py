@@ -198,6 +198,8 @@ class SequenceFileWriter:
         self._flush_out()
         if self.compression is CompressionType.NONE:
             self.append = self._none_append()  # type: ignore[method-assign, assignment]
+        elif self.compression is CompressionType.BLOCK:
+            self.append = self._block_append()  # type: ignore[method-assign, assignment]
         logger.debug(
             "writing SequenceFile %s (%s -> %s, %s, codec=%s)",
             self.path,
@@ -267,6 +269,33 @@ class SequenceFileWriter:
             self._pending += n
             if self._pending >= buffer_size:
                 self._flush_out()
+
+        append.__doc__ = SequenceFileWriter.append.__doc__
+        return append
+
+    def _block_append(self) -> Callable[[Any, Any], None]:
+        """:meth:`append` of a BLOCK-compressed file: one function, lengths from a table."""
+        kenc, venc = self._kc.encode, self._vc.encode
+        lengths = [encode_vlong(i) for i in range(128)]
+        klens, keys, vlens, vals = (self._klens.append, self._keys.append, self._vlens.append,
+                                    self._vals.append)
+        block_size = self.block_size
+
+        def append(key: Any, value: Any) -> None:
+            if self._closed:
+                raise SequenceFileError("write to a closed SequenceFileWriter", path=self.path)
+            kb = kenc(key)
+            vb = venc(value)
+            self.records += 1
+            kn, vn = len(kb), len(vb)
+            klens(lengths[kn] if kn < 128 else encode_vlong(kn))
+            keys(kb)
+            vlens(lengths[vn] if vn < 128 else encode_vlong(vn))
+            vals(vb)
+            self._nrec += 1
+            self._block_bytes += kn + vn
+            if self._block_bytes >= block_size:
+                self._flush_block()
 
         append.__doc__ = SequenceFileWriter.append.__doc__
         return append

@@ -54,3 +54,26 @@ def test_other_classes_and_raw_use_the_codecs() -> None:
     assert _write(records, INT_WRITABLE, TEXT) == expected
     with pytest.raises(WritableError):
         _write([("not bytes", b"")], raw=True)
+
+
+def test_block_records_match_append_raw() -> None:
+    records = [(k, v) for k in KEYS for v in VALUES] * 3
+    kc, vc = get_writable(LONG_WRITABLE), get_writable(TEXT)
+
+    def write(raw: bool) -> bytes:
+        buf = io.BytesIO()
+        with SequenceFileWriter(buf, LONG_WRITABLE, TEXT, compression="block", sync_marker=MARKER,
+                                block_size=500) as w:
+            for k, v in records:
+                if raw:
+                    w.append_raw(kc.encode(k), vc.encode(v))
+                else:
+                    w.append(k, v)
+            with pytest.raises(WritableError):
+                w.append(1.5, "x")
+        return buf.getvalue()
+
+    data = write(False)
+    assert data == write(True)
+    with SequenceFileReader(io.BytesIO(data)) as r:
+        assert [(k, v) for k, v in r] == [(int(k), v) for k, v in records]
