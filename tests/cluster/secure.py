@@ -222,6 +222,10 @@ def yarn_site(layout: SecureLayout, ports: Ports) -> dict[str, str | int | float
         "yarn.nodemanager.principal": nm["principal"],
         "yarn.nodemanager.keytab": nm["keytab"],
         "yarn.resourcemanager.webapp.delegation-token-auth-filter.enabled": False,
+        # in Kerberos mode log aggregation (and the NM's log pages) open files through SecureIOUtils, which needs
+        # libhadoop's native code (not in the Maven jars): the NM would die after the first application.
+        # Container logs stay in the NM's log dir (ClusterInfo.container_logs).
+        "yarn.log-aggregation-enable": False,
         "yarn.nodemanager.env-whitelist": str(props["yarn.nodemanager.env-whitelist"]) + ",KRB5_CONFIG",
     })
     return props
@@ -470,8 +474,15 @@ def _services(layout: SecureLayout, ports: Ports) -> dict[str, tuple[tuple[str, 
 def _wait(layout: SecureLayout, ports: Ports, service: str, timeout: float | None = None) -> float:
     names, default_timeout, check = _services(layout, ports)[service]
 
+    suspects: dict[str, int] = {}
+
     def dead() -> str | None:
-        return next((n for n, p in daemons.running(layout, list(names)).items() if p is None), None)
+        # a daemon counts as exited after two checks in a row (one transient miss was seen at start-up)
+        for n, p in daemons.running(layout, list(names)).items():
+            suspects[n] = suspects.get(n, 0) + 1 if p is None else 0
+            if suspects[n] >= 2:
+                return n
+        return None
 
     waited = probes.wait_for(f"secure {service} ({', '.join(names)})", check,  # type: ignore[arg-type]
                              default_timeout if timeout is None else timeout,
