@@ -168,6 +168,20 @@ Server {{
 """
 
 
+def jaas_zookeeper_client(layout: SecureLayout) -> str:
+    """JAAS ``Client`` section for Java ZooKeeper clients: the user ``hama`` from its keytab (SASL/GSSAPI)."""
+    return f"""\
+Client {{
+  com.sun.security.auth.module.Krb5LoginModule required
+  useKeyTab=true
+  keyTab="{layout.keytab(USER)}"
+  storeKey=true
+  useTicketCache=false
+  principal="{principal(USER)}";
+}};
+"""
+
+
 def krb_env(layout: SecureLayout) -> dict[str, str]:
     return {"KRB5_CONFIG": str(layout.krb5_conf), "KRB5_KDC_PROFILE": str(layout.kdc_conf),
             "KRB5CCNAME": f"FILE:{layout.ccache}"}
@@ -263,6 +277,8 @@ def environment(layout: SecureLayout, ports: Ports) -> dict[str, str]:
         "HAMA_SECURE_USER_PRINCIPAL": principal(USER),
         "HAMA_SECURE_USER_KEYTAB": str(layout.keytab(USER)),
         "HAMA_SECURE_KEYTAB_DIR": str(layout.keytabs),
+        "HAMA_SECURE_ZK_PRINCIPAL": principal("zookeeper"),
+        "HAMA_SECURE_ZK_CLIENT_JAAS": str(layout.zk_conf / "jaas-client.conf"),
         "SKEIN_DRIVER_JAVA_OPTIONS": env["SKEIN_DRIVER_JAVA_OPTIONS"] + " " + " ".join(jvm_krb_flags(layout)),
     })
     return env
@@ -281,6 +297,7 @@ def write_all(layout: SecureLayout, ports: Ports) -> dict[str, str]:
     w(layout.zk_conf / "zoo.cfg", zoo_cfg(layout, ports))
     w(layout.zk_conf / "log4j.properties", config.HADOOP_LOG4J)
     w(layout.zk_conf / "jaas.conf", jaas_zookeeper(layout))
+    w(layout.zk_conf / "jaas-client.conf", jaas_zookeeper_client(layout))
     w(layout.krb5_conf, krb5_conf(layout, ports))
     w(layout.kdc_conf, kdc_conf(layout, ports))
     for app in ("hdfs", "datanode", "secondary", "journal", "static"):
@@ -396,7 +413,7 @@ def all_daemons(layout: SecureLayout, heaps: Heaps) -> dict[str, daemons.Daemon]
                        ("resourcemanager", "org.apache.hadoop.yarn.server.resourcemanager.ResourceManager"),
                        ("nodemanager", "org.apache.hadoop.yarn.server.nodemanager.NodeManager")):
         d = daemons.hadoop_daemon(name, main, layout, getattr(heaps, name))
-        extra = kenv
+        extra: tuple[tuple[str, str], ...] = kenv
         if name == "nodemanager":  # whitelisted: containers (skein's AM JVM) inherit the krb5.conf
             extra += (("JDK_JAVA_OPTIONS", " ".join((*config.HADOOP_JPMS, *flags))),)
         out[name] = dataclasses.replace(d, jvm_flags=d.jvm_flags + flags, extra_env=extra)
