@@ -415,10 +415,26 @@ class ArrayWritableCodec(WritableCodec):
             raise WritableError(f"negative {self.java_class} length {n}")
         dec = get_writable(self.element_class).decode
         off = offset + 4
-        out = []
+        out: list[Any] = []
+        append = out.append
+        if self.element_class == TEXT:
+            # TextCodec.decode inlined for one-byte lengths (graph adjacency lists: millions of short ids)
+            size = len(buf)
+            for _ in range(n):
+                length = buf[off]
+                if length < 128:
+                    start = off + 1
+                    off = start + length
+                    if off > size:
+                        raise IndexError("Text runs past the end of the buffer")
+                    append(buf[start:off].decode("utf-8", "replace"))
+                else:
+                    v, off = dec(buf, off, end)
+                    append(v)
+            return out, off
         for _ in range(n):
             v, off = dec(buf, off, end)
-            out.append(v)
+            append(v)
         return out, off
 
     def read(self, stream: ReadableStream) -> Any:

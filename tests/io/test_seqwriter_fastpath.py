@@ -77,3 +77,18 @@ def test_block_records_match_append_raw() -> None:
     assert data == write(True)
     with SequenceFileReader(io.BytesIO(data)) as r:
         assert [(k, v) for k, v in r] == [(int(k), v) for k, v in records]
+
+
+def test_text_array_decode_matches_text_decode() -> None:
+    """ArrayWritable of Text decodes one-byte-length elements inline: same values as TextCodec."""
+    from hama_yarn.io.writables import TEXT_ARRAY_WRITABLE
+
+    codec, text = get_writable(TEXT_ARRAY_WRITABLE), get_writable(TEXT)
+    items = ["", "1", "x" * 127, "y" * 128, "ü" * 70, "12345678901234567"] * 3
+    body = b"".join(text.encode(s) for s in items)
+    buf = b"junk" + len(items).to_bytes(4, "big") + body + b"tail"
+    assert codec.decode(buf, 4) == (items, 8 + len(body))
+    bad = len(items).to_bytes(4, "big") + b"\x02\xff\xfe"  # invalid UTF-8 is replaced, as by TextCodec
+    assert codec.decode(bad + body, 0)[0][0] == text.decode(b"\x02\xff\xfe")[0]
+    with pytest.raises(IndexError):
+        codec.decode(b"\x00\x00\x00\x01\x05abc", 0)
