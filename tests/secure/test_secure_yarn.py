@@ -4,8 +4,8 @@
   its result matches networkx, and the NameNode saw the containers authenticate with the job's delegation
   token (``auth:TOKEN``), not with Kerberos.
 * Without a ticket (or with a half-given or unreadable keytab): one clear line, exit 2, no application.
-* With the ticket cache (``kinit``): the job succeeds and the RM's application report does not contain the
-  job secret.
+* With the ticket cache (``kinit``), SequenceFile input: the job succeeds and the RM's application report does
+  not contain the job secret.
 """
 
 from __future__ import annotations
@@ -48,6 +48,18 @@ def _upload(url: str, source: Path) -> None:
 
     fs, path = resolve(url)
     fs.pipe_file(path, source.read_bytes())
+
+
+def _upload_sequencefile(dir_url: str) -> None:
+    """The karate graph as Hama's graph SequenceFile input (Text -> TextArrayWritable), two parts, on HDFS."""
+    import numpy as np
+
+    from hama_yarn.graph.generators import write_sequencefile
+
+    edges = [(int(v), int(u)) for line in KARATE.read_text().splitlines()
+             for v, _, rest in [line.partition("\t")] for u in rest.split()]
+    src, dst = (np.array(col, dtype=np.int64) for col in zip(*edges))
+    write_sequencefile(dir_url, 34, src, dst, parts=2)
 
 
 def _ranks(url: str) -> dict[str, float]:
@@ -135,16 +147,19 @@ def test_no_credentials_clear_error_exit_2(case: str, secure_cluster: ClusterInf
     assert {a["id"] for a in rm_apps(secure_cluster)} == before  # nothing was submitted
 
 
-def test_rm_report_has_no_secret_ticket_cache(secure_cluster: ClusterInfo, secure_env: dict[str, str],
-                                              secure_hdfs_dir: str, tmp_path: Path) -> None:
+def test_sequencefile_pagerank_ticket_cache_rm_report_has_no_secret(secure_cluster: ClusterInfo,
+                                                                    secure_env: dict[str, str],
+                                                                    secure_hdfs_dir: str, tmp_path: Path) -> None:
+    """The SequenceFile reader with the delegation token, the client on the ticket cache (kinit)."""
     import subprocess
     import sys
 
-    inp, out = f"{secure_hdfs_dir}/in/karate.txt", f"{secure_hdfs_dir}/ranks"
-    _upload(inp, KARATE)
+    inp, out = f"{secure_hdfs_dir}/seq", f"{secure_hdfs_dir}/ranks"
+    _upload_sequencefile(inp)
     secret_file = tmp_path / "secret"
     cmd = [sys.executable, "-c", SECRET_SPY, str(secret_file), "graph", "pagerank-graphalytics", "-i", inp, "-o", out,
-           "-n", "2", "--iterations", "3", "-r", "yarn", "-D", f"hama.tmp.dir={secure_env['HAMA_TMP']}"]
+           "--format", "sequencefile", "-n", "2", "--iterations", "100", "-r", "yarn",
+           "-D", f"hama.tmp.dir={secure_env['HAMA_TMP']}"]
     r = subprocess.run(cmd, env=secure_env, capture_output=True, text=True, timeout=300, cwd=ROOT)  # kinit'ed cache
     assert r.returncode == 0, r.stderr
     secret = secret_file.read_text()
@@ -152,7 +167,11 @@ def test_rm_report_has_no_secret_ticket_cache(secure_cluster: ClusterInfo, secur
     app_id = _app_id(r.stderr)
     report: dict[str, Any] = rm_app(secure_cluster, app_id)
     assert (report["state"], report["finalStatus"]) == ("FINISHED", "SUCCEEDED"), report
-    assert len(_ranks(out)) == 34
+    expected = _networkx_ranks()
+    ranks = _ranks(out)
+    assert set(ranks) == set(expected)
+    for v, x in expected.items():
+        assert ranks[v] == pytest.approx(x, abs=1e-8), v
     text = json.dumps(report)
     assert app_id in text  # the report is the real one ...
     assert secret not in text  # ... and the secret is not in it
