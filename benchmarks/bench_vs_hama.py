@@ -32,6 +32,7 @@ import argparse
 import glob
 import math
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -101,12 +102,33 @@ class Run:
         return self.rc == 0
 
     def error(self) -> str:
+        """Why the command failed: the root cause of a Java exception (its last ``Caused by:``, else
+        the first exception line), else the first line naming an error, else the last line."""
         if self.rc is None:
             return f"timed out after {self.timeout:.0f} s"
-        lines = [ln for ln in (self.err + self.out).splitlines()
-                 if ln.strip() and not ln.startswith(("log4j", "\tat ", "    at ")) and "WARN" not in ln]
-        hint = next((ln for ln in lines if "Error" in ln or "Exception" in ln), lines[-1] if lines else "")
-        return f"exit {self.rc}: {hint.strip()[:160]}"
+        text = self.err + "\n" + self.out
+        causes = _CAUSE.findall(text)
+        if causes:
+            hint = causes[-1]
+        else:
+            lines = [ln for ln in text.splitlines()
+                     if ln.strip() and not ln.startswith(("log4j", "\tat ", "    at ")) and "WARN" not in ln]
+            hint = next((ln for ln in lines if "Error" in ln or "Exception" in ln), lines[-1] if lines else "")
+        return f"exit {self.rc}: {hint.strip()[:200]}"
+
+
+#: A Java exception line: ``java.lang.OutOfMemoryError: Java heap space``, ``Caused by: ...``.
+_CAUSE = re.compile(r"^(?:Caused by: |Exception in thread \"[^\"]*\" )?((?:[\w$]+\.)+[\w$]*(?:Exception|Error)\b.*)$",
+                    re.MULTILINE)
+
+#: Hama's log4j 1.2 logs nothing without a configuration (a task's exception in local mode is
+#: only logged): errors go to stderr, where :meth:`Run.error` finds them.
+LOG4J = """log4j.rootLogger=ERROR, stderr
+log4j.appender.stderr=org.apache.log4j.ConsoleAppender
+log4j.appender.stderr.Target=System.err
+log4j.appender.stderr.layout=org.apache.log4j.PatternLayout
+log4j.appender.stderr.layout.ConversionPattern=%p %c{2}: %m%n
+"""
 
 
 def read_kv(out: str) -> dict[str, str]:
@@ -167,7 +189,11 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="bench-vs-hama-") as tmp:
         classes = os.path.join(tmp, "classes")
         subprocess.run(["javac", "-nowarn", "-d", classes, "-cp", f"{lib}/*", str(JAVA_SRC)], check=True)
-        java = ["java", f"-Xmx{args.xmx}", "-cp", f"{lib}/*:{classes}", "HamaBench"]
+        log4j = os.path.join(tmp, "log4j.properties")
+        with open(log4j, "w") as f:
+            f.write(LOG4J)
+        java = ["java", f"-Xmx{args.xmx}", f"-Dlog4j.configuration=file:{log4j}", "-cp", f"{lib}/*:{classes}",
+                "HamaBench"]
         # one split per input file: Hama graph jobs fail when the splits outnumber the tasks
         common_h = [f"hama.tmp.dir={tmp}/hama-tmp", f"hadoop.tmp.dir={tmp}/hadoop-tmp", "bsp.peers.num=2",
                     "bsp.min.split.size=4294967296"]
