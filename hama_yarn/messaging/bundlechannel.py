@@ -31,10 +31,13 @@ import struct
 import sys
 import threading
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .. import errors
 from ..errors import MessagingError
+
+if TYPE_CHECKING:
+    from .codec import BundleParts
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +51,7 @@ MAX_BUNDLE = 1 << 40
 _HEAD = struct.Struct("<iqQ")
 _ERR = struct.Struct("<I")
 _CHUNK = 1 << 24  # most bytes asked of one recv_into
+_COALESCE = 64 * 1024  # parts shorter than this are joined before sending
 
 
 def _recv_exact(sock: socket.socket, n: int) -> bytes:
@@ -239,8 +243,9 @@ class BundleChannelClient:
         self._sock: socket.socket | None = None
         self._lock = threading.Lock()
 
-    def send(self, source_index: int, superstep: int, bundle: bytes | memoryview) -> None:
-        """Deliver *bundle*; returns once the receiver queued it.
+    def send(self, source_index: int, superstep: int, bundle: bytes | memoryview | BundleParts) -> None:
+        """Deliver *bundle* (bytes, or :class:`~hama_yarn.messaging.codec.BundleParts` written
+        part by part); returns once the receiver queued it.
 
         Raises
         ------
@@ -256,8 +261,21 @@ class BundleChannelClient:
                     self._sock = open_connection(self.address, self._secret, timeout=self._timeout,
                                                  what="bundle channel")
                 sock = self._sock
-                sock.sendall(_HEAD.pack(source_index, superstep, len(bundle)))
-                sock.sendall(bundle)
+                if isinstance(bundle, (bytes, bytearray, memoryview)):
+                    sock.sendall(_HEAD.pack(source_index, superstep, len(bundle)))
+                    sock.sendall(bundle)
+                else:  # BundleParts: the messages' own buffers, small pieces coalesced
+                    small: list[Any] = [_HEAD.pack(source_index, superstep, len(bundle))]
+                    for part in bundle.parts:
+                        view = memoryview(part).cast("B")
+                        if view.nbytes < _COALESCE:
+                            small.append(view)
+                            continue
+                        sock.sendall(b"".join(small))
+                        small = []
+                        sock.sendall(view)
+                    if small:
+                        sock.sendall(b"".join(small))
                 status = _recv_exact(sock, 1)
                 if status == b"\x00":
                     return

@@ -33,7 +33,8 @@ from .vector import KIND_ARROW, KIND_NDARRAY, KIND_PICKLE_OOB, decode_vector, pi
 
 VECTOR_KINDS = (KIND_NDARRAY, KIND_ARROW, KIND_PICKLE_OOB)
 
-__all__ = ["encode", "decode", "decode_sized", "is_compressed", "COMPRESSORS", "compressor_id", "is_immutable_kind"]
+__all__ = ["encode", "encode_lazy", "BundleParts", "decode", "decode_sized", "is_compressed", "COMPRESSORS",
+           "compressor_id", "is_immutable_kind"]
 
 VERSION = 1
 KIND_PICKLE, KIND_INT64, KIND_FLOAT64, KIND_STR = 0, 1, 2, 3
@@ -157,6 +158,57 @@ def encode(messages: list[Any], compressor: int = 0, threshold: int = 0) -> byte
     else:
         compressor = 0
     return bytes((VERSION, compressor, kind)) + payload
+
+
+class BundleParts:
+    """An uncompressed raw-buffer bundle not joined into one ``bytes``: its header and the
+    messages' own buffers (see :func:`encode_lazy`).
+
+    ``len()`` is the bundle's length and indexing reads its bytes (``parts[1]`` is the
+    compressor byte, 0); ``bytes(parts)`` joins it.  A transport that can write several
+    buffers (the raw bundle channel) sends the parts without that copy.
+    """
+
+    __slots__ = ("parts", "nbytes")
+
+    def __init__(self, parts: list[Any]) -> None:
+        self.parts = parts
+        self.nbytes = sum(memoryview(p).nbytes for p in parts)
+
+    def __len__(self) -> int:
+        return self.nbytes
+
+    def __getitem__(self, index: int) -> int:
+        if not 0 <= index < len(self.parts[0]):
+            raise IndexError(f"BundleParts indexes its header only, not {index}")
+        return int(self.parts[0][index])
+
+    def __bytes__(self) -> bytes:
+        return b"".join(self.parts)
+
+
+#: Bundles shorter than this are joined by :func:`encode_lazy` (the copy costs less than
+#: writing many small buffers).
+LAZY_MIN_BYTES = 256 * 1024
+
+
+def encode_lazy(messages: list[Any], compressor: int = 0, threshold: int = 0) -> bytes | BundleParts:
+    """:func:`encode`, except that a large uncompressed raw-buffer bundle (numpy arrays, Arrow
+    batches, pickle with out-of-band buffers) comes back as :class:`BundleParts` referring to
+    the messages' buffers: no copy of the data before it is written to the network.  The
+    buffers must not change until the bundle was sent.
+    """
+    kind, payload = _payload(messages)
+    if isinstance(payload, list):
+        size = sum(memoryview(p).nbytes for p in payload)
+        if size >= LAZY_MIN_BYTES and not (compressor and size >= threshold):
+            return BundleParts([bytes((VERSION, 0, kind)), *payload])
+        if not (compressor and size >= threshold):
+            return b"".join([bytes((VERSION, 0, kind)), *payload])
+        payload = b"".join(payload)
+    if compressor and len(payload) >= threshold:
+        return bytes((VERSION, compressor, kind)) + _BY_ID[compressor][0](payload)
+    return bytes((VERSION, 0, kind)) + payload
 
 
 def is_compressed(data: bytes | memoryview) -> bool:

@@ -21,7 +21,7 @@ from ..rpc.client import RPCClient
 from ..rpc.server import RPCServer
 from . import queues
 from ..messaging.bundlechannel import CHANNEL_MIN_BYTES, BundleChannelClient, BundleChannelServer
-from ..messaging.codec import decode_sized
+from ..messaging.codec import BundleParts, decode_sized
 
 log = logging.getLogger(__name__)
 
@@ -127,23 +127,23 @@ class Messenger:
                                     if port.startswith(":") else None)
         return self._channels[name]
 
-    def _send_one(self, name: str, superstep: int, data: bytes) -> None:
+    def _send_one(self, name: str, superstep: int, data: bytes | BundleParts) -> None:
         try:
             channel = self._channel_to(name) if len(data) >= CHANNEL_MIN_BYTES else None
             if channel is not None:
                 channel.send(self.task_index, superstep, data)
                 return
-            self._client(name).call("put_bundle", self.task_index, superstep, data)
+            self._client(name).call("put_bundle", self.task_index, superstep, bytes(data))
         except MessagingError:
             raise
         except Exception as exc:
             raise MessagingError(f"sending {len(data)} bytes to peer {name} in superstep {superstep} failed: {exc}") from exc
 
-    def _send_in_order(self, name: str, superstep: int, datas: list[bytes]) -> None:
+    def _send_in_order(self, name: str, superstep: int, datas: list[bytes | BundleParts]) -> None:
         for data in datas:
             self._send_one(name, superstep, data)
 
-    def send_bundles(self, superstep: int, bundles: Iterable[tuple[str, bytes]]) -> None:
+    def send_bundles(self, superstep: int, bundles: Iterable[tuple[str, bytes | BundleParts]]) -> None:
         """Deliver every ``(peer_name, bundle)``; returns when all were queued remotely.
 
         Raises
@@ -160,7 +160,7 @@ class Messenger:
             self._pool = ThreadPoolExecutor(max_workers=8, thread_name_prefix=f"send-{self.task_index}")
         # One task per destination, its bundles in order (several bundles to one peer keep
         # their order); pre-create clients here so no two pool threads race on one destination.
-        by_dest: dict[str, list[bytes]] = {}
+        by_dest: dict[str, list[bytes | BundleParts]] = {}
         for name, data in items:
             by_dest.setdefault(name, []).append(data)
             self._client(name)

@@ -16,7 +16,7 @@ from ..bsp import Combiner
 from ..config import HamaConfiguration
 from ..errors import PeerNotFoundError
 from ..master.state import PEER_COUNTER_GROUP
-from ..messaging.codec import decode, encode, is_immutable_kind
+from ..messaging.codec import decode, encode, encode_lazy, is_immutable_kind
 from ..messaging.queues import MessageSet, message_size
 from ..sync.base import SyncClient
 from ..web.timeline import StepRecorder
@@ -202,7 +202,8 @@ class PeerImpl:
                 self._messenger.incoming.add(step, msgs if is_immutable_kind(msgs) else decode(encode(msgs)))
             else:
                 for part in _split(msgs, _MAX_BUNDLE_BYTES):
-                    data = encode(part, self._compressor, self._threshold)
+                    # large raw-buffer bundles stay unjoined (BundleParts): no copy before the wire
+                    data = encode_lazy(part, self._compressor, self._threshold)
                     wire_bytes += len(data)
                     if data[1]:  # compressed (bundles under hama.messenger.compression.threshold are not)
                         compressed_bytes += len(data)

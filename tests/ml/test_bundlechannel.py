@@ -127,3 +127,34 @@ def test_large_array_messages_in_a_job(tmp_path: Path, peers: int) -> None:
     job.set_output_path(str(tmp_path / "out"))
     run(job)
     assert sorted(read_text_parts(f"file://{tmp_path}/out")) == [f"{i}\tok" for i in range(peers)]
+
+
+def test_encode_lazy_is_encode_without_the_join(pair: tuple[Messenger, Messenger],
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """Large raw-buffer bundles stay as parts (BundleParts) whose bytes are exactly encode()'s;
+    the channel and the Thrift fallback deliver them the same."""
+    from hama_yarn.messaging.codec import BundleParts, encode_lazy
+
+    a, b = pair
+    x = big(11)
+    cases = [[x, x[:5].astype(np.int32)], [(1, x), {"k": x}], [b"small", 1.5]]
+    for msgs in cases:
+        lazy = encode_lazy(msgs)
+        assert bytes(lazy) == encode(msgs)
+        assert isinstance(lazy, BundleParts) == (msgs is not cases[-1])
+    lazy = encode_lazy(cases[0])
+    assert isinstance(lazy, BundleParts) and len(lazy) == len(encode(cases[0])) and lazy[1] == 0
+    a.send_bundles(1, [(b.name, lazy)])
+    got = b.incoming.take(1).to_list()
+    assert np.array_equal(got[0], x) and np.array_equal(got[1], x[:5].astype(np.int32))
+    monkeypatch.setattr(a, "_channel_to", lambda name: None)  # force the Thrift path
+    a.send_bundles(2, [(b.name, encode_lazy(cases[1]))])
+    t, d = b.incoming.take(2).to_list()
+    assert np.array_equal(t[1], x) and np.array_equal(d["k"], x)
+    # compression asked for: joined and compressed as encode() does
+    from hama_yarn.messaging.codec import compressor_id, decode
+
+    z = compressor_id("zlib")
+    packed = encode_lazy(cases[0], z, 0)
+    assert isinstance(packed, bytes) and packed[1] == z
+    assert np.array_equal(decode(packed)[0], x)
