@@ -537,7 +537,7 @@ def up(layout: SecureLayout | None = None, *, do_install: bool = True) -> "Clust
 
 
 def _up(layout: SecureLayout, do_install: bool) -> "ClusterInfo":
-    from tests.cluster.cluster import ClusterError, ClusterInfo, _check_ports_free
+    from tests.cluster.cluster import ClusterError, ClusterInfo
 
     t0 = time.monotonic()
     if do_install:
@@ -562,9 +562,11 @@ def _up(layout: SecureLayout, do_install: bool) -> "ClusterInfo":
     if any(procs.values()):
         _down(layout)
     ports = secure_ports()
-    _check_ports_free(ports)
-    if probes.port_open(kdc_port(ports)):
-        raise ClusterError(f"KDC port {kdc_port(ports)} already in use; shift with HAMA_CLUSTER_PORT_OFFSET=<n>")
+    used = {name: port for name, port in ports.to_json().items() if not name.startswith("hbase")}  # no HBase here
+    busy = [f"{name}={port}" for name, port in {**used, "kdc": kdc_port(ports)}.items() if probes.port_open(port)]
+    if busy:
+        raise ClusterError(f"secured profile: ports already in use by something this harness did not start: "
+                           f"{', '.join(busy)}; stop it, or shift all ports with HAMA_CLUSTER_PORT_OFFSET=<n>")
     for d in (layout.data, layout.logs, layout.skein_config, layout.krb):
         shutil.rmtree(d, ignore_errors=True)
     layout.data.mkdir(parents=True)
