@@ -25,6 +25,9 @@ def test_spmv_and_matmult_on_yarn_from_hdfs(yarn_env: dict[str, str], hdfs_dir: 
         i, x = line.split("\t")
         y[int(i)] = float(x)
     assert np.array_equal(y, a @ (a @ v))
+    from hama_yarn.matrix.spmv import load_vector
+
+    assert np.array_equal(load_vector(f"{hdfs_dir}/y/result"), a @ (a @ v))  # Hama's OUT/result vector
 
     rng = np.random.default_rng(5)
     ma, mb = rng.random((30, 20)), rng.random((20, 10))
@@ -38,3 +41,14 @@ def test_spmv_and_matmult_on_yarn_from_hdfs(yarn_env: dict[str, str], hdfs_dir: 
         i, row = line.split("\t")
         c[int(i)] = [float(t) for t in row.split()]
     assert np.array_equal(c, ma @ mb)
+
+
+def test_large_array_messages_on_yarn(yarn_env: dict[str, str]) -> None:
+    """RandBench with 200 kB numpy messages: bundles over 256 KiB take the raw bundle channel
+    between YARN containers; every byte arrives (BYTES_RECEIVED)."""
+    import re
+
+    r = hama(yarn_env, "example", "bench", "200000", "4", "3", "--numpy", "-n", "2", "-r", "yarn")
+    assert r.returncode == 0, r.stderr
+    got = re.search(r"BYTES_RECEIVED=(\d+)", r.stderr)
+    assert got and int(got.group(1)) == 2 * 4 * 3 * 200000, r.stderr[-3000:]
