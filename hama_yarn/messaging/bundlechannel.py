@@ -87,9 +87,9 @@ class _BufferPool:
 
     def get(self, n: int) -> memoryview:
         """A writable buffer of exactly *n* bytes (contents undefined: all are received into it)."""
-        np = sys.modules.get("numpy")
-        if np is None or n < CHANNEL_MIN_BYTES:
+        if n < CHANNEL_MIN_BYTES or "numpy" not in sys.modules:
             return memoryview(bytearray(n))
+        import numpy as np  # a statement, not sys.modules: waits while another thread still imports it
         with self._lock:
             bufs = self._bufs
             for i in range(len(bufs)):
@@ -104,7 +104,7 @@ class _BufferPool:
             bufs.append(fresh)
             if len(bufs) > self._max:
                 bufs.pop(0)  # the least recently used leaves the pool (freed when its views are)
-            return memoryview(fresh)
+            return fresh.data  # a memoryview holding the array
 
 
 Handler = Callable[[int, int, Any], None]

@@ -29,7 +29,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..errors import ConfigError, MessagingError
-from .vector import KIND_ARROW, KIND_NDARRAY, KIND_PICKLE_OOB, decode_vector, pickle_oob, vector_payload
+from .vector import KIND_ARROW, KIND_NDARRAY, KIND_PICKLE_OOB, decode_vector, import_numpy_for, pickle_oob, vector_payload
 
 VECTOR_KINDS = (KIND_NDARRAY, KIND_ARROW, KIND_PICKLE_OOB)
 
@@ -269,6 +269,7 @@ def decode_sized(data: bytes | memoryview) -> tuple[list[Any], int]:
         if kind in VECTOR_KINDS:
             return decode_vector(kind, memoryview(payload) if comp else memoryview(data)[3:]), decompressed
         if kind == KIND_PICKLE:
+            import_numpy_for(payload)
             result = pickle.loads(payload)
             if not isinstance(result, list):
                 raise MessagingError(f"malformed bundle: payload is a {type(result).__name__}, not a list")

@@ -37,6 +37,7 @@ __all__ = [
     "vector_payload",
     "decode_vector",
     "OOB_MIN_BYTES",
+    "import_numpy_for",
 ]
 
 KIND_NDARRAY, KIND_ARROW, KIND_PICKLE_OOB = 4, 5, 6
@@ -175,6 +176,24 @@ def _decode_arrow(payload: memoryview) -> list[Any]:
     return out
 
 
+def import_numpy_for(pickled: bytes | memoryview) -> None:
+    """Import numpy (whole) before unpickling *pickled* if it may refer to numpy (numpy is
+    being or was imported in this process, or the pickle names it).
+
+    Bundles are decoded on the message server's threads, possibly while the peer's main
+    thread is still importing numpy (with the user's module).  Unpickling imports numpy's
+    submodules directly, which can then meet the half-initialized package (Python's import
+    deadlock avoidance): "cannot import name ... from partially initialized module".  A
+    plain ``import numpy`` first waits for the other thread's import to finish.
+    """
+    if "numpy" in sys.modules or (b"numpy" in pickled if isinstance(pickled, bytes)
+                                  else len(pickled) < (1 << 20) and b"numpy" in pickled.tobytes()):
+        try:
+            import numpy  # noqa: F401
+        except ImportError:
+            pass  # unpickling will name what is missing
+
+
 def _decode_oob(payload: memoryview, base: int) -> list[Any]:
     plen, nbuf = struct.unpack_from("<QI", payload, 0)
     lengths = struct.unpack_from(f"<{nbuf}Q", payload, 12)
@@ -188,6 +207,7 @@ def _decode_oob(payload: memoryview, base: int) -> list[Any]:
             raise ValueError(f"buffer of {n} bytes at payload offset {pos} runs past the bundle ({len(payload)})")
         bufs.append(payload[pos : pos + n])
         pos += n + _pad(n)
+    import_numpy_for(data)
     result = pickle.loads(data, buffers=bufs)
     if not isinstance(result, list):
         raise ValueError(f"payload is a {type(result).__name__}, not a list")
