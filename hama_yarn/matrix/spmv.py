@@ -157,22 +157,43 @@ class SpMVBSP(BSP):
         spec: Any = (int(present[0]), int(present[-1]) + 1) if len(present) and contiguous else \
             ((0, 0) if contiguous else present)
         rows_of: dict[int, Any] = {}
+        tiles: list[int] | None = None  # peer order when the peers' ranges tile 0..n_rows in order
+        own = peer.get_peer_name()
         for it in range(self.iterations):
             local = m @ v if m.shape[0] else np.zeros(0)
-            msg = (me, spec if it == 0 else None, local)
+            # with spmv.normalize, the part's largest |value| travels along (the maximum of
+            # disjoint parts is the vector's: no pass over the whole vector to find it)
+            peak = float(np.abs(local).max()) if self.normalize and len(local) else 0.0
+            msg = (me, spec if it == 0 else None, local, peak)
             for name in names:
-                peer.send(name, msg)
+                if name != own:  # this peer's own part stays here: no copy through the message queue
+                    peer.send(name, msg)
             peer.sync()
-            y = np.zeros(n_rows)
-            for src, rows, vals in sorted(peer.messages(), key=lambda t: t[0]):
+            parts = sorted([*peer.messages(), msg], key=lambda t: t[0])
+            for src, rows, _, _ in parts:
                 if rows is not None:
                     rows_of[src] = rows
-                rows = rows_of[src]
-                if isinstance(rows, tuple):
-                    y[rows[0]:rows[1]] += vals
-                else:
-                    y[rows] += vals
-            if self.normalize:
+            if it == 0:
+                tiles = _tiling([rows_of[src] for src, _, _, _ in parts], n_rows)
+            top = 0.0
+            if tiles is not None:  # disjoint ranges covering every row: nothing to add up
+                top = max((p[3] for p in parts), default=0.0)
+                y = np.empty(n_rows)
+                for i in tiles:  # copy (and normalize) each part into place: one pass
+                    lo, hi = rows_of[parts[i][0]]
+                    if self.normalize and top > 0:
+                        np.divide(parts[i][2], top, out=y[lo:hi])
+                    else:
+                        y[lo:hi] = parts[i][2]
+            else:
+                y = np.zeros(n_rows)
+                for src, _, vals, _ in parts:
+                    rows = rows_of[src]
+                    if isinstance(rows, tuple):
+                        y[rows[0]:rows[1]] += vals
+                    else:
+                        y[rows] += vals
+            if self.normalize and tiles is None:
                 top = np.abs(y).max() if len(y) else 0.0
                 if top > 0:
                     y /= top
@@ -200,6 +221,21 @@ class SpMVBSP(BSP):
             url = _staged_result_url(peer.get_configuration())
             if url:
                 write_result(url, v, peer.get_configuration())
+
+
+def _tiling(specs: list[Any], n_rows: int) -> list[int] | None:
+    """Indexes of *specs* (peers' row ranges, in peer order) ordered by range when the ranges
+    are ``(lo, hi)`` tuples that cover ``0 .. n_rows`` exactly, without overlap; else None."""
+    if not all(isinstance(sp, tuple) for sp in specs):
+        return None
+    order = sorted((i for i, sp in enumerate(specs) if sp[1] > sp[0]), key=lambda i: specs[i][0])
+    at = 0
+    for i in order:
+        lo, hi = specs[i]
+        if lo != at:
+            return None
+        at = hi
+    return order if at == n_rows else None
 
 
 def _staged_result_url(conf: HamaConfiguration) -> str | None:

@@ -201,3 +201,20 @@ def test_matmult_all_zero_and_absent_rows_equal_scipy(tmp_path: Path, peers: int
         k, vals = line.split("\t")
         c[int(k)] = [float(x) for x in vals.split()]
     assert np.array_equal(c, d @ b)  # every row written, the all-zero ones as zeros
+
+
+@pytest.mark.parametrize("peers", [1, 3])
+def test_spmv_normalized_power_iteration_equals_numpy(tmp_path: Path, peers: int) -> None:
+    """spmv.normalize: y = A y / max|A y| each iteration, bit-identical to numpy/scipy."""
+    a = sparse_random(300, 300, 0.05, seed=4)
+    v = np.random.default_rng(8).random(300)
+    write_sparse(f"{tmp_path}/m.seq", a)
+    write_vector(f"{tmp_path}/v.seq", v)
+    conf = HamaConfiguration()
+    conf.set("spmv.normalize", "true")
+    run(spmv_job(conf, f"{tmp_path}/m.seq", f"{tmp_path}/v.seq", f"{tmp_path}/out", 4, peers))
+    y = v
+    for _ in range(4):
+        y = a @ y
+        y /= np.abs(y).max()
+    assert np.array_equal(_vector_from_text(f"file://{tmp_path}/out", 300), y)
