@@ -125,7 +125,8 @@ _HAMA_LONG = {"-list", "-status", "-kill", "-file", "-count", "-submit",
               "-counter", "-events", "-history", "-list-active-grooms",  # hama job (cli/jobinfo.py)
               # hama pipes (cli/pipes.py PIPES_LONG_OPTIONS)
               "-conf", "-input", "-output", "-program", "-interpreter", "-programArgs", "-bspTasks", "-streaming",
-              "-inputformat", "-outputformat", "-partitioner", "-jobname", "-cachefiles", "-jobconf", "-jar"}
+              "-inputformat", "-outputformat", "-partitioner", "-jobname", "-cachefiles", "-jobconf", "-jar",
+              "-cflags", "-libs"}
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -24,6 +24,7 @@ __all__ = ["add_parser", "PIPES_LONG_OPTIONS", "build_job"]
 PIPES_LONG_OPTIONS = {
     "-conf", "-input", "-output", "-program", "-interpreter", "-programArgs", "-bspTasks", "-streaming",
     "-inputformat", "-outputformat", "-partitioner", "-jobname", "-cachefiles", "-jobconf", "-jar",
+    "-cflags", "-libs",
 }
 
 PIPES_BSP = "hama_yarn.pipes:PipesBSP"
