@@ -20,26 +20,26 @@ MODE = sys.argv[1] if len(sys.argv) > 1 else "ok"
  TASK_DONE) = (0, 1, 3, 4, 5, 7, 10, 19, 21, 22)
 
 
-def say(text):
+def say(text: str) -> None:
     print(f"raw child ({MODE}): {text}", file=sys.stderr, flush=True)
 
 
 class Link:
-    def __init__(self, port):
+    def __init__(self, port: int) -> None:
         self.sock = socket.create_connection(("127.0.0.1", port))
         self.rfile = self.sock.makefile("rb")
 
-    def send(self, *parts):
+    def send(self, *parts: bytes | int) -> None:
         data = b""
         for p in parts:
             data += p if isinstance(p, bytes) else encode_vlong(p)
         self.sock.sendall(data)
 
-    def string(self, text):
+    def string(self, text: str) -> bytes:
         raw = text.encode()
         return encode_vlong(len(raw)) + raw
 
-    def vint(self):
+    def vint(self) -> int:
         first = self.rfile.read(1)
         if not first:
             say("framework closed the socket")
@@ -52,11 +52,11 @@ class Link:
         value = int.from_bytes(self.rfile.read(size - 1), "big")
         return value ^ -1 if negative else value
 
-    def read_string(self):
+    def read_string(self) -> str:
         return self.rfile.read(self.vint()).decode()
 
 
-def bsp(link):
+def bsp(link: Link) -> None:
     link.send(WRITE_KEYVALUE, link.string("partial"), link.string("record"))
     assert link.vint() == WRITE_KEYVALUE
     if MODE == "dies":
@@ -76,7 +76,7 @@ def bsp(link):
         time.sleep(600)
 
 
-def main():
+def main() -> None:
     if MODE == "never_connects":
         say("not connecting")
         time.sleep(60)
