@@ -301,6 +301,8 @@ class GraphJobRunner(BSP):
         self.writer.setup(self.conf)
         for _, v in self.iter_vertices():
             self.writer.write(v, peer)
+        if self.store is not None:
+            peer.increment_counter(COUNTER_GROUP, "VERTEX_STORE_BYTES_WRITTEN", self.store.bytes_written)
 
     def _load(self, peer: Any) -> None:
         reader = self.reader_class()

@@ -269,6 +269,8 @@ class VectorizedGraphRunner(GraphJobRunner):
             if self._arrays is not None:
                 graph = self._arrays.graph(graph)
             self._iterate(peer, graph, t0)
+            if self._arrays is not None:
+                peer.increment_counter(COUNTER_GROUP, "MMAP_BYTES", self._arrays.bytes)
         finally:
             if self._arrays is not None:
                 self._arrays.close()

@@ -135,6 +135,8 @@ class DiskVertexStore:
         self._path: Path | None = None
         self._count = 0
         self._load: _Writer | None = None
+        #: Bytes of vertex files written (the load's and every iteration's).
+        self.bytes_written = 0
 
     # ---------------------------------------------------------------- files
     def _next(self, tag: str, share: int = 1) -> _Writer:
@@ -144,6 +146,7 @@ class DiskVertexStore:
 
     def _commit(self, w: _Writer) -> None:
         w.close()
+        self.bytes_written += w.bytes
         old, self._path, self._count = self._path, w.path, w.count
         if old is not None:
             os.unlink(old)
