@@ -59,8 +59,10 @@ def run(job: GraphJob, inp: str, tmp: str) -> float:
     return time.perf_counter() - start
 
 
-def new_job(peers: int, tmp: str, mode: str, vectorized: bool = False) -> GraphJob:
+def new_job(peers: int, tmp: str, mode: str, vectorized: bool = False, **extra: str) -> GraphJob:
     conf = HamaConfiguration()
+    for k, v in extra.items():
+        conf.set(k, v)
     conf.set("bsp.master.address", mode)
     conf.set("hama.tmp.dir", os.path.join(tmp, "hama"))
     job = GraphJob(conf)
@@ -69,18 +71,19 @@ def new_job(peers: int, tmp: str, mode: str, vectorized: bool = False) -> GraphJ
     return job
 
 
-def pagerank_per_iteration(peers: int, tmp: str, mode: str, inp: str, k1: int, k2: int) -> tuple[float, float]:
-    """Vertex API: (seconds per iteration = (T(k2) - T(k1)) / (k2 - k1), T(k1))."""
+def pagerank_per_iteration(peers: int, tmp: str, mode: str, inp: str, k1: int, k2: int,
+                           **extra: str) -> tuple[float, float]:
+    """Vertex API: (seconds per iteration = (T(k2) - T(k1)) / (k2 - k1), T(k1)); *extra*: configuration."""
     ts = []
     for k in (k1, k2):
-        job = new_job(peers, tmp, mode)
+        job = new_job(peers, tmp, mode, **extra)
         pagerank.configure_graphalytics(job, 0.85, k)
         ts.append(run(job, inp, tmp))
     return (ts[1] - ts[0]) / (k2 - k1), ts[0]
 
 
 def vectorized_pagerank(peers: int, tmp: str, mode: str, inp: str, iterations: int,
-                        repeats: int, fmt: str = "adjacency") -> dict[str, float]:
+                        repeats: int, fmt: str = "adjacency", **extra: str) -> dict[str, float]:
     """Vectorized PageRank, *repeats* runs: medians of the times, maxima of the memory figures.
 
     ``iter`` is ``ITERATION_NANOS / ITERATIONS`` (peer 0's wall time of the whole
@@ -91,7 +94,7 @@ def vectorized_pagerank(peers: int, tmp: str, mode: str, inp: str, iterations: i
     """
     runs: dict[str, list[float]] = {k: [] for k in ("iter", "load", "job", "rss", "rss_counter", "master")}
     for _ in range(repeats):
-        job = new_job(peers, tmp, mode, True)
+        job = new_job(peers, tmp, mode, True, **extra)
         job.set_input_format(fmt)
         pagerank.configure_graphalytics(job, 0.85, iterations)
         with PeakRss() as rss:
@@ -241,6 +244,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--mode", default="local", choices=["local", "inline"])
     p.add_argument("--k1", type=int, default=2, help="Vertex API: short run")
     p.add_argument("--k2", type=int, default=5, help="Vertex API: long run")
+    p.add_argument("--store-cache", type=int, default=1 << 20,
+                   help="Vertex API disk store: hama.graph.vertices.store.cache.bytes")
     p.add_argument("--iterations", type=int, default=20, help="vectorized: PageRank iterations per run")
     p.add_argument("--repeats", type=int, default=2, help="vectorized: repeats (median)")
     p.add_argument("--cache", default=os.path.join(tempfile.gettempdir(), "hama-bench-graphs"),
@@ -332,6 +337,17 @@ def main(argv: list[str] | None = None) -> int:
                          f"vectorized on {g}: {m / vec['iter'] / P / 1e6:.1f}M"))
             rows.append((f"{g} Vertex API load+start+{args.k1} iters per edge", f"{t1 / m * 1e6:.2f} us",
                          f"vectorized load {vec['load'] / m * 1e6:.2f} us/edge"))
+            # out of core (issue 23): the disk vertex store and the memory-mapped vectorized arrays
+            disk_iter, _ = pagerank_per_iteration(P, tmp, args.mode, adj, args.k1, args.k2,
+                                                  **{"hama.graph.vertices.store.class": "disk",
+                                                     "hama.graph.vertices.store.cache.bytes": str(args.store_cache)})
+            rows.append((f"{g} Vertex API PageRank s/iter, disk store", f"{disk_iter:.3f}",
+                         f"{disk_iter / per_iter:.2f}x the memory store ({per_iter:.3f} s in this run); "
+                         f"window {args.store_cache >> 10} KiB"))
+            mm = vectorized_pagerank(P, tmp, args.mode, adj, args.iterations, args.repeats,
+                                     **{"hama.graph.vectorized.mmap": "true"})
+            rows.append((f"{g} vectorized PageRank s/iter, mmap", f"{mm['iter']:.4f}",
+                         f"{mm['iter'] / vec['iter']:.2f}x in memory ({vec['iter']:.4f} s in this run)"))
 
     width = max(len(r[0]) for r in rows)
     for name, value, note in rows:
