@@ -121,8 +121,9 @@ def random_graph(path: Path, vertices: int, degree: int, seed: int = 7) -> Path:
     return path
 
 
-def pagerank_ranks(tmp: Path, inp: Path, mode: str, store: str, cache: int = 0) -> tuple[dict[str, float], int]:
-    """Graphalytics PageRank (5 iterations, 1 peer): ranks and the peer's RSS growth in KiB."""
+def pagerank_ranks(tmp: Path, inp: Path, mode: str, store: str, cache: int = 0,
+                   **extra: str) -> tuple[dict[str, float], int, int]:
+    """Graphalytics PageRank (5 iterations, 1 peer): ranks, the peer's RSS before loading and its growth (KiB)."""
     c = HamaConfiguration()
     c.set("bsp.master.address", mode)
     c.set("hama.tmp.dir", str(tmp / "hama-tmp"))
@@ -130,6 +131,8 @@ def pagerank_ranks(tmp: Path, inp: Path, mode: str, store: str, cache: int = 0) 
     c.set(STORE_KEY, store)
     if cache:
         c.set(CACHE_KEY, str(cache))
+    for k, v in extra.items():
+        c.set(k, v)
     job = GraphJob(c)
     job.set_num_bsp_task(1)
     pagerank.configure_graphalytics(job, 0.85, 5)
@@ -140,18 +143,22 @@ def pagerank_ranks(tmp: Path, inp: Path, mode: str, store: str, cache: int = 0) 
     job.set_output_path(str(out))
     assert job.wait_for_completion(verbose=False), job.get_diagnostics()
     counters = job.get_counters()
-    growth = counters.get("test.rss", "PEAK_KB") - counters.get("test.rss", "BASE_KB")
-    return {k: float(v) for k, v in read_output(out).items()}, growth
+    base = counters.get("test.rss", "BASE_KB")
+    return {k: float(v) for k, v in read_output(out).items()}, base, counters.get("test.rss", "PEAK_KB") - base
 
 
 def test_disk_store_pagerank_on_a_graph_4x_the_cap(tmp_path: Path) -> None:
     """5,000 vertices, ~100,000 edges: the in-memory peer grows by tens of MiB; the disk store
-    (256 KiB window) stays under a quarter of that and gives the same ranks."""
+    (256 KiB window) stays under a quarter of that and gives the same ranks.  The disk run also
+    carries the peer memory limit (``hama.peer.memory.limit.mb`` = RSS before loading + the cap),
+    which fails the job if the peer passes it."""
     inp = random_graph(tmp_path / "g.adj", 5000, 20)
-    mem, mem_kb = pagerank_ranks(tmp_path, inp, "local", "memory")
-    disk, disk_kb = pagerank_ranks(tmp_path, inp, "local", "disk", cache=256 << 10)
+    mem, base_kb, mem_kb = pagerank_ranks(tmp_path, inp, "local", "memory")
     cap_kb = mem_kb // 4  # the graph's in-memory form is 4x the cap
     assert cap_kb > 4096, f"graph too small to measure: in-memory peer grew by {mem_kb} KiB"
+    limit_mb = str((base_kb + cap_kb) // 1024)
+    disk, _, disk_kb = pagerank_ranks(tmp_path, inp, "local", "disk", cache=256 << 10,
+                                      **{"hama.peer.memory.limit.mb": limit_mb})
     assert disk_kb < cap_kb, f"disk store grew by {disk_kb} KiB, cap {cap_kb} KiB (in-memory: {mem_kb} KiB)"
     assert mem.keys() == disk.keys() and len(mem) == 5000
     for k, r in mem.items():  # the vertex order differs, so the sums' rounding may too

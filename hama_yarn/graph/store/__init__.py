@@ -7,8 +7,9 @@
     on a local disk, streamed through a bounded window every iteration (Hama 0.6's
     ``DiskVerticesInfo``), for partitions larger than the container's memory.
 
-Hama's key ``hama.graph.vertices.info`` and its class names (with or without the
-``org.apache.hama.graph.`` package) are accepted too.
+Hama's key ``hama.graph.vertices.info`` (used when ``hama.graph.vertices.store.class`` is
+left at ``memory``) and its class names (with or without the ``org.apache.hama.graph.``
+package) are accepted too.
 :mod:`hama_yarn.graph.store.mmap` memory-maps the vectorized runner's arrays
 (``hama.graph.vectorized.mmap``).
 """
@@ -47,9 +48,9 @@ def store_kind(conf: HamaConfiguration) -> str:
     """
     key = STORE_KEY
     name = (conf.get(STORE_KEY) or "").strip()
-    if not name:
-        key = HAMA_STORE_KEY
-        name = (conf.get(HAMA_STORE_KEY) or "").strip()
+    hama = (conf.get(HAMA_STORE_KEY) or "").strip()
+    if hama and name in ("", "memory"):  # the default: Hama's key, when set, decides
+        key, name = HAMA_STORE_KEY, hama
     if not name:
         return "memory"
     short = name.rpartition(".")[2].rpartition(":")[2].lower()
