@@ -61,10 +61,12 @@ def _am_processes(app_id: str, attempt: int = 1) -> list[psutil.Process]:
     return found
 
 
-def _run_and_kill_am(env: dict[str, str], data: str, out: str, at: int, *extra: str) -> tuple[int, str, str]:
+def _run_and_kill_am(env: dict[str, str], data: str, out: str, at: int, *extra: str,
+                     status: list[str] | None = None) -> tuple[int, str, str]:
     """Run the job through the CLI; SIGKILL its AM container's processes once superstep *at* is reached.
 
-    Returns ``(exit code, application id, stderr)``.
+    With *status*, ``hama job -status`` runs once the client follows the restarted master;
+    its output is appended to *status*.  Returns ``(exit code, application id, stderr)``.
     """
     cmd = [sys.executable, "-m", "hama_yarn.cli.main", "run", JOB, "-n", "4", "-i", data, "-o", out, "-r", "yarn",
            *extra, "-D", f"hama.tmp.dir={env['HAMA_TMP']}"]
@@ -88,6 +90,13 @@ def _run_and_kill_am(env: dict[str, str], data: str, out: str, at: int, *extra: 
                 os.kill(p.pid, signal.SIGKILL)
             except ProcessLookupError:
                 pass
+        if status is not None:
+            for line in proc.stderr:
+                seen += line
+                if "application master restarted" in line:
+                    job_id = "job_" + app_id.split("_", 1)[1]
+                    status.append(hama(env, "job", "-status", job_id, timeout=120).stdout)
+                    break
         _, rest = proc.communicate(timeout=300)
     finally:
         if proc.poll() is None:
@@ -103,8 +112,11 @@ def test_am_killed_mid_job_attempt_2_resumes_output_identical(yarn_env, skein_cl
     assert sorted(expected) == ["_SUCCESS", "part-00000", "part-00001", "part-00002", "part-00003"]
 
     out = f"{hdfs_dir}/out"
-    code, app_id, err = _run_and_kill_am(yarn_env, data, out, 6, *FT_ON, *SLOW, "-D", "hama.yarn.am.max.attempts=2")
+    status: list[str] = []
+    code, app_id, err = _run_and_kill_am(yarn_env, data, out, 6, *FT_ON, *SLOW, "-D", "hama.yarn.am.max.attempts=2",
+                                         status=status)
     assert code == 0, err
+    assert status and "ApplicationMaster attempt: 2" in status[0], (status, err)
     m = re.search(r"application master restarted \(attempt 2\); resuming from superstep (\d+)", err)
     assert m, err
     assert 5 <= int(m.group(1)) <= 20, err  # a checkpoint every superstep: at most one superstep lost
@@ -143,3 +155,44 @@ def test_spec_max_attempts_follows_the_key():
     assert am_attempt_of("container_1700000000000_0007_02_000001") == 2
     assert am_attempt_of("container_e12_1700000000000_0007_03_000001") == 3
     assert am_attempt_of("") == 1
+
+
+def test_failed_job_is_not_run_again_by_the_next_am_attempt(yarn_env, skein_client, data, hdfs_dir):  # noqa: F811
+    """skein leaves a failed attempt unregistered while YARN attempts remain; attempt 2 only reports the end."""
+    out = f"{hdfs_dir}/outf"
+    r = hama(yarn_env, "run", JOB, "-n", "4", "-i", data, "-o", out, "-r", "yarn", *FT_ON,
+             "-D", "hama.yarn.am.max.attempts=2", "-D", "bsp.tasks.max.attempts=1",
+             # kills peer 2 in job attempt 0 only: a re-run by attempt 2 (job attempt >= 1) would succeed
+             "-D", "test.ft.kill=2@3", timeout=300)
+    assert r.returncode == 1, r.stderr
+    assert re.search(r"Job failed: job_\d+_\d+\nTask attempt_\S+ failed: peer \d", r.stderr), r.stderr
+    assert "application master restarted" not in r.stderr
+    m = re.search(r"Submitted application (application_\d+_\d+)", r.stderr)
+    assert m, r.stderr
+    report = wait_final(skein_client, m.group(1))
+    assert str(report.final_status) == "FAILED", report
+    # the end recorded by attempt 1, reported by attempt 2
+    assert re.search(r"hama job job_\d+_\d+ FAILED after \d+ supersteps: Task attempt_", report.diagnostics or ""), \
+        report.diagnostics
+    from hama_yarn.ft.amrestart import FINAL_RECORD
+    from hama_yarn.io.fs import resolve
+
+    fs, path = resolve(out)
+    assert not fs.exists(f"{path}/_SUCCESS")
+    home = resolve(f"{hdfs_dir.split('/tmp/', 1)[0]}/user")[0]
+    assert not [p for p in home.find("/user", withdirs=False) if p.endswith(FINAL_RECORD)]
+
+
+def test_spec_max_attempts_with_ft(tmp_path):
+    from hama_yarn.config import HamaConfiguration
+    from hama_yarn.launcher.yarn.submit import _stage, build_spec
+
+    conf = HamaConfiguration()
+    conf.set("bsp.master.address", "yarn")
+    conf.set("hama.tmp.dir", str(tmp_path))
+    conf.set("bsp.work.class", f"{JOB}:FTSteps")
+    conf.set("bsp.ft.enabled", "true")
+    job_id, _, _, files = _stage(conf)
+    assert build_spec(conf, job_id, files).max_attempts == 2
+    conf.set("hama.yarn.am.max.attempts", "1")
+    assert build_spec(conf, job_id, files).max_attempts == 1
