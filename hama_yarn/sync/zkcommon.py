@@ -119,9 +119,11 @@ class _StartingLog(logging.LoggerAdapter):  # type: ignore[type-arg]
         super().log(level, msg, *args, **kwargs)
 
 
-def connect(conf: HamaConfiguration, what: str) -> Any:
-    """Start a kazoo client for *conf*.
+def connect(conf: HamaConfiguration, what: str, secret: str = "") -> Any:
+    """Start a kazoo client for *conf*; with the job's *secret*, in the job's ACL identity.
 
+    With *secret*, every znode the client creates gets the job's ACL and the session
+    authenticates as the job (``hama.zookeeper.acl``, :mod:`hama_yarn.sync.zkacl`).
     Waits at most ``hama.client.connect.timeout.ms`` for the first connection,
     in slices, so Ctrl-C ends the wait at once.
 
@@ -134,6 +136,11 @@ def connect(conf: HamaConfiguration, what: str) -> Any:
     session = session_timeout(conf)
     limit = connect_timeout(conf)
     logger = _StartingLog(logging.getLogger("kazoo.client"), {})
+    acl: dict[str, Any] = {}
+    if secret:
+        from .zkacl import auth_data, job_acl
+
+        acl = {"default_acl": job_acl(conf, secret), "auth_data": auth_data(conf, secret)}
     zk = KazooClient(
         hosts=hosts,
         timeout=session,
@@ -141,6 +148,7 @@ def connect(conf: HamaConfiguration, what: str) -> Any:
         command_retry=KazooRetry(max_tries=-1, delay=0.02, backoff=2, max_delay=1.0, deadline=session,
                                  ignore_expire=False),
         logger=logger,
+        **acl,
     )
     started = zk.start_async()
     deadline = time.monotonic() + limit

@@ -31,7 +31,9 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from kazoo.exceptions import NodeExistsError, NoNodeError, NotEmptyError, RolledBackError, RuntimeInconsistency
+from kazoo.exceptions import (NoAuthError, NodeExistsError, NoNodeError, NotEmptyError, RolledBackError,
+                              RuntimeInconsistency)
+from kazoo.security import OPEN_ACL_UNSAFE
 
 from ..errors import SyncError
 from ..config import HamaConfiguration
@@ -119,7 +121,7 @@ class ZooKeeperSyncServer(SyncServer):
                 if self._unreachable is not None:
                     raise self._unreachable
                 try:
-                    self.zk = connect(self.ctx.conf, f"sync server of {self.ctx.job_id}")
+                    self.zk = connect(self.ctx.conf, f"sync server of {self.ctx.job_id}", self.ctx.secret)
                 except SyncError as exc:
                     self._unreachable = exc
                     raise
@@ -137,9 +139,12 @@ class ZooKeeperSyncServer(SyncServer):
         and created afresh; another job's is left alone and this job fails.
         """
         tag = b"hama-job " + hashlib.sha256(self.ctx.secret.encode("utf-8")).hexdigest()[:32].encode()
+        parent = self.job_path.rsplit("/", 1)[0]
+        if parent:  # bsp.zookeeper.root stays open: every job creates its own (ACL'd) znode there
+            zk.retry(zk.ensure_path, parent, acl=OPEN_ACL_UNSAFE)
         for _attempt in range(3):
             try:
-                zk.retry(zk.create, self.job_path, tag, makepath=True)
+                zk.retry(zk.create, self.job_path, tag)
                 self._owned = True
                 return
             except NodeExistsError:
@@ -148,6 +153,8 @@ class ZooKeeperSyncServer(SyncServer):
                 data, _stat = zk.retry(zk.get, self.job_path)
             except NoNodeError:
                 continue
+            except NoAuthError:  # another job's znode, under its own ACL
+                data = None
             if data != tag:
                 raise SyncError(
                     f"{self.job_path} on ZooKeeper at {zk_hosts(self.ctx.conf)} belongs to another job with the id "

@@ -51,6 +51,7 @@ from kazoo.protocol.serialization import (
 )
 
 from ..errors import SyncError
+from .zkacl import AUTH_XID, auth_frame
 
 log = logging.getLogger(__name__)
 
@@ -136,6 +137,9 @@ class ZkWire:
         Requested session timeout in seconds.
     name : str
         For messages (e.g. ``peer 3``).
+    auth : sequence of (scheme, credential), optional
+        Identities every session adds (``addauth``) before its first request: the
+        job's digest identity under ``hama.zookeeper.acl`` (:mod:`hama_yarn.sync.zkacl`).
 
     Notes
     -----
@@ -145,7 +149,9 @@ class ZkWire:
     :attr:`sessions` the sessions opened.
     """
 
-    def __init__(self, hosts: str, session_timeout: float, name: str) -> None:
+    def __init__(self, hosts: str, session_timeout: float, name: str,
+                 auth: Sequence[tuple[str, str]] = ()) -> None:
+        self.auth = list(auth)
         self.servers, self.chroot = _split_hosts(hosts)
         if not self.servers:
             raise SyncError(f"{name}: empty ZooKeeper host list {hosts!r}")
@@ -241,6 +247,20 @@ class ZkWire:
             response, _ = Connect.deserialize(bytes(buf[4:4 + size]), 0)
             if response.time_out <= 0:
                 raise ValueError("the server refused the session")
+            buf = buf[4 + size:]
+            for scheme, credential in self.auth:  # answered in order, before any later request
+                sock.sendall(auth_frame(scheme, credential))
+                while len(buf) < 4 or len(buf) < 4 + int_struct.unpack_from(buf, 0)[0]:
+                    chunk = sock.recv(4096)
+                    if not chunk:
+                        raise EOFError(f"connection closed when adding the {scheme} identity (wrong credential?)")
+                    buf += chunk
+                n = int_struct.unpack_from(buf, 0)[0]
+                xid, _zxid, err = reply_header_struct.unpack_from(buf, 4)
+                buf = buf[4 + n:]
+                if xid != AUTH_XID or err:
+                    raise ValueError(f"the server refused the {scheme} identity (error {err})")
+            size = -4  # buf holds what follows the handshake
             sock.settimeout(None)
         except BaseException:
             sock.close()

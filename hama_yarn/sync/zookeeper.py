@@ -77,7 +77,6 @@ from kazoo.protocol.serialization import Create, Exists, GetChildren, GetData, T
 from kazoo.protocol.states import KazooState
 from kazoo.recipe.watchers import ChildrenWatch, DataWatch
 from kazoo.retry import KazooRetry, RetryFailedError
-from kazoo.security import OPEN_ACL_UNSAFE
 
 from ..errors import BarrierTimeoutError, SyncError
 from .base import SyncClient, SyncContext
@@ -93,6 +92,7 @@ from .zkcommon import (
     stop,
     zk_hosts,
 )
+from .zkacl import auth_data, job_acl
 from .zkwire import SetWatches, WireLost, WireTimeout, ZkWire
 
 log = logging.getLogger(__name__)
@@ -151,10 +151,12 @@ class ZooKeeperSyncClient(SyncClient):
         self._wake_r, self._wake_w = os.pipe()
         os.set_blocking(self._wake_r, False)
         os.set_blocking(self._wake_w, False)
-        self.wire = ZkWire(zk_hosts(ctx.conf), self.session_timeout, f"peer {task_index}")
+        self._acl = job_acl(ctx.conf, ctx.secret)  # hama.zookeeper.acl: every znode this peer creates
+        self.wire = ZkWire(zk_hosts(ctx.conf), self.session_timeout, f"peer {task_index}",
+                           auth_data(ctx.conf, ctx.secret))
         self.wire.set_wake_fd(self._wake_r)
         self._watched_upto = -(1 << 62)  # barriers up to this one have an exists-watch on their last arrival
-        self.zk = connect(ctx.conf, f"peer {task_index}")
+        self.zk = connect(ctx.conf, f"peer {task_index}", ctx.secret)
         self.zk.add_listener(self._on_state)
         try:
             DataWatch(self.zk, self.abort_path, self._on_abort)
@@ -495,7 +497,7 @@ class ZooKeeperSyncClient(SyncClient):
 
     def _create_dir(self, path: str, deadline: float) -> None:
         """Create the barrier node *path* (normally pre-created; see :meth:`_lookahead`)."""
-        (got,) = self._wire_call([Create(path, b"", OPEN_ACL_UNSAFE, 0)], deadline)
+        (got,) = self._wire_call([Create(path, b"", self._acl, 0)], deadline)
         if isinstance(got, NoNodeError):
             raise SyncError(f"job znode {self.job_path} does not exist: the sync server was not started "
                             f"or the job is over")
@@ -527,7 +529,7 @@ class ZooKeeperSyncClient(SyncClient):
         if superstep < 0 or superstep % LOOKAHEAD:
             return
         first = superstep + 2 * LOOKAHEAD
-        ops = [Create(f"{self.sync_path}/{barrier_name(s)}", b"", OPEN_ACL_UNSAFE, 0)
+        ops = [Create(f"{self.sync_path}/{barrier_name(s)}", b"", self._acl, 0)
                for s in range(first, first + LOOKAHEAD)]
         try:
             self.wire.send([Transaction(ops)], want=False)
@@ -597,7 +599,7 @@ class ZooKeeperSyncClient(SyncClient):
                         if self.wire.sessions != sessions:
                             self._watched_upto = superstep - 1  # the watches went with the old session
                         requests = self._watches(superstep, n)
-                        requests.append(Create(f"{path}/{ARRIVAL}", data, OPEN_ACL_UNSAFE, _SEQUENTIAL))
+                        requests.append(Create(f"{path}/{ARRIVAL}", data, self._acl, _SEQUENTIAL))
                         *_, created = self._wire_call(requests, deadline)
                         if isinstance(created, NoNodeError):  # nobody pre-created this barrier
                             self._create_dir(path, deadline)
