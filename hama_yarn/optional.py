@@ -12,6 +12,8 @@ extra           modules                                  features
 ``hbase``       happybase                                HBase input/output, ``hama hbase``
 ``compression`` lz4, zstandard, cramjam (python-snappy)  Lz4/ZStandard/Snappy codecs, lz4/zstd
                                                          message compression
+``tls``         cryptography                             a per-job self-signed certificate
+                                                         (``hama.rpc.tls.enabled``)
 ==============  =======================================  ==========================================
 
 Every import of one of these goes through :func:`require`, so a missing one fails with
@@ -36,6 +38,7 @@ EXTRAS: dict[str, tuple[str, ...]] = {
     "hbase": ("happybase",),
     "compression": ("lz4", "zstandard", "cramjam"),
     "arrow": ("pyarrow",),
+    "tls": ("cryptography",),
 }
 
 

@@ -85,7 +85,7 @@ def test_extras_match_pyproject() -> None:
     extras = tomllib.loads((root / "pyproject.toml").read_text())["project"]["optional-dependencies"]
     dist = {"kazoo": "kazoo", "hdfs_native": "hdfs-native", "requests": "requests", "skein": "skein",
             "happybase": "happybase", "lz4": "lz4", "zstandard": "zstandard", "cramjam": "python-snappy",
-            "pyarrow": "pyarrow"}
+            "pyarrow": "pyarrow", "cryptography": "cryptography"}
     for extra, modules in EXTRAS.items():
         pins = {p.split("==")[0] for p in extras[extra]}
         for m in modules:
