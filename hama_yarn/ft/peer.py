@@ -7,8 +7,10 @@ of every ``sync()``.  At a checkpoint superstep it saves, in one part file:
 * the messages the peer just received (what ``get_current_message`` will return),
 * its counters and the position of its input reader (records consumed since the
   reader was opened),
-* every output record written so far (replayed into the new attempt's file, so the
-  committed output is exactly that of an undisturbed run),
+* the output records written since the previous checkpoint, as a static segment
+  ``out<superstep>`` kept until the job ends (the part lists every segment so far; a
+  restored attempt replays them all into its file, so the committed output is exactly
+  that of an undisturbed run, and no checkpoint re-saves older output),
 * the user's state: ``bsp.checkpoint_state(peer)`` (graph runners implement it).
 
 A restored peer starts at the checkpoint's superstep with all of that put back; the
@@ -76,6 +78,7 @@ class PeerCheckpointer:
         self.bsp: Any = None
         self.writer: JournalingWriter | None = None
         self._static_bytes = 0  # static parts written since the last checkpoint (counted with it)
+        self._segments: list[int] = []  # checkpoints whose output segment holds this peer's output so far
 
     # -- static state (written once, e.g. a loaded graph) ----------------------
     def write_static(self, name: str, state: dict[str, Any]) -> int:
@@ -113,8 +116,7 @@ class PeerCheckpointer:
     def write(self, peer: Any, step: int) -> None:
         """Write this peer's part of the checkpoint of *step* and report it."""
         start = time.monotonic()
-        state: dict[str, Any] = {"messages": peer.checkpoint_messages()}
-        state["output"] = list(self.writer.records) if self.writer is not None else []
+        state: dict[str, Any] = {"messages": peer.checkpoint_messages(), "output": []}
         user = None
         hook = getattr(self.bsp, "checkpoint_state", None)
         if callable(hook):
@@ -123,13 +125,23 @@ class PeerCheckpointer:
             log.debug("peer %d: superstep %d cannot be resumed from: no checkpoint", self.task_index, step)
             return
         state["user"] = user
+        segments = list(self._segments)
+        records = self.writer.records if self.writer is not None else []
+        if records:  # only the output since the previous checkpoint: earlier segments are kept
+            name = f"out{step:08d}"
+            self._static_bytes += self.store.write_static(
+                name, self.task_index, self.attempt, pack({"name": name, "task": self.task_index}, {"records": records}))
+            segments.append(step)
         header = {
             "superstep": step, "task": self.task_index, "attempt": self.attempt,
             "counters": [[g, n, v] for (g, n), v in peer.counters_snapshot().items()],
-            "reader_pos": peer.reader_position(),
+            "reader_pos": peer.reader_position(), "output_segments": segments,
         }
         size = self.store.write_part(step, self.task_index, self.attempt, pack(header, state))
         size, self._static_bytes = size + self._static_bytes, 0
+        self._segments = segments
+        if self.writer is not None:
+            self.writer.records = []
         millis = int((time.monotonic() - start) * 1000)
         self.report(step, size, millis)
         log.debug("peer %d wrote checkpoint %d (%d bytes, %d ms)", self.task_index, step, size, millis)
@@ -146,11 +158,16 @@ class PeerCheckpointer:
         part = self.store.read_part(step, self.task_index)
         counters = {(str(g), str(n)): int(v) for g, n, v in part.header["counters"]}
         peer.restore_checkpoint(step, part.state["messages"], counters, int(part.header["reader_pos"]))
+        segments = [int(s) for s in part.header.get("output_segments", [])]
         output = part.state.get("output") or []
-        if output:
+        if segments or output:
             if self.writer is None:
                 raise CheckpointError(f"checkpoint {step} of task {self.task_index} holds output but the job has none")
+            for s in segments:
+                self.writer.replay(self.store.read_static(f"out{s:08d}", self.task_index).state["records"])
             self.writer.replay(output)
+            self.writer.records = []  # durable in the segments: the next checkpoint saves only what follows
+        self._segments = segments
         log.info("peer %d restored from checkpoint %d (attempt %d)", self.task_index, step, self.attempt)
         return part.state.get("user")
 
