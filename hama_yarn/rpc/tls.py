@@ -238,6 +238,7 @@ def install_for_job(job_dir: str | Path, secret: str) -> bool:
     if (d / CERT_FILE).is_file() and (d / KEY_FILE).is_file():
         ca = d / CA_FILE
         install(secret, TLSFiles(str(d / CERT_FILE), str(d / KEY_FILE), str(ca if ca.is_file() else d / CERT_FILE)))
+        log.info("mutual TLS on the job's connections (shipped certificate %s)", CERT_FILE)
         return True
     job = d / "job.json"
     if not job.is_file():
@@ -245,7 +246,10 @@ def install_for_job(job_dir: str | Path, secret: str) -> bool:
     import json
 
     conf = HamaConfiguration.from_dict(json.loads(job.read_text()).get("conf") or {})
-    return install_from_conf(conf, secret)
+    on = install_from_conf(conf, secret)
+    if on:
+        log.info("mutual TLS on the job's connections (certificate %s)", conf.get("hama.rpc.tls.cert"))
+    return on
 
 
 def server_context(secret: str) -> ssl.SSLContext | None:
