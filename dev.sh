@@ -26,12 +26,12 @@ setup() {
 
 cmd="${1:-help}"; shift || true
 case "$cmd" in
-  setup)    setup "test,zookeeper,hdfs,yarn,hbase,compression,arrow" ;;
+  setup)    setup "test,zookeeper,hdfs,yarn,hbase,compression,arrow,tls" ;;
   pagerank) setup ""
             exec "$venv/bin/hama" example pagerank "$@" ;;
-  unit)     setup "test,zookeeper,hdfs,yarn,hbase,compression,arrow"
+  unit)     setup "test,zookeeper,hdfs,yarn,hbase,compression,arrow,tls"
             HAMA_TEST_SERVICES=0 exec "$venv/bin/python" -m pytest "$@" ;;
-  test)     setup "test,zookeeper,hdfs,yarn,hbase,compression,arrow"
+  test)     setup "test,zookeeper,hdfs,yarn,hbase,compression,arrow,tls"
             bash tests/cluster/cluster.sh install
             "$venv/bin/python" -m mypy --config-file pyproject.toml
             exec "$venv/bin/python" -m pytest "$@" ;;
