@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 
 from tests.pipes.cpp_programs import CPP, build, write_matrix
+from tests.pipes.test_pipes_cpp_java import _declared, java_tool  # noqa: F401 - the fixture
 from tests.yarn.conftest import hama, hdfs_dir, yarn_env  # noqa: F401 - fixtures
 
 
@@ -35,8 +36,24 @@ def _seq_records(url_dir: str) -> list[tuple[Any, Any]]:
     return rows
 
 
+def _java_dump_hdfs(tool: list[str], xml: Path, url_dir: str) -> list[tuple[str, str]]:
+    """Every record of the part files on HDFS, read by Java Hadoop with the classes *xml* declares."""
+    import subprocess
+
+    from hama_yarn.io.fs import resolve
+
+    fs, path = resolve(url_dir)
+    base = url_dir[: url_dir.index(path)] if path in url_dir else ""
+    parts = [p if "://" in p else base + p for p in sorted(fs.ls(path, detail=False))
+             if p.rsplit("/", 1)[-1].startswith("part-")]
+    assert parts
+    p = subprocess.run([*tool, "dump", *_declared(xml), *parts], capture_output=True, text=True, timeout=120)
+    assert p.returncode == 0, p.stderr
+    return [tuple(line.split("\t", 1)) for line in p.stdout.splitlines()]  # type: ignore[misc]
+
+
 def test_cpp_programs_on_yarn_from_hdfs(yarn_env: dict[str, str], skein_client: Any, hdfs_dir: str,
-                                        tmp_path: Path) -> None:
+                                        tmp_path: Path, java_tool: list[str]) -> None:
     progs = build(tmp_path)
     data = tmp_path / "in.txt"
     data.write_text("".join(f"key{i}\t{i}.0\n" for i in range(1, 11)))
@@ -46,6 +63,7 @@ def test_cpp_programs_on_yarn_from_hdfs(yarn_env: dict[str, str], skein_client: 
              "-bspTasks", "3", "-input", _put(data, f"{hdfs_dir}/in.txt"), "-output", f"{hdfs_dir}/sum", "-r", "yarn")
     assert r.returncode == 0, r.stderr
     assert _seq_records(f"{hdfs_dir}/sum") == [(None, 55.0)]
+    assert _java_dump_hdfs(java_tool, CPP / "summation.xml", f"{hdfs_dir}/sum") == [("(null)", "55.0")]
 
     r = hama(yarn_env, "pipes", "-conf", str(CPP / "piestimator.xml"), "-D",
              f"hama.pipes.executable={exe['piestimator']}", "-D", "hama.pi.iterations=300000",
@@ -53,6 +71,8 @@ def test_cpp_programs_on_yarn_from_hdfs(yarn_env: dict[str, str], skein_client: 
     assert r.returncode == 0, r.stderr
     rows = _seq_records(f"{hdfs_dir}/pi")
     assert len(rows) == 1 and abs(rows[0][1] - math.pi) < 0.05
+    java_pi = _java_dump_hdfs(java_tool, CPP / "piestimator.xml", f"{hdfs_dir}/pi")
+    assert len(java_pi) == 1 and float(java_pi[0][1]) == rows[0][1]
 
 
     rng = np.random.default_rng(5)
@@ -66,3 +86,7 @@ def test_cpp_programs_on_yarn_from_hdfs(yarn_env: dict[str, str], skein_client: 
     assert r.returncode == 0, r.stderr
     rows_mm = {k: [float(x) for x in v.split(",")] for k, v in _seq_records(f"{hdfs_dir}/mm")}
     np.testing.assert_allclose(np.array([rows_mm[i] for i in range(14)]), a @ b, atol=1e-9)
+    java_mm = _java_dump_hdfs(java_tool, CPP / "matrixmultiplication.xml", f"{hdfs_dir}/mm")
+    java_rows = {int(k): [float(x) for x in v.split(",")] for k, v in java_mm}
+    assert sorted(java_rows) == list(range(14))
+    np.testing.assert_allclose(np.array([java_rows[i] for i in range(14)]), a @ b, atol=1e-9)

@@ -47,7 +47,7 @@ public class PipesJavaTool {
       String keyClass = args[1], valueClass = args[2];
       for (int f = 3; f < args.length; f++) {
         try (SequenceFile.Reader r = new SequenceFile.Reader(conf,
-            SequenceFile.Reader.file(new Path("file://" + args[f])))) {
+            SequenceFile.Reader.file(new Path(args[f].contains("://") ? args[f] : "file://" + args[f])))) {
           if (!r.getKeyClassName().equals(keyClass) || !r.getValueClassName().equals(valueClass)) {
             throw new IllegalStateException(args[f] + " declares " + r.getKeyClassName() + " -> "
                 + r.getValueClassName() + ", not " + keyClass + " -> " + valueClass);
