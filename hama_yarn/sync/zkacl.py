@@ -22,6 +22,8 @@ and user can create its own job znode under them.
 
 from __future__ import annotations
 
+import logging
+
 import getpass
 import hashlib
 import hmac
@@ -34,6 +36,8 @@ from ..config import HamaConfiguration
 from ..errors import ConfigError
 
 __all__ = ["MODES", "acl_mode", "job_credential", "job_acl", "auth_data", "auth_frame", "AUTH_XID", "OPEN_ACL_UNSAFE"]
+
+log = logging.getLogger(__name__)
 
 MODES = ("digest", "sasl", "open")
 #: The xid ZooKeeper answers an ``addauth`` packet with.
@@ -62,9 +66,19 @@ def job_credential(secret: str) -> tuple[str, str]:
     return _USER, hmac.new(secret.encode("utf-8"), b"hama-zookeeper-acl-v1", hashlib.sha256).hexdigest()
 
 
+def _effective_mode(conf: HamaConfiguration, secret: str) -> str:
+    """The mode; ``open`` for a sync session without a job secret (a sync service used
+    outside a job: every job has a secret, and without it no peer could reach its master)."""
+    mode = acl_mode(conf)
+    if not secret and mode != "open":
+        log.warning("no job secret: the znodes get the open ACL instead of %r", mode)
+        return "open"
+    return mode
+
+
 def job_acl(conf: HamaConfiguration, secret: str) -> list[Any]:
     """The ACL of every znode of the job with *secret* under *conf*'s mode."""
-    mode = acl_mode(conf)
+    mode = _effective_mode(conf, secret)
     if mode == "open":
         return list(OPEN_ACL_UNSAFE)
     user, password = job_credential(secret)
@@ -77,7 +91,7 @@ def job_acl(conf: HamaConfiguration, secret: str) -> list[Any]:
 
 def auth_data(conf: HamaConfiguration, secret: str) -> list[tuple[str, str]]:
     """``[(scheme, credential)]`` a session of the job adds (kazoo's ``auth_data``); [] when open."""
-    if acl_mode(conf) == "open":
+    if _effective_mode(conf, secret) == "open":
         return []
     user, password = job_credential(secret)
     return [("digest", f"{user}:{password}")]

@@ -149,7 +149,17 @@ def skein_client(yarn: ClusterInfo) -> Iterator[Any]:
             mp.setenv(key, value)
         import skein
 
-        client = skein.Client(log=str(yarn.log_dir / "skein-driver.log"))
+        # skein reads SKEIN_CONFIG once, at its first import: another test may have imported it
+        # before this fixture set it, so name the credentials the `hama` CLI uses explicitly
+        config = yarn.env.get("SKEIN_CONFIG") or ""
+        security = None
+        if config:
+            try:
+                security = skein.Security.from_directory(config)
+            except FileNotFoundError:
+                os.makedirs(config, exist_ok=True)
+                security = skein.Security.new_credentials().to_directory(config)
+        client = skein.Client(log=str(yarn.log_dir / "skein-driver.log"), security=security)
     try:
         yield client
     finally:

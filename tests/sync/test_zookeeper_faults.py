@@ -137,7 +137,9 @@ def throwaway_zk(tmp_path: Path) -> Iterator[ThrowawayZooKeeper]:
 def hama_cmd(tmp: Path, script: str, quorum: str, *extra: str, n: int = 3) -> list[str]:
     return [*HAMA, "run", script, "-n", str(n), "-D", f"hama.tmp.dir={tmp / 'hama-tmp'}",
             "-D", "hama.sync.client.class=zookeeper", "-D", "hama.sync.server.class=zookeeper",
-            "-D", f"hama.zookeeper.quorum={quorum}", *extra]
+            "-D", f"hama.zookeeper.quorum={quorum}",
+            "-D", "hama.zookeeper.acl=open",  # the tests watch the job's znodes with an unauthenticated client
+            *extra]
 
 
 def env() -> dict[str, str]:

@@ -112,9 +112,9 @@ def test_master_connect_timeout_agrees_and_is_not_waited_twice(silent: str, monk
     attempts: list[str] = []
     real = zkserver.connect
 
-    def counted(conf: HamaConfiguration, what: str) -> Any:
+    def counted(conf: HamaConfiguration, what: str, *args: Any) -> Any:
         attempts.append(what)
-        return real(conf, what)
+        return real(conf, what, *args)
 
     monkeypatch.setattr(zkserver, "connect", counted)
     conf = HamaConfiguration()
