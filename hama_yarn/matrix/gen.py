@@ -5,7 +5,9 @@ examples/graph/generate.py):
 
 ``symmetric N DENSITY OUT``  random symmetric 0/1 adjacency, ``1/DENSITY`` of the cells set
                              (Hama: ``Text id -> TextArrayWritable`` neighbours)
-``vectorwritablematrix ROWS COLS OUT``  dense random matrix, ``IntWritable -> VectorWritable`` rows
+``vectorwritablematrix ROWS COLS OUT [saveTransposed usePipesVectorWritable min max precision]``
+                             dense random matrix, ``IntWritable -> VectorWritable`` rows (Hama's
+                             optional arguments: transposed, ``PipesVectorWritable``, value range, decimals)
 ``square N OUT``             dense random ``N x N`` matrix (Hama printed "Not implemented yet.")
 ``sparse ROWS COLS DENSITY OUT``  sparse random matrix, ``IntWritable -> SparseVectorWritable``
                              (SpMV's input); ``DENSITY`` = fraction of nonzero cells
@@ -81,9 +83,36 @@ def write_points(url: str, x: npt.NDArray[np.float64], conf: HamaConfiguration |
         raise UsageError(f"unknown format {fmt!r}: text, seq or parquet")
 
 
-def write_rows(url: str, m: npt.NDArray[np.float64], conf: HamaConfiguration | None = None) -> None:
-    """A dense matrix as ``IntWritable row -> VectorWritable`` (Hama's VectorWritableMatrixGen)."""
+def write_rows(url: str, m: npt.NDArray[np.float64], conf: HamaConfiguration | None = None,
+               pipes: bool = False) -> None:
+    """A dense matrix as ``IntWritable row -> VectorWritable`` (Hama's VectorWritableMatrixGen), or
+    ``-> PipesVectorWritable`` (its ``v1, v2`` text form, for Hama Pipes) with *pipes*."""
+    if pipes:
+        _seq(url, conf, INT, "org.apache.hama.commons.io.PipesVectorWritable",
+             ((i, ", ".join(repr(float(x)) for x in row)) for i, row in enumerate(m)))
+        return
     _seq(url, conf, INT, "org.apache.hama.commons.io.VectorWritable", ((i, row) for i, row in enumerate(m)))
+
+
+def _matrix_options(extra: list[str]) -> dict[str, Any]:
+    """Hama's optional ``vectorwritablematrix`` arguments after OUT:
+    ``[saveTransposed [usePipesVectorWritable [min [max [precision]]]]]``."""
+    opts: dict[str, Any] = {}
+    names = ("transposed", "pipes", "min", "max", "precision")
+    if len(extra) > len(names):
+        raise UsageError(f"gen vectorwritablematrix: too many arguments {extra}")
+    for name, value in zip(names, extra):
+        try:
+            if name in ("transposed", "pipes"):
+                if value.lower() not in ("true", "false"):
+                    raise ValueError(value)
+                opts[name] = value.lower() == "true"
+            else:
+                opts[name] = int(value) if name == "precision" else float(value)
+        except ValueError as exc:
+            raise UsageError(f"gen vectorwritablematrix: bad {name} {value!r} (ROWS COLS OUT [saveTransposed "
+                             "usePipesVectorWritable min max precision])") from exc
+    return opts
 
 
 def write_sparse(url: str, m: Any, conf: HamaConfiguration | None = None) -> None:
@@ -153,7 +182,12 @@ def main(argv: list[str] | None = None) -> int:
     elif a.kind in ("vectorwritablematrix", "square"):
         r = int(nums[0])
         c = int(nums[1]) if a.kind == "vectorwritablematrix" else r
-        write_rows(out, rng.random((r, c)), conf)
+        opts = _matrix_options(a.args[need:]) if a.kind == "vectorwritablematrix" else {}
+        m = opts.get("min", 0.0) + (opts.get("max", 1.0) - opts.get("min", 0.0)) * rng.random((r, c))
+        if "precision" in opts:  # Hama: BigDecimal.setScale(precision, ROUND_DOWN)
+            scale = 10.0 ** opts["precision"]
+            m = np.trunc(m * scale) / scale
+        write_rows(out, m.T if opts.get("transposed") else m, conf, pipes=bool(opts.get("pipes")))
     elif a.kind == "sparse":
         write_sparse(out, sparse_random(int(nums[0]), int(nums[1]), float(nums[2]), a.seed), conf)
     elif a.kind == "vector":

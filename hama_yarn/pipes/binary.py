@@ -344,11 +344,13 @@ class BinaryBSP(BSP):
         self._kinds = (typed.STRING,) * 5
         self._sorted_queue = False
         self._sorted: list[Any] | None = None
+        self._job_conf: HamaConfiguration | None = None
 
     # ------------------------------------------------------------ lifecycle
     def setup(self, peer: BSPPeer) -> None:
         label = f"pipes child of peer {peer.get_peer_index()} ({peer.get_peer_name()})"
         conf = peer.get_configuration()
+        self._job_conf = conf
         k1, v1, k2, v2, m = (typed.wire_kind(conf.get(key)) for key in (
             "bsp.input.key.class", "bsp.input.value.class", "bsp.output.key.class", "bsp.output.value.class",
             "bsp.message.class"))
@@ -534,6 +536,9 @@ class BinaryBSP(BSP):
             key_class, value_class = chan.read_string(), chan.read_string()
             file_id = -1
             try:
+                from ..io.fs import qualify
+
+                path = qualify(path, self._job_conf)  # a bare path is on the job's filesystem, as in Hama
                 if option == "r":
                     reader = SequenceFileReader(path)
                     if reader.key_class != key_class or reader.value_class != value_class:

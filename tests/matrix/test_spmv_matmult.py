@@ -218,3 +218,25 @@ def test_spmv_normalized_power_iteration_equals_numpy(tmp_path: Path, peers: int
         y = a @ y
         y /= np.abs(y).max()
     assert np.array_equal(_vector_from_text(f"file://{tmp_path}/out", 300), y)
+
+
+def test_gen_vectorwritablematrix_hama_optional_arguments(tmp_path: Path) -> None:
+    """Hama's ``gen vectorwritablematrix ROWS COLS OUT saveTransposed usePipesVectorWritable min max precision``."""
+    from hama_yarn.errors import UsageError
+    from hama_yarn.io.sequencefile import SequenceFileReader
+    from hama_yarn.matrix.gen import main as gen
+
+    plain, piped = tmp_path / "a.seq", tmp_path / "at.seq"
+    assert gen(["vectorwritablematrix", "5", "3", str(plain), "false", "false", "0", "10", "0", "--seed", "4", "-q"]) == 0
+    assert gen(["vectorwritablematrix", "5", "3", str(piped), "true", "true", "0", "10", "0", "--seed", "4", "-q"]) == 0
+    with SequenceFileReader(str(plain)) as r:
+        assert r.value_class == "org.apache.hama.commons.io.VectorWritable"
+        a = np.array([np.asarray(v, dtype=float) for _, v in r])
+    with SequenceFileReader(str(piped)) as r:
+        assert r.value_class == "org.apache.hama.commons.io.PipesVectorWritable"
+        at = np.array([[float(x) for x in v.split(",")] for _, v in r])
+    assert a.shape == (5, 3) and at.shape == (3, 5)
+    np.testing.assert_array_equal(at, a.T)  # same seed, saved transposed
+    assert np.all(a == np.trunc(a)) and a.min() >= 0 and a.max() < 10  # precision 0, range [0, 10)
+    with pytest.raises(UsageError, match="bad transposed"):
+        gen(["vectorwritablematrix", "2", "2", str(tmp_path / "x.seq"), "maybe"])

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import math
+from urllib.parse import urlsplit
 from pathlib import Path
 from typing import Any
 
@@ -81,7 +82,8 @@ def test_cpp_programs_on_yarn_from_hdfs(yarn_env: dict[str, str], skein_client: 
     write_matrix(open, str(tmp_path / "bt.seq"), b.T)
     r = hama(yarn_env, "pipes", "-conf", str(CPP / "matrixmultiplication.xml"),
              "-D", f"hama.pipes.executable={exe['matrixmultiplication']}",
-             "-D", f"hama.mat.mult.B.path={_put(tmp_path / 'bt.seq', f'{hdfs_dir}/bt.seq')}",
+             # a bare path, as in Hama's example conf: the child's sequenceFileOpen reads it from fs.defaultFS
+             "-D", f"hama.mat.mult.B.path={urlsplit(_put(tmp_path / 'bt.seq', f'{hdfs_dir}/bt.seq')).path}",
              "-input", _put(tmp_path / "a.seq", f"{hdfs_dir}/a.seq"), "-output", f"{hdfs_dir}/mm", "-r", "yarn")
     assert r.returncode == 0, r.stderr
     rows_mm = {k: [float(x) for x in v.split(",")] for k, v in _seq_records(f"{hdfs_dir}/mm")}
