@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING, Any
 
 from .. import errors
 from ..errors import MessagingError
+from ..rpc.server import ConnectionServer, listen
 
 if TYPE_CHECKING:
     from .codec import BundleParts
@@ -110,7 +111,7 @@ class _BufferPool:
 Handler = Callable[[int, int, Any], None]
 
 
-class BundleChannelServer:
+class BundleChannelServer(ConnectionServer):
     """Receive bundles on *host* (a free port) and hand each to *handler*.
 
     Parameters
@@ -128,44 +129,15 @@ class BundleChannelServer:
     """
 
     def __init__(self, host: str, secret: str, handler: Handler, name: str = "bundles") -> None:
-        from ..rpc.server import listen
-
-        self._secret = secret
+        super().__init__(secret, name)
         self._handler = handler
-        self.name = name
         self._pool = _BufferPool()
-        self._sock = listen(host, 0)
-        self.port: int = self._sock.getsockname()[1]
-        self._conns: set[socket.socket] = set()
-        self._lock = threading.Lock()
-        self._stopped = threading.Event()
-        self._thread = threading.Thread(target=self._accept_loop, name=f"{name}-accept", daemon=True)
-        self._thread.start()
+        sock = listen(host, 0)
+        self.port: int = sock.getsockname()[1]
+        self._start_accepting(sock)
 
-    def _accept_loop(self) -> None:
-        while not self._stopped.is_set():
-            try:
-                conn, addr = self._sock.accept()
-            except OSError:
-                break
-            with self._lock:
-                self._conns.add(conn)
-            threading.Thread(target=self._serve, args=(conn, addr), name=f"{self.name}-conn", daemon=True).start()
-
-    def _serve(self, conn: socket.socket, addr: Any) -> None:
-        from ..rpc.server import accept_connection
-
+    def handle(self, conn: socket.socket, addr: Any) -> None:
         try:
-            raw = conn
-            try:
-                conn = accept_connection(conn, self._secret)
-            except (errors.AuthenticationError, OSError) as exc:
-                log.warning("%s: refused connection from %s: %s", self.name, addr, exc)
-                return
-            if conn is not raw:  # TLS: track the wrapped socket
-                with self._lock:
-                    self._conns.discard(raw)
-                    self._conns.add(conn)
             while not self._stopped.is_set():
                 try:
                     head = _recv_exact(conn, _HEAD.size)
@@ -188,39 +160,14 @@ class BundleChannelServer:
                     self._reply_error(conn, errors.MessagingError(f"{type(exc).__name__}: {exc}"))
                     continue
                 conn.sendall(b"\x00")
-        except (OSError, EOFError) as exc:
+        except EOFError as exc:
             if not self._stopped.is_set():
                 log.debug("%s: connection from %s ended: %s", self.name, addr, exc)
-        except Exception:  # noqa: BLE001 - one bad connection must not take the channel down
-            log.exception("%s: connection from %s failed", self.name, addr)
-        finally:
-            with self._lock:
-                self._conns.discard(conn)
-            try:
-                conn.close()
-            except OSError:
-                pass
 
     @staticmethod
     def _reply_error(conn: socket.socket, exc: errors.HamaError) -> None:
         text = f"{type(exc).__name__}\n{exc}".encode("utf-8", "replace")
         conn.sendall(b"\x01" + _ERR.pack(len(text)) + text)
-
-    def stop(self) -> None:
-        """Stop accepting and close every open connection."""
-        self._stopped.set()
-        try:
-            self._sock.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass
-        self._sock.close()
-        with self._lock:
-            conns = list(self._conns)
-        for c in conns:
-            try:
-                c.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
 
 
 class BundleChannelClient:

@@ -19,7 +19,7 @@ from .tls import wrap_server
 
 log = logging.getLogger(__name__)
 
-__all__ = ["RPCServer", "accept_connection", "listen"]
+__all__ = ["RPCServer", "ConnectionServer", "accept_connection", "listen"]
 
 _HANDSHAKE_TIMEOUT = 10.0
 
@@ -88,55 +88,33 @@ class _Guard:
         return call
 
 
-class RPCServer:
-    """Serve Thrift *services* (``{name: handler}``) on ``host:port`` for holders of *secret*.
+class ConnectionServer:
+    """Accepts connections on a listening socket, one daemon thread each, after the job's
+    authentication (:func:`accept_connection`: HMAC handshake, TLS when enabled); subclasses
+    serve an accepted connection in :meth:`handle`.  :meth:`stop` closes the listener and
+    shuts every open connection down.
 
     Parameters
     ----------
-    host : str
-        Address to bind (``0.0.0.0`` for all interfaces).
-    port : int
-        Port, 0 for a free one; the bound port is :attr:`port` after :meth:`start`.
     secret : str
-        The job secret every connection must prove (see :mod:`hama_yarn.rpc.auth`).
-    services : dict
-        Service name in ``hama.thrift`` -> handler object with its methods.
+        The secret every connection must prove.
     name : str
         Name for threads and logs.
-    sock : socket.socket, optional
-        A socket already bound and listening (see :func:`listen`): served instead of
-        binding *host*:*port*, so its address can be handed out before the server
-        is built (clients that connect early wait in the accept backlog).
     """
 
-    def __init__(self, host: str, port: int, secret: str, services: dict[str, object], name: str = "rpc",
-                 sock: socket.socket | None = None) -> None:
-        self.host = host
-        self.port = sock.getsockname()[1] if sock is not None else port
+    def __init__(self, secret: str, name: str) -> None:
         self.name = name
-        self._listener = sock
         self._secret = secret
-        self._processor = TMultiplexedProcessor()
-        module = idl()
-        for service, handler in services.items():
-            self._processor.register_processor(service, TProcessor(getattr(module, service), _Guard(service, handler)))
         self._sock: socket.socket | None = None
         self._conns: set[socket.socket] = set()
         self._lock = threading.Lock()
         self._stopped = threading.Event()
         self._thread: threading.Thread | None = None
-        self._tfactory = TCyBufferedTransportFactory()
-        self._pfactory = TCyBinaryProtocolFactory()
 
-    def start(self) -> RPCServer:
-        """Bind (unless given a listening socket) and start accepting in a daemon thread; returns self."""
-        sock = self._listener if self._listener is not None else listen(self.host, self.port)
-        self.port = sock.getsockname()[1]
+    def _start_accepting(self, sock: socket.socket) -> None:
         self._sock = sock
         self._thread = threading.Thread(target=self._accept_loop, name=f"{self.name}-accept", daemon=True)
         self._thread.start()
-        log.debug("%s listening on %s:%d", self.name, self.host, self.port)
-        return self
 
     def _accept_loop(self) -> None:
         assert self._sock is not None
@@ -160,12 +138,7 @@ class RPCServer:
                 with self._lock:
                     self._conns.discard(raw)
                     self._conns.add(conn)
-            trans = self._tfactory.get_transport(TSocket(sock=conn))
-            prot = self._pfactory.get_protocol(trans)
-            while not self._stopped.is_set():
-                self._processor.process(prot, prot)
-        except TTransportException:
-            pass  # the client closed the connection
+            self.handle(conn, addr)
         except OSError as exc:
             if not self._stopped.is_set():
                 log.debug("%s: connection from %s ended: %s", self.name, addr, exc)
@@ -179,6 +152,10 @@ class RPCServer:
                 conn.close()
             except OSError:
                 pass
+
+    def handle(self, conn: socket.socket, addr: Any) -> None:
+        """Serve one authenticated connection until it ends (it is closed afterwards)."""
+        raise NotImplementedError
 
     def stop(self) -> None:
         """Stop accepting and close every open connection."""
@@ -196,3 +173,55 @@ class RPCServer:
                 c.shutdown(socket.SHUT_RDWR)
             except OSError:
                 pass
+
+
+class RPCServer(ConnectionServer):
+    """Serve Thrift *services* (``{name: handler}``) on ``host:port`` for holders of *secret*.
+
+    Parameters
+    ----------
+    host : str
+        Address to bind (``0.0.0.0`` for all interfaces).
+    port : int
+        Port, 0 for a free one; the bound port is :attr:`port` after :meth:`start`.
+    secret : str
+        The job secret every connection must prove (see :mod:`hama_yarn.rpc.auth`).
+    services : dict
+        Service name in ``hama.thrift`` -> handler object with its methods.
+    name : str
+        Name for threads and logs.
+    sock : socket.socket, optional
+        A socket already bound and listening (see :func:`listen`): served instead of
+        binding *host*:*port*, so its address can be handed out before the server
+        is built (clients that connect early wait in the accept backlog).
+    """
+
+    def __init__(self, host: str, port: int, secret: str, services: dict[str, object], name: str = "rpc",
+                 sock: socket.socket | None = None) -> None:
+        super().__init__(secret, name)
+        self.host = host
+        self.port = sock.getsockname()[1] if sock is not None else port
+        self._listener = sock
+        self._processor = TMultiplexedProcessor()
+        module = idl()
+        for service, handler in services.items():
+            self._processor.register_processor(service, TProcessor(getattr(module, service), _Guard(service, handler)))
+        self._tfactory = TCyBufferedTransportFactory()
+        self._pfactory = TCyBinaryProtocolFactory()
+
+    def start(self) -> RPCServer:
+        """Bind (unless given a listening socket) and start accepting in a daemon thread; returns self."""
+        sock = self._listener if self._listener is not None else listen(self.host, self.port)
+        self.port = sock.getsockname()[1]
+        self._start_accepting(sock)
+        log.debug("%s listening on %s:%d", self.name, self.host, self.port)
+        return self
+
+    def handle(self, conn: socket.socket, addr: Any) -> None:
+        trans = self._tfactory.get_transport(TSocket(sock=conn))
+        prot = self._pfactory.get_protocol(trans)
+        try:
+            while not self._stopped.is_set():
+                self._processor.process(prot, prot)
+        except TTransportException:
+            pass  # the client closed the connection

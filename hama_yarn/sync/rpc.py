@@ -79,16 +79,21 @@ class BarrierState:
             self._check()
             return [self._names[i] for i in range(self.num_peers)]
 
+    def _arrive_locked(self, task_index: int, superstep: int) -> set[int]:
+        """Count *task_index* in the barrier of *superstep*; the peers arrived so far (caller holds the lock)."""
+        self._check()
+        if superstep <= self._completed:
+            raise SyncError(f"peer {task_index} entered barrier {superstep}, which already completed")
+        arrived = self._arrived.setdefault(superstep, set())
+        arrived.add(task_index)
+        self._check_finished(superstep, task_index)
+        return arrived
+
     def enter(self, task_index: int, superstep: int, timeout: float) -> None:
         """Block until all peers entered the barrier of *superstep* (or raise)."""
         release: list[BarrierWaiter] = []
         with self._cond:
-            self._check()
-            if superstep <= self._completed:
-                raise SyncError(f"peer {task_index} entered barrier {superstep}, which already completed")
-            arrived = self._arrived.setdefault(superstep, set())
-            arrived.add(task_index)
-            self._check_finished(superstep, task_index)
+            arrived = self._arrive_locked(task_index, superstep)
             if len(arrived) >= self.num_peers:
                 release = self._complete_locked(superstep)
                 done = True
@@ -119,12 +124,7 @@ class BarrierState:
         release: list[BarrierWaiter] = []
         try:
             with self._cond:
-                self._check()
-                if superstep <= self._completed:
-                    raise SyncError(f"peer {task_index} entered barrier {superstep}, which already completed")
-                arrived = self._arrived.setdefault(superstep, set())
-                arrived.add(task_index)
-                self._check_finished(superstep, task_index)
+                arrived = self._arrive_locked(task_index, superstep)
                 if len(arrived) < self.num_peers:
                     deadline = time.monotonic() + timeout
                     self._waiters.setdefault(superstep, []).append((waiter, task_index, deadline, timeout))

@@ -11,18 +11,15 @@ to each running job's own UI), ``api/v1/cluster``, ``api/v1/grooms``, ``api/v1/j
 
 from __future__ import annotations
 
-import hmac
 import html
-import json
 import logging
-import threading
 import time
 import urllib.parse
 from collections.abc import Callable
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from .pages import STYLE
+from .server import TokenHandler, TokenWebServer
 
 log = logging.getLogger(__name__)
 
@@ -75,7 +72,7 @@ def render_cluster_page(snap: dict[str, Any]) -> str:
             f"<a href='api/v1/jobs'>jobs</a> · {_when(int(time.time() * 1000))}</p></main></body></html>")
 
 
-class ClusterWebServer:
+class ClusterWebServer(TokenWebServer):
     """Serves the cluster page and API on a thread.
 
     Parameters
@@ -93,58 +90,18 @@ class ClusterWebServer:
     """
 
     def __init__(self, snapshot: Snapshot, kill: Kill, token: str, host: str, port: int, advertise: str) -> None:
-        self.snapshot, self.kill, self.token = snapshot, kill, token
-        handler = type("_BoundClusterHandler", (_Handler,), {"web": self})
-        self._httpd = ThreadingHTTPServer((host, port), handler)
-        self._httpd.daemon_threads = True
-        self.port = int(self._httpd.server_address[1])
-        self._advertise = advertise
-        self._thread: threading.Thread | None = None
-
-    @property
-    def url(self) -> str:
-        """The direct URL of the cluster page, token included."""
-        return f"http://{self._advertise}:{self.port}/t/{self.token}/"
-
-    def start(self) -> None:
-        """Serve on a daemon thread."""
-        self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.2},
-                                        name="cluster-web", daemon=True)
-        self._thread.start()
-
-    def stop(self) -> None:
-        """Stop serving (idempotent)."""
-        if self._thread is not None:
-            self._httpd.shutdown()
-            self._httpd.server_close()
-            self._thread.join(5)
-            self._thread = None
+        self.snapshot, self.kill = snapshot, kill
+        super().__init__(_Handler, token, host, port, advertise, name="cluster-web")
 
 
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(TokenHandler):
     web: ClusterWebServer
-    server_version = "hama-yarn"
-    protocol_version = "HTTP/1.0"
-
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
-        log.debug("%s " + format, self.address_string(), *args)
-
-    def _route(self) -> str | None:
-        parts = urllib.parse.urlsplit(self.path)
-        path = urllib.parse.unquote(parts.path)
-        prefix = f"/t/{self.web.token}"
-        if path == prefix or path.startswith(prefix + "/"):
-            return path[len(prefix):].strip("/")
-        auth = self.headers.get("Authorization", "")
-        query = urllib.parse.parse_qs(parts.query)
-        given = auth[7:].strip() if auth.lower().startswith("bearer ") else (query.get("token") or [""])[0]
-        return path.strip("/") if given and hmac.compare_digest(given, self.web.token) else None
 
     def do_GET(self) -> None:  # noqa: N802 - stdlib name
         if urllib.parse.urlsplit(self.path).path.rstrip("/") == "/health":
             self._send(200, "text/plain", b"ok\n")
             return
-        route = self._route()
+        route, _ = self._route()
         if route is None:
             self._send(403, "text/plain", b"403: the cluster UI needs its token: open the URL the bspmaster printed\n")
             return
@@ -164,7 +121,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.do_POST()
 
     def do_POST(self) -> None:  # noqa: N802 - stdlib name
-        route = self._route()
+        route, _ = self._route()
         if route is None:
             self._send(403, "text/plain", b"403\n")
             return
@@ -178,15 +135,3 @@ class _Handler(BaseHTTPRequestHandler):
             self._json(404, {"error": str(exc)})
             return
         self._json(200, {"killed": killed})
-
-    def _json(self, code: int, data: Any) -> None:
-        self._send(code, "application/json", json.dumps(data, indent=1).encode())
-
-    def _send(self, code: int, ctype: str, body: bytes) -> None:
-        self.send_response(code)
-        self.send_header("Content-Type", ctype)
-        self.send_header("Content-Length", str(len(body)))
-        self.send_header("Cache-Control", "no-store")
-        self.send_header("X-Content-Type-Options", "nosniff")
-        self.end_headers()
-        self.wfile.write(body)

@@ -31,7 +31,7 @@ from .pages import PAGES, render_page
 
 log = logging.getLogger(__name__)
 
-__all__ = ["ui_token", "JobSource", "WebServer"]
+__all__ = ["ui_token", "JobSource", "WebServer", "TokenWebServer", "TokenHandler"]
 
 
 def ui_token(secret: str) -> str:
@@ -53,7 +53,102 @@ _API = {"job", "peers", "supersteps", "counters", "conf"}
 _SLASHES = re.compile(r"/{2,}")
 
 
-class WebServer:
+class TokenWebServer:
+    """An HTTP server on a daemon thread whose routes need a UI token (see the module docstring).
+
+    Parameters
+    ----------
+    handler : type
+        A :class:`TokenHandler` subclass; its requests see this server as ``self.web``.
+    token : str
+        The UI token (:func:`ui_token`).
+    host, port : str, int
+        Where to listen (port 0: any free one).
+    advertise : str
+        Host name in :attr:`url`.
+    ssl_context : ssl.SSLContext, optional
+        Serve HTTPS with it.
+    name : str
+        Name of the serving thread.
+    """
+
+    def __init__(self, handler: type[TokenHandler], token: str, host: str, port: int, advertise: str,
+                 ssl_context: ssl.SSLContext | None = None, name: str = "web-ui") -> None:
+        self.token = token
+        bound = type(f"_Bound{handler.__name__}", (handler,), {"web": self})
+        self._httpd = ThreadingHTTPServer((host, port), bound)
+        self._httpd.daemon_threads = True
+        self._scheme = "http"
+        if ssl_context is not None:  # the handshake runs in the request's thread, not the accept loop
+            self._httpd.socket = ssl_context.wrap_socket(self._httpd.socket, server_side=True,
+                                                         do_handshake_on_connect=False)
+            self._scheme = "https"
+        self.port = int(self._httpd.server_address[1])
+        self._advertise = advertise
+        self._name = name
+        self._thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        """The direct URL of the first page, token included."""
+        return f"{self._scheme}://{self._advertise}:{self.port}/t/{self.token}/"
+
+    def start(self) -> None:
+        """Serve on a daemon thread."""
+        self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.2},
+                                        name=self._name, daemon=True)
+        self._thread.start()
+        log.info("%s on port %d", self._name, self.port)
+
+    def stop(self) -> None:
+        """Stop serving (idempotent)."""
+        if self._thread is not None:
+            self._httpd.shutdown()
+            self._thread.join(5)
+            self._thread = None
+        self._httpd.server_close()
+
+
+class TokenHandler(BaseHTTPRequestHandler):
+    """Request handler of a :class:`TokenWebServer`: token check, replies."""
+
+    web: TokenWebServer
+    server_version = "hama-yarn"
+    protocol_version = "HTTP/1.0"
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
+        log.debug("%s " + format, self.address_string(), *args)
+
+    def _route(self) -> tuple[str | None, dict[str, list[str]]]:
+        """``(route relative to the prefix or None if unauthorized, query)``."""
+        parts = urllib.parse.urlsplit(self.path)
+        path = _SLASHES.sub("/", urllib.parse.unquote(parts.path))
+        query = urllib.parse.parse_qs(parts.query)
+        token = self.web.token
+        prefix = f"/t/{token}"
+        if path == prefix or path.startswith(prefix + "/"):
+            return path[len(prefix):].strip("/"), query
+        auth = self.headers.get("Authorization", "")
+        given = auth[7:].strip() if auth.lower().startswith("bearer ") else (query.get("token") or [""])[0]
+        if given and hmac.compare_digest(given, token):
+            return path.strip("/"), query
+        return None, query
+
+    def _json(self, code: int, data: Any) -> None:
+        self._send(code, "application/json", json.dumps(data, indent=1).encode())
+
+    def _send(self, code: int, ctype: str, body: bytes) -> None:
+        self.send_response(code)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "no-store")
+        self.send_header("X-Content-Type-Options", "nosniff")
+        self.send_header("Referrer-Policy", "no-referrer")
+        self.end_headers()
+        self.wfile.write(body)
+
+
+class WebServer(TokenWebServer):
     """Serves one job's pages and API on a thread.
 
     Parameters
@@ -75,64 +170,13 @@ class WebServer:
     def __init__(self, source: JobSource, token: str, host: str = "127.0.0.1", port: int = 0,
                  advertise: str | None = None, ssl_context: ssl.SSLContext | None = None) -> None:
         self.source = source
-        self.token = token
-        handler = type("_BoundHandler", (_Handler,), {"web": self})
-        self._httpd = ThreadingHTTPServer((host, port), handler)
-        self._httpd.daemon_threads = True
-        self._scheme = "http"
-        if ssl_context is not None:  # the handshake runs in the request's thread, not the accept loop
-            self._httpd.socket = ssl_context.wrap_socket(self._httpd.socket, server_side=True,
-                                                         do_handshake_on_connect=False)
-            self._scheme = "https"
-        self.port = int(self._httpd.server_address[1])
-        self._advertise = advertise or host
-        self._thread: threading.Thread | None = None
-
-    @property
-    def url(self) -> str:
-        """The direct URL of the overview, token included."""
-        return f"{self._scheme}://{self._advertise}:{self.port}/t/{self.token}/"
-
-    def start(self) -> None:
-        """Serve on a daemon thread."""
-        self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.2},
-                                        name="web-ui", daemon=True)
-        self._thread.start()
-        log.info("web UI on port %d", self.port)
-
-    def stop(self) -> None:
-        """Stop serving (idempotent)."""
-        if self._thread is not None:
-            self._httpd.shutdown()
-            self._thread.join(5)
-            self._thread = None
-        self._httpd.server_close()
+        super().__init__(_Handler, token, host, port, advertise or host, ssl_context, "web-ui")
 
 
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(TokenHandler):
     web: WebServer
-    server_version = "hama-yarn"
-    protocol_version = "HTTP/1.0"
-
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
-        log.debug("%s " + format, self.address_string(), *args)
 
     # -------------------------------------------------------------- routing
-    def _route(self) -> tuple[str | None, dict[str, list[str]]]:
-        """``(route relative to the prefix or None if unauthorized, query)``."""
-        parts = urllib.parse.urlsplit(self.path)
-        path = _SLASHES.sub("/", urllib.parse.unquote(parts.path))
-        query = urllib.parse.parse_qs(parts.query)
-        token = self.web.token
-        prefix = f"/t/{token}"
-        if path == prefix or path.startswith(prefix + "/"):
-            return path[len(prefix):].strip("/"), query
-        auth = self.headers.get("Authorization", "")
-        given = auth[7:].strip() if auth.lower().startswith("bearer ") else (query.get("token") or [""])[0]
-        if given and hmac.compare_digest(given, token):
-            return path.strip("/"), query
-        return None, query
-
     def do_GET(self) -> None:  # noqa: N802 - stdlib name
         if urllib.parse.urlsplit(self.path).path.rstrip("/") == "/health":
             self._send(200, "text/plain", b"ok\n")
@@ -195,19 +239,6 @@ class _Handler(BaseHTTPRequestHandler):
     def _forbidden(self) -> None:
         self._send(403, "text/plain", b"403: this job's web UI needs its token: open the URL that "
                                       b"'hama run' or 'hama job -status' printed, or go through the YARN proxy\n")
-
-    def _json(self, code: int, data: Any) -> None:
-        self._send(code, "application/json", json.dumps(data, indent=1).encode())
-
-    def _send(self, code: int, ctype: str, body: bytes) -> None:
-        self.send_response(code)
-        self.send_header("Content-Type", ctype)
-        self.send_header("Content-Length", str(len(body)))
-        self.send_header("Cache-Control", "no-store")
-        self.send_header("X-Content-Type-Options", "nosniff")
-        self.send_header("Referrer-Policy", "no-referrer")
-        self.end_headers()
-        self.wfile.write(body)
 
 
 def _int(query: dict[str, list[str]], key: str) -> int | None:

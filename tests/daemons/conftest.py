@@ -117,3 +117,17 @@ def sleep_script(tmp_path: Path) -> Path:
     path = tmp_path / "sleepjob.py"
     path.write_text(SLEEP_BSP)
     return path
+
+
+@pytest.fixture
+def six_slots(tmp_path: Path) -> Iterator[Cluster]:
+    """A bspmaster with its web UI and grooms g1, g2, g3 of 2 slots each (room for relocated peers)."""
+    c = Cluster(tmp_path, expiry_ms=2000, web=True)
+    try:
+        c.start_master()
+        for name in ("g1", "g2", "g3"):
+            c.start_groom(name, 2)
+        c.wait_grooms({"g1", "g2", "g3"})
+        yield c
+    finally:
+        c.close()

@@ -6,30 +6,13 @@ from __future__ import annotations
 import re
 import signal
 import time
-from collections.abc import Iterator
 from pathlib import Path
-
-import pytest
 
 from tests.ft.conftest import FT_ON, ft_job, read_tree
 
 from .conftest import Cluster
 
 JOB = ft_job()
-
-
-@pytest.fixture
-def cluster(tmp_path: Path) -> Iterator[Cluster]:
-    """grooms g1, g2, g3 of 2 slots each (6 slots for 4-peer jobs: room for relocated peers)."""
-    c = Cluster(tmp_path, expiry_ms=2000)
-    try:
-        c.start_master()
-        for name in ("g1", "g2", "g3"):
-            c.start_groom(name, 2)
-        c.wait_grooms({"g1", "g2", "g3"})
-        yield c
-    finally:
-        c.close()
 
 
 def _data(tmp: Path) -> Path:
@@ -44,22 +27,22 @@ def _run(c: Cluster, data: Path, out: Path, *extra: str) -> tuple[int, str]:
     return r.returncode, r.stderr
 
 
-def test_killed_peer_recovers_on_its_groom(cluster: Cluster, tmp_path: Path) -> None:
+def test_killed_peer_recovers_on_its_groom(six_slots: Cluster, tmp_path: Path) -> None:
     data = _data(tmp_path)
-    code, err = _run(cluster, data, tmp_path / "plain")
+    code, err = _run(six_slots, data, tmp_path / "plain")
     assert code == 0, err
-    code, err = _run(cluster, data, tmp_path / "ft", *FT_ON, "-D", "test.ft.kill=2@7")
+    code, err = _run(six_slots, data, tmp_path / "ft", *FT_ON, "-D", "test.ft.kill=2@7")
     assert code == 0, err
     assert re.search(r"RECOVERIES=1\b", err), err
     assert re.search(r"rolled back to superstep [67]\b", err), err
     assert read_tree(tmp_path / "ft") == read_tree(tmp_path / "plain")
 
 
-def test_dead_groom_peers_move_to_other_grooms(cluster: Cluster, tmp_path: Path) -> None:
+def test_dead_groom_peers_move_to_other_grooms(six_slots: Cluster, tmp_path: Path) -> None:
     data = _data(tmp_path)
-    code, err = _run(cluster, data, tmp_path / "plain")
+    code, err = _run(six_slots, data, tmp_path / "plain")
     assert code == 0, err
-    job = cluster.popen("run", JOB, "-n", "4", "-i", str(data), "-o", str(tmp_path / "ft"),
+    job = six_slots.popen("run", JOB, "-n", "4", "-i", str(data), "-o", str(tmp_path / "ft"),
                         "-D", "bsp.taskalloc.class=roundrobin", *FT_ON, "-D", "test.ft.sleep=0.4")
     log = tmp_path / "bspmaster.out"
     deadline = time.monotonic() + 60
@@ -69,7 +52,7 @@ def test_dead_groom_peers_move_to_other_grooms(cluster: Cluster, tmp_path: Path)
     placement = re.findall(r"job (\S+) placed: (.*)", log.read_text())[-1][1].split(", ")
     victim = placement[1]  # a groom running at least one peer of the job
     time.sleep(3.0)  # a few supersteps (and checkpoints) done
-    cluster.grooms[victim].send_signal(signal.SIGKILL)
+    six_slots.grooms[victim].send_signal(signal.SIGKILL)
     _, err = job.communicate(timeout=240)
     assert job.returncode == 0, err
     assert re.search(r"RECOVERIES=1\b", err), err

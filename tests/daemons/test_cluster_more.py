@@ -9,10 +9,7 @@ import textwrap
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
-
-import pytest
 
 from .conftest import Cluster
 
@@ -31,20 +28,6 @@ def _wait_for(pred, timeout: float = 60.0, what: str = "") -> None:  # type: ign
     while not pred():
         assert time.monotonic() < deadline, f"timed out waiting for {what}"
         time.sleep(0.1)
-
-
-@pytest.fixture
-def six_slots(tmp_path: Path) -> Iterator[Cluster]:
-    """A bspmaster with its web UI and grooms g1, g2, g3 of 2 slots each."""
-    c = Cluster(tmp_path, web=True)
-    try:
-        c.start_master()
-        for name in ("g1", "g2", "g3"):
-            c.start_groom(name, 2)
-        c.wait_grooms({"g1", "g2", "g3"})
-        yield c
-    finally:
-        c.close()
 
 
 def _ui_url(c: Cluster) -> str:
