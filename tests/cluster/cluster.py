@@ -22,7 +22,7 @@ import logging
 import shutil
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from pathlib import Path
 
 from tests.cluster import config, daemons, install, probes
@@ -263,21 +263,26 @@ def _up(layout: Layout, do_install: bool, ports: Ports | None) -> ClusterInfo:
         daemons.start(all_d["datanode"], layout, java)
         log.info("all daemons launched in %.1fs; waiting for readiness", time.monotonic() - t_start)
 
-        errors: list[str] = []
-        with cf.ThreadPoolExecutor(max_workers=len(SERVICES)) as pool:
-            futures = {pool.submit(_wait_service, layout, ports, s): s for s in SERVICES}
-            for fut in cf.as_completed(futures):
-                try:
-                    fut.result()
-                except Exception as exc:  # noqa: BLE001
-                    errors.append(f"[{futures[fut]}] {exc}")
-        if errors:
-            raise ClusterError("test cluster failed to start:\n" + "\n".join(errors))
+        wait_ready(SERVICES, lambda s: _wait_service(layout, ports, s), "test cluster")
     except BaseException:
         log.error("start-up failed; daemons are left running for inspection (run `cluster.sh down`)")
         raise
     log.info("cluster up in %.1fs (daemons %.1fs)", time.monotonic() - t0, time.monotonic() - t_start)
     return ClusterInfo(layout, ports, env, started=True)
+
+
+def wait_ready(services: Collection[str], wait: Callable[[str], object], what: str) -> None:
+    """Run *wait* for every service in parallel; one ClusterError naming each that failed."""
+    errors: list[str] = []
+    with cf.ThreadPoolExecutor(max_workers=len(services)) as pool:
+        futures = {pool.submit(wait, s): s for s in services}
+        for fut in cf.as_completed(futures):
+            try:
+                fut.result()
+            except Exception as exc:  # noqa: BLE001
+                errors.append(f"[{futures[fut]}] {exc}")
+    if errors:
+        raise ClusterError(f"{what} failed to start:\n" + "\n".join(errors))
 
 
 def down(layout: Layout | None = None) -> list[str]:

@@ -587,17 +587,9 @@ def _up(layout: SecureLayout, do_install: bool) -> "ClusterInfo":
             fmt.result()
         daemons.start(all_d["namenode"], layout, java)
         daemons.start(all_d["datanode"], layout, java)
-        errors: list[str] = []
-        services = ("zookeeper", "hdfs", "yarn")
-        with cf.ThreadPoolExecutor(max_workers=len(services)) as pool:
-            futures = {pool.submit(_wait, layout, ports, s): s for s in services}
-            for fut in cf.as_completed(futures):
-                try:
-                    fut.result()
-                except Exception as exc:  # noqa: BLE001
-                    errors.append(f"[{futures[fut]}] {exc}")
-        if errors:
-            raise ClusterError("secure test cluster failed to start:\n" + "\n".join(errors))
+        from tests.cluster.cluster import wait_ready
+
+        wait_ready(("zookeeper", "hdfs", "yarn"), lambda s: _wait(layout, ports, s), "secure test cluster")
     except BaseException:
         log.error("secure start-up failed; daemons left running for inspection (`cluster.sh down --secure`)")
         raise
