@@ -34,6 +34,6 @@ case "$cmd" in
   test)     setup "test,zookeeper,hdfs,yarn,hbase,compression,arrow,tls"
             bash tests/cluster/cluster.sh install
             "$venv/bin/python" -m mypy --config-file pyproject.toml
-            exec "$venv/bin/python" -m pytest "$@" ;;
+            exec "$venv/bin/python" -m pytest --durations=40 "$@" ;;
   *)        sed -n '2,7p' "$0"; exit 2 ;;
 esac

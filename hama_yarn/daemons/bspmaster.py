@@ -70,6 +70,8 @@ class _Job:
     master: Any = None
     launcher: GroomPeerLauncher | None = None
     thread: threading.Thread | None = None
+    #: a kill that arrived after placement but before the job's master existed
+    pending_kill: str | None = None
 
 
 class BSPMasterDaemon:
@@ -411,6 +413,7 @@ class BSPMasterDaemon:
         self._cv.notify_all()
 
     def _start_master(self, job: _Job) -> None:
+        from ..master import state as st
         from ..master.server import Master
 
         def factory(on_exit: Any) -> GroomPeerLauncher:
@@ -423,7 +426,10 @@ class BSPMasterDaemon:
                                 host=self.host, advertise=self.advertise)
                 with self._cv:
                     job.master = master
+                    pending, job.pending_kill = job.pending_kill, None
                     self._cv.notify_all()
+                if pending is not None:
+                    master.post(st.KillRequested(time.monotonic(), pending))
                 final = master.run(linger=self.linger)
                 state, diag = final.value, master.machine.diagnostics or ""
             except Exception as exc:  # noqa: BLE001 - one job must not take the daemon down
@@ -489,6 +495,9 @@ class BSPMasterDaemon:
                 self._end_queued(job, "KILLED", reason or "killed by user")
                 return True
             master = job.master
+            if master is None and job.state == RUNNING:  # placed, its master is starting
+                job.pending_kill = reason or "killed by user"
+                return True
         if master is None or master.machine.state.finished:
             return False
         master.post(st.KillRequested(time.monotonic(), reason or "killed by user"))

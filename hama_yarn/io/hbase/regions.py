@@ -10,6 +10,7 @@ Peers beyond the number of regions get empty splits.
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 
 from .connection import HBaseError, TableNotFound, server_message, thrift_module
@@ -17,6 +18,9 @@ from .connection import HBaseError, TableNotFound, server_message, thrift_module
 log = logging.getLogger(__name__)
 
 __all__ = ["table_regions", "clip_regions", "deal_regions", "Region"]
+
+#: tries of getTableRegions while regions are in transition (0.5 s, 1 s, ... apart)
+_LIST_ATTEMPTS = 6
 
 #: ``(start, stop)`` row keys of a region; ``b""`` is an open end.
 Region = tuple[bytes, bytes]
@@ -30,12 +34,22 @@ def table_regions(conn: Any, table: str, address: str) -> list[Region]:
     TableNotFound
         The table does not exist.
     """
+    from thriftpy2.thrift import TApplicationException
+
     hb = thrift_module()
-    try:
-        infos = conn.client.getTableRegions(table.encode())
-    except hb.IOError as exc:
-        raise TableNotFound(f"HBase table {table!r}: cannot list its regions on {address}: "
-                            f"{server_message(exc)}") from exc
+    for attempt in range(_LIST_ATTEMPTS):
+        try:
+            infos = conn.client.getTableRegions(table.encode())
+            break
+        except hb.IOError as exc:
+            raise TableNotFound(f"HBase table {table!r}: cannot list its regions on {address}: "
+                                f"{server_message(exc)}") from exc
+        except TApplicationException as exc:  # a region in transition (split, move): ask again
+            if attempt + 1 == _LIST_ATTEMPTS:
+                raise HBaseError(f"HBase table {table!r}: the Thrift server {address} could not list its "
+                                 f"regions {_LIST_ATTEMPTS} times (regions in transition?): {exc!r}") from exc
+            log.info("listing the regions of %s failed (%r); retrying", table, exc)
+            time.sleep(0.5 * (attempt + 1))
     regions = sorted((bytes(r.startKey or b""), bytes(r.endKey or b"")) for r in infos)
     if not regions:
         raise HBaseError(f"HBase table {table!r} has no regions online (Thrift server {address})")
