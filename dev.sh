@@ -9,8 +9,16 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 cd "$root"
 venv="$root/.venv"
 
+krb5_headers() {  # the kerberos extra builds against MIT Kerberos (libkrb5-dev, krb5-config)
+  command -v krb5-config >/dev/null && return 0
+  [[ $(id -u) == 0 ]] || { echo "the kerberos extra needs MIT Kerberos headers: sudo apt-get install -y libkrb5-dev" >&2; exit 2; }
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q libkrb5-dev >/dev/null 2>&1 ||
+    { apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q libkrb5-dev >/dev/null; }
+}
+
 setup() {
   local py="${PYTHON:-python3}"
+  [[ ",$1," != *",kerberos,"* ]] || krb5_headers
   if [[ ! -x "$venv/bin/python" ]]; then
     "$py" -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "hama-yarn needs Python >= 3.11" >&2; exit 2; }
     "$py" -m venv "$venv"
@@ -26,12 +34,12 @@ setup() {
 
 cmd="${1:-help}"; shift || true
 case "$cmd" in
-  setup)    setup "test,zookeeper,hdfs,yarn,hbase,compression,arrow,tls" ;;
+  setup)    setup "test,zookeeper,hdfs,yarn,hbase,compression,arrow,tls,kerberos" ;;
   pagerank) setup ""
             exec "$venv/bin/hama" example pagerank "$@" ;;
-  unit)     setup "test,zookeeper,hdfs,yarn,hbase,compression,arrow,tls"
+  unit)     setup "test,zookeeper,hdfs,yarn,hbase,compression,arrow,tls,kerberos"
             HAMA_TEST_SERVICES=0 exec "$venv/bin/python" -m pytest "$@" ;;
-  test)     setup "test,zookeeper,hdfs,yarn,hbase,compression,arrow,tls"
+  test)     setup "test,zookeeper,hdfs,yarn,hbase,compression,arrow,tls,kerberos"
             bash tests/cluster/cluster.sh install
             "$venv/bin/python" -m mypy --config-file pyproject.toml
             exec "$venv/bin/python" -m pytest --durations=40 "$@" ;;

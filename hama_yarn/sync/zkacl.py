@@ -12,7 +12,8 @@
     On a ZooKeeper quorum with SASL (Kerberos) authentication: the job's znodes are
     owned by ``sasl:<principal>`` (``hama.zookeeper.sasl.principal``, else the
     submitting user) and by the job's digest identity (the peers in YARN containers
-    hold no Kerberos ticket, only the job secret).
+    hold no Kerberos ticket, only the job secret).  The job's kazoo sessions log in with
+    Kerberos where a ticket is at hand (:mod:`hama_yarn.sync.zksasl`).
 ``open``
     World-readable and writable, as Apache Hama's znodes.
 

@@ -141,6 +141,14 @@ def connect(conf: HamaConfiguration, what: str, secret: str = "") -> Any:
         from .zkacl import auth_data, job_acl
 
         acl = {"default_acl": job_acl(conf, secret), "auth_data": auth_data(conf, secret)}
+        from .zkacl import acl_mode
+
+        if acl_mode(conf) == "sasl":  # Kerberos login where a ticket is at hand (hama_yarn.sync.zksasl)
+            from .zksasl import sasl_options
+
+            options = sasl_options(conf, hosts, what)
+            if options is not None:
+                acl["sasl_options"] = options
     zk = KazooClient(
         hosts=hosts,
         timeout=session,
