@@ -87,7 +87,15 @@ def run_yarn_master(job_dir: str, linger: float) -> int:
             return _replay_end(app, app_id, record)
 
     def publish(address: str) -> None:
-        if master.web is not None:
+        if master.web is not None and master.web.url.startswith("https://"):
+            # HTTPS (hama.rpc.tls.enabled): no page in skein's Tracking UI. skein's page proxy (Jetty
+            # 9.2's ProxyServlet) has no TLS client (502), and YARN's RM proxy trusts only certificates
+            # issued by its ProxyCA (yarn.resourcemanager.application-https.policy). The client reaches
+            # the UI directly, verifying the job's certificate, and adds the token itself.
+            direct = master.web.url.split("/t/", 1)[0] + "/"
+            app.kv[KV_UI_ADDRESS] = direct.encode()
+            log.info("web UI over HTTPS at %s (direct, the job's certificate; not through the RM proxy)", direct)
+        elif master.web is not None:
             # The skein web UI (the application's Tracking UI) proxies /pages/hama/ to the master's
             # UI; the target carries the UI token, so through the RM proxy the proxy is the gate.
             try:

@@ -336,6 +336,10 @@ def submit_yarn(conf: HamaConfiguration) -> YarnApplicationHandle:
         raise
     handle = YarnApplicationHandle(job_id, address, secret, app_id=app_id, tracking_url=tracking)
     handle.ui_url = _ui_address(client, app_id)
+    if handle.ui_url.startswith("https://"):  # direct HTTPS UI (hama.rpc.tls.enabled): the token is ours to add
+        from ...web.server import ui_token
+
+        handle.ui_url += f"t/{ui_token(secret)}/"
     handle.am_max_attempts = am_max_attempts(conf)
     handle.follow_timeout = conf.get_seconds("hama.yarn.allocation.timeout.ms") + conf.get_seconds(
         "hama.master.start.timeout.ms")
