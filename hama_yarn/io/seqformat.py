@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
+from itertools import repeat
 from typing import Any
 
 from ..config import HamaConfiguration
@@ -39,6 +40,7 @@ from .sequencefile import (
     SequenceFileReader,
     SequenceFileWriter,
 )
+from .seqvectors import VECTOR_CLASS, read_vector_split
 from .splits import plan_splits
 from .writables import UnknownWritableError, get_writable, infer_writable_class, registered_writables
 
@@ -105,7 +107,13 @@ class _SequenceFileReader(RecordReader):
                     self._close()
                     self._reader = self._open(url)
                     current = url
-                yield from self._reader.iter_split(int(start), int(length))
+                # uniform unnamed VectorWritable records: parsed in bulk (numpy), then handed out row by row
+                rows = read_vector_split(self._reader, int(start), int(length))
+                if rows is not None:
+                    nulls = repeat(None, len(rows))
+                    yield from (zip(rows, nulls) if self._reader.key_class == VECTOR_CLASS else zip(nulls, rows))
+                else:
+                    yield from self._reader.iter_split(int(start), int(length))
                 self.bytes_read += int(length)
         finally:
             self._close()

@@ -72,6 +72,9 @@ DISTANCES = {
 }
 #: rows per block in :func:`assign` (the block's n x k distances stay in the CPU cache)
 BLOCK = 8192
+#: :func:`partial_sums` of at least this many values use scipy's one-hot product (faster
+#: than a bincount per dimension, same sums); below, no scipy import
+SCIPY_SUMS = 1 << 20
 
 
 def java_double(x: float) -> str:
@@ -137,9 +140,15 @@ def partial_sums(x: Matrix, labels: npt.NDArray[np.intp], k: int) -> Matrix:
     out = np.zeros((k, d + 1))
     if len(x):
         out[:, d] = np.bincount(labels, minlength=k)
-        try:
-            import scipy.sparse as sp
-        except ImportError:
+        sp: Any = None
+        if x.size >= SCIPY_SUMS or "scipy.sparse" in sys.modules:  # small inputs: no scipy import (~0.3 s)
+            try:
+                import scipy.sparse
+
+                sp = scipy.sparse
+            except ImportError:
+                pass
+        if sp is None:
             for j in range(d):
                 out[:, j] = np.bincount(labels, weights=x[:, j], minlength=k)
         else:  # one pass over the rows: C[label[i]] += x[i]
@@ -304,11 +313,15 @@ class KMeansBSP(BSP):
         if fmt == "text":  # Hama's TextOutputFormat of IntWritable -> VectorWritable
             if len(ids):
                 a = np.abs(x)
-                if bool(np.all((a == 0) | ((a >= 1e-3) & (a < 1e7)))):  # Python's list repr is Java's format here
-                    texts = [str(row) if i is None else f"{i}: {row}" for i, row in zip(ids, x.tolist())]
+                # rows whose values all print the same in Python's list repr and Java's toString
+                plain = np.all((a == 0) | ((a >= 1e-3) & (a < 1e7)), axis=1).tolist()
+                rows = x.tolist()
+                if all(i is None for i in ids):
+                    texts = [str(row) if ok else vector_text(row) for row, ok in zip(rows, plain)]
                 else:
-                    texts = [vector_text(row, i) for i, row in zip(ids, x.tolist())]
-                block = "\n".join(f"{c}\t{t}" for c, t in zip(labels.tolist(), texts))
+                    texts = [(str(row) if i is None else f"{i}: {row}") if ok else vector_text(row, i)
+                             for i, row, ok in zip(ids, rows, plain)]
+                block = "\n".join([f"{c}\t{t}" for c, t in zip(labels.tolist(), texts)])
                 peer.write(None, block, records=len(ids))
             return
         from ..io.vectors import NamedVector

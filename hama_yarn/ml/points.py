@@ -82,15 +82,27 @@ def read_points(peer: Any) -> tuple[list[Any], Matrix]:
             blocks.append(batch_to_matrix(batch))
         return ids, _stack(blocks)
     ids, rows = [], []
-    while (rec := peer.read_next()) is not None:
+    read_next = peer.read_next
+    ndarray = np.ndarray
+    while (rec := read_next()) is not None:
         key, value = rec
+        if value is None and type(key) is ndarray:  # an unnamed VectorWritable key (Hama's k-means input)
+            ids.append(None)
+            rows.append(key)
+            continue
         name, vec = _vector_of(key, value)
         ids.append(name)
         rows.append(vec)
-    dims = {len(r) for r in rows}
-    if len(dims) > 1:
+    if not rows:
+        return ids, np.zeros((0, 0))
+    try:
+        x: Matrix = np.array(rows, dtype=np.float64)
+    except ValueError:  # ragged: vectors of different lengths
+        x = np.zeros((0, 0))
+    if x.ndim != 2:
+        dims = {len(r) for r in rows}
         raise InputError(f"vectors of different dimensions {sorted(dims)} in the input of peer {peer.get_peer_index()}")
-    return ids, (np.array(rows, dtype=np.float64) if rows else np.zeros((0, 0)))
+    return ids, x
 
 
 def _stack(blocks: list[Matrix]) -> Matrix:
