@@ -159,8 +159,11 @@ class SpMVBSP(BSP):
         rows_of: dict[int, Any] = {}
         tiles: list[int] | None = None  # peer order when the peers' ranges tile 0..n_rows in order
         own = peer.get_peer_name()
+        t_mul = t_sync = 0.0
         for it in range(self.iterations):
+            t0 = time.perf_counter()
             local = m @ v if m.shape[0] else np.zeros(0)
+            t_mul += time.perf_counter() - t0
             # with spmv.normalize, the part's largest |value| travels along (the maximum of
             # disjoint parts is the vector's: no pass over the whole vector to find it)
             peak = float(np.abs(local).max()) if self.normalize and len(local) else 0.0
@@ -168,8 +171,10 @@ class SpMVBSP(BSP):
             for name in names:
                 if name != own:  # this peer's own part stays here: no copy through the message queue
                     peer.send(name, msg)
+            t0 = time.perf_counter()
             peer.sync()
             parts = sorted([*peer.messages(), msg], key=lambda t: t[0])
+            t_sync += time.perf_counter() - t0
             for src, rows, _, _ in parts:
                 if rows is not None:
                     rows_of[src] = rows
@@ -202,6 +207,8 @@ class SpMVBSP(BSP):
                 started = time.perf_counter()
         if me == 0:  # wall time of iterations 2.., microseconds
             peer.increment_counter("spmv", "ITERATION_MICROS", int((time.perf_counter() - started) * 1e6))
+            peer.increment_counter("spmv", "MULTIPLY_MICROS", int(t_mul * 1e6))  # all iterations
+            peer.increment_counter("spmv", "SYNC_MICROS", int(t_sync * 1e6))  # send+barrier+receive
         self.result = v
         p = peer.get_num_peers()
         lo, hi = me * len(v) // p, (me + 1) * len(v) // p
