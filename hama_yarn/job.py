@@ -202,6 +202,12 @@ class BSPJob:
         last = [-1]
         started = time.monotonic()
 
+        def say(line: str) -> None:
+            # One write per line: stderr is write-through, and a local master's log
+            # shares it, so print()'s separate newline write could split our line.
+            out.write(line + "\n")
+            out.flush()
+
         recoveries = [0]
         meter = ProgressMeter(expected_supersteps(self.conf))
 
@@ -211,20 +217,20 @@ class BSPJob:
             if verbose and (status.am_attempt or 0) > am_attempt[0]:
                 am_attempt[0] = status.am_attempt
                 recoveries[0] = status.recoveries or 0
-                print(f"application master restarted (attempt {status.am_attempt}); resuming from superstep "
-                      f"{status.restored_superstep}", file=out, flush=True)
+                say(f"application master restarted (attempt {status.am_attempt}); resuming from superstep "
+                    f"{status.restored_superstep}")
             if verbose and (status.recoveries or 0) > recoveries[0]:
                 recoveries[0] = status.recoveries
-                print(f"Recovering: attempt {status.recoveries + 1}, rolled back to superstep "
-                      f"{status.restored_superstep}", file=out, flush=True)
+                say(f"Recovering: attempt {status.recoveries + 1}, rolled back to superstep "
+                    f"{status.restored_superstep}")
             if verbose and status.state == "RUNNING" and status.superstep != last[0]:
                 last[0] = status.superstep
-                print(f"Current supersteps number: {status.superstep}{meter.describe(status)}", file=out, flush=True)
+                say(f"Current supersteps number: {status.superstep}{meter.describe(status)}")
 
         if verbose:
-            print(f"Running job: {job.job_id}", file=out, flush=True)
+            say(f"Running job: {job.job_id}")
             if job.ui_url:
-                print(f"Web UI: {job.ui_url}", file=out, flush=True)
+                say(f"Web UI: {job.ui_url}")
         try:
             status = job.wait(on_change=progress)
         except KeyboardInterrupt:
@@ -235,14 +241,14 @@ class BSPJob:
         if verbose:
             elapsed = time.monotonic() - started
             if status.state == "SUCCEEDED":
-                print(f"Job complete: {job.job_id}", file=out)
-                print(f"The total number of supersteps: {status.superstep}", file=out)
-                print(f"Elapsed: {elapsed:.2f}s", file=out)
+                say(f"Job complete: {job.job_id}")
+                say(f"The total number of supersteps: {status.superstep}")
+                say(f"Elapsed: {elapsed:.2f}s")
             else:
-                print(f"Job {status.state.lower()}: {job.job_id}", file=out)
+                say(f"Job {status.state.lower()}: {job.job_id}")
                 if status.diagnostics:
-                    print(status.diagnostics, file=out)
-            print(job.get_counters().format(), file=out, flush=True)
+                    say(status.diagnostics)
+            say(job.get_counters().format())
         self._finish(job)
         return bool(status.state == "SUCCEEDED")
 
