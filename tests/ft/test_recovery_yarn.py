@@ -35,12 +35,13 @@ def data(hdfs_dir: str) -> str:  # noqa: F811
     return url
 
 
-def _run(env: dict[str, str], data: str, out: str, *extra: str) -> Any:
-    return hama(env, "run", JOB, "-n", "4", "-i", data, "-o", out, "-r", "yarn", *extra, timeout=300)
+def _run(env: dict[str, str], data: str, out: str, *extra: str, runner: str = "yarn") -> Any:
+    return hama(env, "run", JOB, "-n", "4", "-i", data, "-o", out, "-r", runner, *extra, timeout=300)
 
 
 def test_peer_containers_killed_on_yarn_output_identical(yarn_env, skein_client, data, hdfs_dir):  # noqa: F811
-    base = _run(yarn_env, data, f"{hdfs_dir}/base")
+    # the undisturbed reference runs in local mode on the same HDFS input (same splits, same output)
+    base = _run(yarn_env, data, f"{hdfs_dir}/base", runner="local")
     assert base.returncode == 0, base.stderr
     expected = _tree(f"{hdfs_dir}/base")
     assert sorted(expected) == ["_SUCCESS", "part-00000", "part-00001", "part-00002", "part-00003"]
