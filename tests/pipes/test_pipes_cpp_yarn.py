@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import math
+from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlsplit
 from pathlib import Path
 from typing import Any
@@ -60,32 +61,36 @@ def test_cpp_programs_on_yarn_from_hdfs(yarn_env: dict[str, str], skein_client: 
     data.write_text("".join(f"key{i}\t{i}.0\n" for i in range(1, 11)))
     exe = {name: _put(progs / name, f"{hdfs_dir}/bin/{name}") for name in ("summation", "piestimator",
                                                                            "matrixmultiplication")}
-    r = hama(yarn_env, "pipes", "-conf", str(CPP / "summation.xml"), "-D", f"hama.pipes.executable={exe['summation']}",
-             "-bspTasks", "3", "-input", _put(data, f"{hdfs_dir}/in.txt"), "-output", f"{hdfs_dir}/sum", "-r", "yarn")
-    assert r.returncode == 0, r.stderr
+    rng = np.random.default_rng(5)
+    a, b = rng.random((14, 12)), rng.random((12, 16))
+    write_matrix(open, str(tmp_path / "a.seq"), a)
+    write_matrix(open, str(tmp_path / "bt.seq"), b.T)
+    jobs = {
+        "sum": ["pipes", "-conf", str(CPP / "summation.xml"), "-D", f"hama.pipes.executable={exe['summation']}",
+                "-bspTasks", "3", "-input", _put(data, f"{hdfs_dir}/in.txt"), "-output", f"{hdfs_dir}/sum",
+                "-r", "yarn"],
+        "pi": ["pipes", "-conf", str(CPP / "piestimator.xml"), "-D", f"hama.pipes.executable={exe['piestimator']}",
+               "-D", "hama.pi.iterations=300000", "-output", f"{hdfs_dir}/pi", "-r", "yarn"],
+        "mm": ["pipes", "-conf", str(CPP / "matrixmultiplication.xml"),
+               "-D", f"hama.pipes.executable={exe['matrixmultiplication']}",
+               # a bare path, as in Hama's example conf: the child's sequenceFileOpen reads it from fs.defaultFS
+               "-D", f"hama.mat.mult.B.path={urlsplit(_put(tmp_path / 'bt.seq', f'{hdfs_dir}/bt.seq')).path}",
+               "-input", _put(tmp_path / "a.seq", f"{hdfs_dir}/a.seq"), "-output", f"{hdfs_dir}/mm", "-r", "yarn"],
+    }
+    # the three applications run side by side on the cluster (each is checked on its own below)
+    with ThreadPoolExecutor(len(jobs)) as pool:
+        done = dict(zip(jobs, pool.map(lambda args: hama(yarn_env, *args), jobs.values())))
+    for name, r in done.items():
+        assert r.returncode == 0, (name, r.stderr)
+
     assert _seq_records(f"{hdfs_dir}/sum") == [(None, 55.0)]
     assert _java_dump_hdfs(java_tool, CPP / "summation.xml", f"{hdfs_dir}/sum") == [("(null)", "55.0")]
 
-    r = hama(yarn_env, "pipes", "-conf", str(CPP / "piestimator.xml"), "-D",
-             f"hama.pipes.executable={exe['piestimator']}", "-D", "hama.pi.iterations=300000",
-             "-output", f"{hdfs_dir}/pi", "-r", "yarn")
-    assert r.returncode == 0, r.stderr
     rows = _seq_records(f"{hdfs_dir}/pi")
     assert len(rows) == 1 and abs(rows[0][1] - math.pi) < 0.05
     java_pi = _java_dump_hdfs(java_tool, CPP / "piestimator.xml", f"{hdfs_dir}/pi")
     assert len(java_pi) == 1 and float(java_pi[0][1]) == rows[0][1]
 
-
-    rng = np.random.default_rng(5)
-    a, b = rng.random((14, 12)), rng.random((12, 16))
-    write_matrix(open, str(tmp_path / "a.seq"), a)
-    write_matrix(open, str(tmp_path / "bt.seq"), b.T)
-    r = hama(yarn_env, "pipes", "-conf", str(CPP / "matrixmultiplication.xml"),
-             "-D", f"hama.pipes.executable={exe['matrixmultiplication']}",
-             # a bare path, as in Hama's example conf: the child's sequenceFileOpen reads it from fs.defaultFS
-             "-D", f"hama.mat.mult.B.path={urlsplit(_put(tmp_path / 'bt.seq', f'{hdfs_dir}/bt.seq')).path}",
-             "-input", _put(tmp_path / "a.seq", f"{hdfs_dir}/a.seq"), "-output", f"{hdfs_dir}/mm", "-r", "yarn")
-    assert r.returncode == 0, r.stderr
     rows_mm = {k: [float(x) for x in v.split(",")] for k, v in _seq_records(f"{hdfs_dir}/mm")}
     np.testing.assert_allclose(np.array([rows_mm[i] for i in range(14)]), a @ b, atol=1e-9)
     java_mm = _java_dump_hdfs(java_tool, CPP / "matrixmultiplication.xml", f"{hdfs_dir}/mm")
