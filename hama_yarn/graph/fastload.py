@@ -81,6 +81,13 @@ def _numbers(buf: npt.NDArray[np.uint8], dtype: type, expected: int) -> npt.NDAr
     return out
 
 
+def _all_allowed(b: npt.NDArray[np.uint8], table: npt.NDArray[np.bool_]) -> bool:
+    """``table[b].all()``; text of digits and whitespace only needs the (few) bytes below ``'0'`` looked up."""
+    if len(b) and int(b.max()) <= ord("9"):
+        b = b[b < ord("0")]
+    return bool(table[b].all())
+
+
 def _region_mask(size: int, lo: I64, hi: I64) -> npt.NDArray[np.bool_]:
     """Bytes within any ``[lo, hi]`` (inclusive, disjoint ranges)."""
     delta = np.zeros(size + 1, dtype=np.int8)
@@ -98,22 +105,35 @@ def _strip_comments(text: str) -> str:
     return "\n".join(keep)
 
 
-def parse_text(text: str, fmt: str, undirected: bool = False) -> ParsedGraph:
+def _strip_comment_lines(text: bytes) -> bytes:
+    return b"\n".join(line for line in text.split(b"\n") if not line.lstrip().startswith(b"#"))
+
+
+def parse_text(text: str | bytes, fmt: str, undirected: bool = False) -> ParsedGraph:
     """Parse newline-separated lines of *fmt* (``adjacency`` or ``edgelist``).
+
+    *text* is a str, or the raw bytes of the lines (a block of a text file: no
+    decoding; a byte that is not ASCII makes it Unsupported like any other
+    character the parser does not accept).
 
     Raises
     ------
     Unsupported
         The text needs the Vertex-object loader (see the module docstring).
     """
-    if "#" in text:
-        text = _strip_comments(text)
-    try:
-        raw = ("\n" + text + "\n").encode("ascii")
-    except UnicodeEncodeError:
-        raise Unsupported("non-ASCII text") from None
+    if isinstance(text, bytes):
+        if b"#" in text:
+            text = _strip_comment_lines(text)
+        raw = b"\n" + text + b"\n"  # bytes >= 128 fail the character check below
+    else:
+        if "#" in text:
+            text = _strip_comments(text)
+        try:
+            raw = ("\n" + text + "\n").encode("ascii")
+        except UnicodeEncodeError:
+            raise Unsupported("non-ASCII text") from None
     b = np.frombuffer(raw, dtype=np.uint8)
-    if not _W_OK[b].all():
+    if not _all_allowed(b, _W_OK):
         raise Unsupported("characters other than digits, signs and float syntax")
     ws = b <= _WS
     # token [st, en]: st follows whitespace, en precedes whitespace (the sentinels guarantee both)
@@ -156,20 +176,22 @@ def parse_text(text: str, fmt: str, undirected: bool = False) -> ParsedGraph:
     else:
         idb = b
         wb = None
-    if not _ID_OK[idb].all():
+    if not _all_allowed(idb, _ID_OK):
         raise Unsupported("an id that is not a decimal integer")
     # canonical integers only: '-' only first, no leading zeros, no "-0"
     ist = st  # an id token starts where its token starts
     first_ch = idb[ist]
-    minus = first_ch == ord("-")
-    if (idb == ord("-")).sum() != int(minus.sum()):
-        raise Unsupported("'-' inside an id")
-    after = idb[ist + 1]
-    after_digit = _DIGIT[after]
-    if ((first_ch == ord("0")) & after_digit).any():
+    zero = ist[first_ch == ord("0")]
+    if _DIGIT[idb[zero + 1]].any():
         raise Unsupported("an id with a leading zero")
-    if (minus & ((after == ord("0")) | ~after_digit)).any():
-        raise Unsupported("'-0', '-' or '--' as an id")
+    dashes = int(np.count_nonzero(idb == ord("-")))
+    if dashes:  # else no id is negative
+        minus = first_ch == ord("-")
+        if dashes != int(minus.sum()):
+            raise Unsupported("'-' inside an id")
+        after = idb[ist[minus] + 1]
+        if ((after == ord("0")) | ~_DIGIT[after]).any():
+            raise Unsupported("'-0', '-' or '--' as an id")
     adjacency = fmt == "adjacency"
     nid = ntok if adjacency else ntok - wcount
     ids = _numbers(idb, np.int64, nid).astype(np.int64, copy=False)

@@ -69,6 +69,9 @@ U64 = npt.NDArray[np.uint64]
 #: Characters of input text parsed per numpy block (a block's temporaries are about 10x this).
 BLOCK_CHARS = 1 << 20
 
+#: Bytes of input text per block when the input format hands over raw text (``PeerImpl.text_blocks``).
+TEXT_BLOCK_BYTES = 1 << 20
+
 #: Parsed edges per route round (each round is one superstep).
 ROUND_EDGES = 1 << 19
 
@@ -375,6 +378,11 @@ class ArrayLoader:
         if self.fmt == "sequencefile":
             yield from self._seq_blocks()
             return
+        raw = getattr(self.peer, "text_blocks", None)
+        blocks = raw(TEXT_BLOCK_BYTES) if raw is not None else None
+        if blocks is not None:
+            yield from self._raw_text_blocks(blocks)
+            return
         read = self.peer.read_next
         lines: list[str] = []
         keys: list[Any] = []
@@ -399,6 +407,21 @@ class ArrayLoader:
                 size = 0
             if record is None:
                 return
+
+    def _raw_text_blocks(self, blocks: Any) -> Any:
+        """Yield ParsedGraph blocks of the raw text blocks ``(url, offset, bytes, lines)`` of the split.
+
+        No per-line Python work: the bytes of whole lines go to
+        :func:`~hama_yarn.graph.fastload.parse_text` as they were read.
+        """
+        for url, offset, block, _ in blocks:
+            g = parse_text(block, self.fmt, self.undirected)
+            if not self._warned and not _is_compact(g.vertices, g.src, g.dst):
+                self._warned = True
+                lines = block.decode("ascii").split("\n")  # parse_text accepted it: ASCII
+                starts = np.cumsum([offset] + [len(line) + 1 for line in lines[:-1]]).tolist()
+                self._warn_wide(g, lines, starts)
+            yield g
 
     def _seq_blocks(self) -> Any:
         """Yield ParsedGraph blocks of graph SequenceFile records (``Text id -> TextArrayWritable``).

@@ -337,6 +337,33 @@ class PeerImpl:
             self._read_since_open += batch.num_rows
         return batch
 
+    def text_blocks(self, size: int) -> Iterator[tuple[str, int, bytes, int]] | None:
+        """This peer's split as raw blocks of whole lines, or None if the input format is not ``text``.
+
+        A hama-yarn extension for bulk parsers: ``(url, offset, block, lines)`` per
+        block of about *size* bytes (see ``_TextReader.text_blocks`` in
+        :mod:`hama_yarn.io.text`); every line counts as an input record.  Opens the
+        reader afresh; :meth:`read_next` then returns None until :meth:`reopen_input`.
+        """
+        if self._reader_factory is None:
+            return None
+        self._close_reader()
+        reader = self._reader_factory()
+        blocks = getattr(reader, "text_blocks", None)
+        if blocks is None:
+            reader.close()
+            return None
+        self._reader = reader
+        self._records = iter(())
+        self._read_since_open = 0
+        return self._counted_blocks(blocks(size))
+
+    def _counted_blocks(self, blocks: Iterator[tuple[str, int, bytes, int]]) -> Iterator[tuple[str, int, bytes, int]]:
+        for block in blocks:
+            self._input_records += block[3]
+            self._read_since_open += block[3]
+            yield block
+
     def reopen_input(self) -> None:
         """Read this peer's split from the beginning again."""
         self._close_reader()
