@@ -1,20 +1,26 @@
 """TLS cost: barrier time and message throughput of real jobs with ``hama.rpc.tls.enabled`` off vs on.
 
-Local mode, P peer processes, ``rpc`` sync.  Every measurement is a difference of two
-job wall times, so start-up and tear-down (including TLS's per-connection handshakes,
-paid once per job) cancel:
+Local mode, P peer processes, ``rpc`` sync.  Both quantities are timed inside the job, by
+every peer, with ``time.perf_counter_ns`` (no difference of two job wall times):
 
-* barrier: (empty job of ``--small + --steps`` supersteps - of ``--small``) / ``--steps``;
-* throughput: messages of the heavy job (``--msgs`` messages of ``--size`` bytes from every
-  peer to every other peer, each of ``--heavy-steps`` supersteps) / (its wall time - the
-  wall time of an empty job with as many supersteps).
+* barrier: each of ``--steps`` empty supersteps times its ``peer.sync()``; the table shows
+  p50, mean, p99 and p99.9 over all peers' samples (the first ``--warmup`` supersteps of
+  each job, which include opening the connections and their TLS handshakes, left out);
+* throughput: each of ``--heavy-steps`` supersteps sends ``--msgs`` messages of ``--size``
+  bytes from every peer to every other peer; a peer times the whole superstep (the
+  ``send`` calls, ``sync()`` - encoding, shipping and queueing the bundles, the barrier -
+  and reading its messages) and ``sync()`` alone.  Messages/s = messages of the superstep
+  / its time (the slowest peer's: the superstep ends for all at the barrier), summed over
+  the supersteps after the first (warm-up, connections opened).  The "sync only" row is
+  the transport's share (the ``send`` loop is the same Python code with and without TLS).
 
-Both modes run in the same invocation, interleaved, ``--reps`` times; medians shown.
+Both modes run in the same invocation, interleaved, ``--reps`` times; the barrier samples
+of all repetitions are pooled, throughput is the median of the repetitions.
 Goals (issue 17): TLS barrier <= 1.3x, TLS throughput >= 0.7x.
 
 Run::
 
-    python benchmarks/bench_tls.py [--peers 4] [--steps 200] [--msgs 20000] [--size 100] [--reps 3]
+    python benchmarks/bench_tls.py [--peers 4] [--steps 300] [--msgs 20000] [--size 100] [--reps 3]
 """
 
 from __future__ import annotations
@@ -25,7 +31,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -33,6 +38,9 @@ _BIN = Path(sys.executable).parent / "hama"
 HAMA = [str(_BIN)] if _BIN.exists() else [sys.executable, "-m", "hama_yarn.cli.main"]
 
 JOB = """\
+import os
+import time
+
 from hama_yarn import BSP
 
 
@@ -42,67 +50,98 @@ class Steps(BSP):
         steps, msgs, size = (int(conf.get(k)) for k in ("bench.steps", "bench.msgs", "bench.size"))
         payload = "x" * size
         others = [n for n in peer.get_all_peer_names() if n != peer.get_peer_name()]
+        clock = time.perf_counter_ns
+        rows = []
         for _ in range(steps):
+            t0 = clock()
             for name in others:
                 for _ in range(msgs):
                     peer.send(name, payload)
+            t1 = clock()
             peer.sync()
+            t2 = clock()
             for _ in peer.messages():
                 pass
+            rows.append(f"{t2 - t1} {clock() - t0}")
+        out = os.path.join(conf.get("bench.out"), f"peer-{peer.get_peer_index()}.txt")
+        with open(out, "w") as f:
+            f.write("\\n".join(rows) + "\\n")
 """
 
 
-def run_job(script: Path, tmp: Path, peers: int, steps: int, msgs: int, size: int, tls: bool) -> float:
+def run_job(script: Path, tmp: Path, peers: int, steps: int, msgs: int, size: int,
+            tls: bool) -> list[list[tuple[int, int]]]:
+    """Run the job; per peer, per superstep ``(sync ns, superstep ns)``."""
+    out = Path(tempfile.mkdtemp(prefix="out-", dir=tmp))
     args = [*HAMA, "run", f"{script}:Steps", "-n", str(peers), "-r", "local",
             "-D", f"hama.tmp.dir={tmp}", "-D", f"hama.rpc.tls.enabled={'true' if tls else 'false'}",
             "-D", f"bench.steps={steps}", "-D", f"bench.msgs={msgs}", "-D", f"bench.size={size}",
-            "-D", "hama.web.enabled=false"]
+            "-D", f"bench.out={out}", "-D", "hama.web.enabled=false"]
     env = dict(os.environ)
     env.pop("HAMA_CONF_DIR", None)
-    t0 = time.perf_counter()
     p = subprocess.run(args, capture_output=True, text=True, env=env, stdin=subprocess.DEVNULL, timeout=900)
-    elapsed = time.perf_counter() - t0
     if p.returncode != 0:
         raise SystemExit(f"job failed (tls={tls}):\n{p.stderr[-3000:]}")
-    return elapsed
+    result = []
+    for i in range(peers):
+        lines = (out / f"peer-{i}.txt").read_text().split()
+        result.append([(int(lines[j]), int(lines[j + 1])) for j in range(0, len(lines), 2)])
+    return result
+
+
+def pct(values: list[float], q: float) -> float:
+    s = sorted(values)
+    return s[min(len(s) - 1, int(q * len(s)))]
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--peers", type=int, default=4)
-    ap.add_argument("--small", type=int, default=10)
-    ap.add_argument("--steps", type=int, default=200)
-    ap.add_argument("--heavy-steps", type=int, default=5)
-    ap.add_argument("--msgs", type=int, default=20000)
+    ap.add_argument("--steps", type=int, default=300, help="empty supersteps timed per barrier job")
+    ap.add_argument("--warmup", type=int, default=10, help="first supersteps of a barrier job left out")
+    ap.add_argument("--heavy-steps", type=int, default=6)
+    ap.add_argument("--msgs", type=int, default=20000, help="messages per peer pair per superstep")
     ap.add_argument("--size", type=int, default=100)
     ap.add_argument("--reps", type=int, default=3)
     a = ap.parse_args()
+    loads = [os.getloadavg()[0]]
     with tempfile.TemporaryDirectory(prefix="bench-tls-") as d:
         tmp = Path(d)
         script = tmp / "steps_job.py"
         script.write_text(JOB)
         barrier: dict[bool, list[float]] = {False: [], True: []}
         rate: dict[bool, list[float]] = {False: [], True: []}
-        total_msgs = a.peers * (a.peers - 1) * a.msgs * a.heavy_steps
+        sync_rate: dict[bool, list[float]] = {False: [], True: []}
+        per_step = a.peers * (a.peers - 1) * a.msgs
         for rep in range(a.reps):
             for tls in (False, True):
-                small = run_job(script, tmp, a.peers, a.small, 0, 0, tls)
-                big = run_job(script, tmp, a.peers, a.small + a.steps, 0, 0, tls)
-                barrier[tls].append((big - small) / a.steps)
-                empty = run_job(script, tmp, a.peers, a.heavy_steps, 0, 0, tls)
-                heavy = run_job(script, tmp, a.peers, a.heavy_steps, a.msgs, a.size, tls)
-                rate[tls].append(total_msgs / max(heavy - empty, 1e-6))
-                print(f"rep {rep} tls={tls}: barrier {barrier[tls][-1] * 1e3:.2f} ms, "
-                      f"{rate[tls][-1]:,.0f} msgs/s", file=sys.stderr, flush=True)
-    b_off, b_on = statistics.median(barrier[False]), statistics.median(barrier[True])
-    r_off, r_on = statistics.median(rate[False]), statistics.median(rate[True])
-    load = os.getloadavg()
-    print(f"\nTLS cost, {a.peers} local peers, rpc sync, median of {a.reps} "
-          f"(load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f})")
-    print(f"{'measure':<34}{'TLS off':>14}{'TLS on':>14}{'on/off':>9}{'goal':>9}")
-    print(f"{'barrier per superstep (ms)':<34}{b_off * 1e3:>14.3f}{b_on * 1e3:>14.3f}{b_on / b_off:>9.2f}{'<=1.3':>9}")
-    print(f"{f'messages/s ({a.size} B, {total_msgs:,})':<34}{r_off:>14,.0f}{r_on:>14,.0f}{r_on / r_off:>9.2f}"
-          f"{'>=0.7':>9}")
+                peers = run_job(script, tmp, a.peers, a.warmup + a.steps, 0, 0, tls)
+                samples = [s / 1e6 for rows in peers for s, _ in rows[a.warmup:]]
+                barrier[tls].extend(samples)
+                peers = run_job(script, tmp, a.peers, a.heavy_steps, a.msgs, a.size, tls)
+                steps = range(1, a.heavy_steps)
+                whole = sum(max(rows[k][1] for rows in peers) for k in steps) / 1e9
+                sync = sum(max(rows[k][0] for rows in peers) for k in steps) / 1e9
+                rate[tls].append(per_step * len(steps) / whole)
+                sync_rate[tls].append(per_step * len(steps) / sync)
+                loads.append(os.getloadavg()[0])
+                print(f"rep {rep} tls={tls}: barrier p50 {pct(samples, 0.5):.3f} ms, "
+                      f"{rate[tls][-1]:,.0f} msgs/s ({sync_rate[tls][-1]:,.0f} in sync), "
+                      f"load {loads[-1]:.2f}", file=sys.stderr, flush=True)
+    print(f"\nTLS cost, {a.peers} local peers, rpc sync, {a.reps} interleaved reps "
+          f"(1-min load average {min(loads):.2f}..{max(loads):.2f})")
+    print(f"{'measure':<40}{'TLS off':>12}{'TLS on':>12}{'on/off':>9}{'goal':>9}")
+    for label, q in (("barrier p50 (ms)", 0.5), ("barrier p99 (ms)", 0.99), ("barrier p99.9 (ms)", 0.999)):
+        off, on = pct(barrier[False], q), pct(barrier[True], q)
+        print(f"{label:<40}{off:>12.3f}{on:>12.3f}{on / off:>9.2f}{'<=1.3' if q == 0.5 else '':>9}")
+    off, on = statistics.fmean(barrier[False]), statistics.fmean(barrier[True])
+    print(f"{'barrier mean (ms)':<40}{off:>12.3f}{on:>12.3f}{on / off:>9.2f}{'<=1.3':>9}")
+    n = len(barrier[False])
+    print(f"{'  (samples per mode)':<40}{n:>12}{len(barrier[True]):>12}")
+    for label, r in ((f"messages/s, superstep ({a.size} B)", rate), ("messages/s, sync() only", sync_rate)):
+        off, on = statistics.median(r[False]), statistics.median(r[True])
+        print(f"{label:<40}{off:>12,.0f}{on:>12,.0f}{on / off:>9.2f}{'>=0.7':>9}")
+    print(f"  ({per_step:,} messages per superstep, {a.heavy_steps - 1} timed supersteps per job)")
 
 
 if __name__ == "__main__":

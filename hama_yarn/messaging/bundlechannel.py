@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, Any
 from .. import errors
 from ..errors import MessagingError
 from ..rpc.server import ConnectionServer, listen
+from ..rpc.tls import recv_into_all
 
 if TYPE_CHECKING:
     from .codec import BundleParts
@@ -62,12 +63,7 @@ def _recv_exact(sock: socket.socket, n: int) -> bytes:
 
 
 def _recv_into(sock: socket.socket, view: memoryview) -> None:
-    got, n = 0, len(view)
-    while got < n:
-        k = sock.recv_into(view[got:], min(n - got, _CHUNK))
-        if not k:
-            raise EOFError(f"connection closed after {got} of {n} bytes")
-        got += k
+    recv_into_all(sock, view, _CHUNK)  # a TLS socket: one record a call, its read() straight
 
 
 class _BufferPool:

@@ -32,8 +32,10 @@ import socket
 import ssl
 import tempfile
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 from ..config import HamaConfiguration
 from ..errors import ConfigError
@@ -43,7 +45,7 @@ log = logging.getLogger(__name__)
 __all__ = [
     "CERT_FILE", "KEY_FILE", "CA_FILE", "TLSFiles", "enabled", "prepare", "generate_self_signed",
     "generated_dir", "remove_dir", "install", "install_from_conf", "install_for_job", "uninstall", "server_context", "client_context",
-    "wrap_server", "wrap_client", "https_context",
+    "wrap_server", "wrap_client", "https_context", "send_all", "recv_some", "recv_into_all",
 ]
 
 #: Fixed names of the TLS files where they are shipped (YARN containers) or generated.
@@ -285,3 +287,54 @@ def https_context(secret: str) -> ssl.SSLContext | None:
     web.minimum_version = ssl.TLSVersion.TLSv1_2
     web.load_cert_chain(entry[2].cert, entry[2].key)
     return web
+
+
+def send_all(sock: socket.socket, data: bytes) -> None:
+    """``sock.sendall(data)``, without the Python loop :class:`ssl.SSLSocket` wraps it in.
+
+    On a TLS socket ``send`` already writes all of *data* (CPython's ``SSLSocket.send``
+    retries ``SSL_write`` until every byte is written or the timeout passes: no partial
+    writes), while ``SSLSocket.sendall`` adds a Python loop of memoryview slices around it
+    (~1 µs a call, paid on every barrier frame).  A plain socket keeps its C ``sendall``.
+    """
+    if type(sock) is ssl.SSLSocket:
+        sent = sock.send(data)
+        if sent < len(data):  # not expected (see above); finish the write the ordinary way
+            sock.sendall(memoryview(data)[sent:])
+    else:
+        sock.sendall(data)
+
+
+def recv_some(sock: socket.socket, n: int) -> bytes:
+    """``sock.recv(n)``; on a TLS socket its ``read`` straight (one Python frame less a call:
+    ``SSLSocket.recv`` checks its flags, then calls ``read``).  ``b""`` at end of stream."""
+    if type(sock) is ssl.SSLSocket:
+        return sock.read(n)
+    return sock.recv(n)
+
+
+def recv_into_all(sock: socket.socket, view: memoryview, chunk: int = 1 << 24) -> None:
+    """Fill *view* (bytes) from *sock*, in as few calls as the socket allows.
+
+    A TLS socket returns one record (<= 16 KiB) per call: its ``read`` is called directly
+    (``SSLSocket.recv_into`` adds a Python frame of checks to each of those calls).
+
+    Raises
+    ------
+    EOFError
+        If the peer closes the connection before *view* is full.
+    """
+    got, n = 0, len(view)
+    if type(sock) is ssl.SSLSocket:
+        read = cast(Callable[[int, memoryview], int], sock.read)  # with a buffer: the count read
+        while got < n:
+            k = read(n - got, view[got:])
+            if not k:
+                raise EOFError(f"connection closed after {got} of {n} bytes")
+            got += k
+        return
+    while got < n:
+        m = sock.recv_into(view[got:], min(n - got, chunk))
+        if not m:
+            raise EOFError(f"connection closed after {got} of {n} bytes")
+        got += m

@@ -28,6 +28,7 @@ from typing import Any
 from ..errors import HamaError, RPCError, SyncError
 from ..rpc.client import open_connection
 from ..rpc.server import accept_connection, listen
+from ..rpc.tls import recv_some, send_all
 
 log = logging.getLogger(__name__)
 
@@ -118,7 +119,7 @@ class _Conn:
             return
         frame = encode_reply(superstep) if error is None else encode_reply(superstep, type(error).__name__, str(error))
         try:
-            self.sock.sendall(frame)
+            send_all(self.sock, frame)
         except OSError as exc:
             log.debug("barrier reply to %s failed: %s", self.name, exc)
 
@@ -220,10 +221,10 @@ class BarrierChannelServer:
 
     def _read(self, conn: _Conn) -> None:
         try:
-            data = conn.sock.recv(65536)
+            data = recv_some(conn.sock, 65536)
             pending = getattr(conn.sock, "pending", None)  # a TLS socket may hold decrypted bytes
             while pending is not None and pending() > 0:
-                data += conn.sock.recv(65536)
+                data += recv_some(conn.sock, 65536)
         except OSError as exc:
             log.debug("barrier channel %s: %s", conn.name, exc)
             data = b""
@@ -312,7 +313,7 @@ class BarrierChannelClient:
         if sock is None:
             raise SyncError(f"barrier channel to {self.address} is closed")
         try:
-            sock.sendall(encode_enter(task_index, superstep, timeout_ms))
+            send_all(sock, encode_enter(task_index, superstep, timeout_ms))
             body = self._recv_reply(sock)
         except OSError as exc:
             self.close()
@@ -334,7 +335,7 @@ class BarrierChannelClient:
                 if len(buf) >= 4 + size:
                     self._left = buf[4 + size :]
                     return buf[4 : 4 + size]
-            chunk = sock.recv(65536)
+            chunk = recv_some(sock, 65536)
             if not chunk:
                 raise ConnectionError("the master closed the barrier channel")
             buf = buf + chunk if buf else chunk

@@ -133,3 +133,40 @@ def test_tls_refuses_wrong_secret_or_certificate_and_hides_secrets(tmp_path: Pat
         text = f.read_text(errors="replace")
         assert secret not in text and key_body not in text, f
     assert not Path(files.key).exists()  # generated key removed when the job is over
+
+
+def test_bundle_channel_over_tls_moves_large_bundles_intact_and_survives_a_cut_bundle(tmp_path: Path) -> None:
+    """The raw bundle channel (bundles >= 256 KiB) under TLS: records read straight into the
+    receive buffer (``tls.recv_into_all``), a sender that stops mid-bundle only ends its own
+    connection, and the next bundle arrives on a fresh one."""
+    import numpy as np
+
+    from hama_yarn.messaging.bundlechannel import _HEAD, CHANNEL_MIN_BYTES
+    from hama_yarn.messaging.codec import encode
+    from hama_yarn.peer.messenger import Messenger
+
+    secret = "tls-bundle-channel-test"
+    tls.install(secret, tls.generate_self_signed(tmp_path / "certs"))
+    a = Messenger(0, secret, "127.0.0.1", 0, "127.0.0.1", rpc_timeout=30)
+    b = Messenger(1, secret, "127.0.0.1", 0, "127.0.0.1", rpc_timeout=30)
+    try:
+        rng = np.random.default_rng(7)
+        x, y = rng.random(CHANNEL_MIN_BYTES // 8 + 12345), rng.random(1000)
+        a.send_bundles(1, [(b.name, encode([x, "text", y]))])
+        channel = a._channels[b.name]
+        assert channel is not None and isinstance(channel._sock, ssl.SSLSocket)  # the channel, under TLS
+        got = b.incoming.take(1).to_list()
+        assert np.array_equal(got[0], x) and got[1] == "text" and np.array_equal(got[2], y)
+
+        # a sender announcing 1 MB, writing 100 KB and closing: the receiver drops that connection only
+        host, _, port = b.name.rpartition(":")
+        cut = open_connection(f"{host}{b.bundle_channel()}", secret, what="bundle channel")
+        assert isinstance(cut, ssl.SSLSocket)
+        tls.send_all(cut, _HEAD.pack(0, 2, 1 << 20) + b"\0" * 100_000)
+        cut.close()
+        a.send_bundles(2, [(b.name, encode([x]))])
+        assert np.array_equal(b.incoming.take(2).to_list()[0], x)
+    finally:
+        a.close()
+        b.close()
+        tls.uninstall(secret)
