@@ -212,6 +212,8 @@ def bench_spmv(tmp: str, n: int, nnz_row: int, iters: int) -> list[tuple[str, fl
     pair = best(lambda: bare_pair(half(0, n // 2), half(n // 2, n)))
     out.append(("spmv scipy, 2 bare processes (machine's ceiling)", 1 / pair, f"{base / pair:.2f}x scipy"))
     for peers in (1, 2):
+        split: dict[float, str] = {}  # seconds per iteration -> that run's breakdown (peer 0)
+
         def run(m: int, peers: int = peers) -> float:
             conf = HamaConfiguration()
             conf.set("bsp.input.format.class", "parquet")
@@ -219,10 +221,15 @@ def bench_spmv(tmp: str, n: int, nnz_row: int, iters: int) -> list[tuple[str, fl
             conf.set("spmv.normalize", "true")
             job = spmv_job(conf, f"{tmp}/m.parquet", f"{tmp}/v.npy", f"{tmp}/sp-{peers}-{m}-{time.monotonic_ns()}",
                            iterations=m, num_tasks=peers)
-            return loop_seconds(job, "spmv")
+            t = loop_seconds(job, "spmv")
+            c = job.get_counters()
+            split[t / (m - 1)] = (f"multiply {c.get('spmv', 'MULTIPLY_MICROS') / m / 1e3:.1f} ms, "
+                                  f"sync {c.get('spmv', 'SYNC_MICROS') / m / 1e3:.1f} ms, assemble {c.get('spmv', 'ASSEMBLE_MICROS') / m / 1e3:.1f} ms per iteration")
+            return t
 
         per = best(lambda run=run: marginal(run, iters))
-        out.append((f"spmv hama-yarn, {peers} peer(s)", 1 / per, f"{base / per:.2f}x scipy"))
+        out.append((f"spmv hama-yarn, {peers} peer(s)", 1 / per,
+                    f"{base / per:.2f}x scipy ({split.get(per, '')}, peer 0)"))
     return out
 
 
@@ -343,6 +350,8 @@ def main() -> int:
     p.add_argument("--msg-mb", type=int, default=32)
     p.add_argument("--repeat", type=int, default=REPEAT, help="best of this many runs per figure")
     p.add_argument("--quick", action="store_true", help="small sizes (a smoke run)")
+    p.add_argument("--only", choices=("kmeans", "spmv", "messages"), action="append",
+                   help="run only this part (repeatable; default: all)")
     a = p.parse_args()
     globals()["REPEAT"] = max(1, a.repeat)
     load0 = os.getloadavg()[0]
@@ -350,9 +359,13 @@ def main() -> int:
         a.points, a.spmv_n, a.msg_mb, a.iterations = 50_000, 50_000, 4, 3
     rows: list[tuple[str, float, str]] = []
     with tempfile.TemporaryDirectory(prefix="bench-ml-") as tmp:
-        rows += bench_kmeans(tmp, a.points, a.dim, a.k, a.iterations)
-        rows += bench_spmv(tmp, a.spmv_n, a.nnz_row, a.iterations)
-        rows += bench_messages(a.msg_mb, max(2 * a.iterations, 5))
+        parts = a.only or ["kmeans", "spmv", "messages"]
+        if "kmeans" in parts:
+            rows += bench_kmeans(tmp, a.points, a.dim, a.k, a.iterations)
+        if "spmv" in parts:
+            rows += bench_spmv(tmp, a.spmv_n, a.nnz_row, a.iterations)
+        if "messages" in parts:
+            rows += bench_messages(a.msg_mb, max(2 * a.iterations, 5))
     print(f"\nbench_ml: kmeans {a.points} x {a.dim}, k={a.k}; spmv {a.spmv_n} rows x {a.nnz_row} nnz/row; "
           f"{a.iterations} timed iterations after a first one; best of {REPEAT} runs; {_THREADS} BLAS/OpenMP thread(s) "
           f"per process (peers and baselines); load average {load0:.2f} at the start, {os.getloadavg()[0]:.2f} at the "

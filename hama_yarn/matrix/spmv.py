@@ -28,6 +28,7 @@ Run::
 from __future__ import annotations
 
 import argparse
+import functools
 import io
 import sys
 import time
@@ -149,66 +150,74 @@ class SpMVBSP(BSP):
         n_rows = n
         if len(present):
             n_rows = max(n, int(present.max()) + 1)
-        v = self.v
-        started = time.perf_counter()
-        # this peer's rows travel once (first iteration): a (lo, hi) range when contiguous
-        # (splits of sorted input), else the row numbers; later messages carry values only
+        # this peer's rows travel once, before the iterations: a (lo, hi) range when
+        # contiguous (splits of sorted input), else the row numbers
         contiguous = not len(present) or int(present[-1]) - int(present[0]) + 1 == len(present)
         spec: Any = (int(present[0]), int(present[-1]) + 1) if len(present) and contiguous else \
             ((0, 0) if contiguous else present)
-        rows_of: dict[int, Any] = {}
-        tiles: list[int] | None = None  # peer order when the peers' ranges tile 0..n_rows in order
-        own = peer.get_peer_name()
-        t_mul = t_sync = 0.0
+        others = [name for name in names if name != peer.get_peer_name()]  # own part: no copy through the queue
+        rows_of = _exchange(peer, others, me, spec)
+        moved = _disjoint_ranges(rows_of)
+        if moved is not None:  # a row's cells split between neighbours: move them to one peer
+            m, spec = _move_rows(peer, names, me, m, rows_of[me], moved)
+            rows_of = moved
+        tiles = _tiling([rows_of[i] for i in range(len(names))], n_rows)  # ranges tiling 0..n_rows
+        v = self.v
+        started = time.perf_counter()
+        t_mul = t_sync = t_asm = 0.0
+        # with tiling ranges each product goes straight into this peer's slice of one of two
+        # reused vectors (no allocation, no page faults), the received parts are copied (and
+        # normalized) into theirs, and the own slice is normalized in place
+        bufs = [np.empty(n_rows), np.empty(n_rows)] if tiles is not None else []
         for it in range(self.iterations):
             t0 = time.perf_counter()
-            local = m @ v if m.shape[0] else np.zeros(0)
-            t_mul += time.perf_counter() - t0
+            if tiles is not None:
+                y = bufs[it % 2]
+                local = y[spec[0]:spec[1]]
+                _multiply_into(m, v, local)
+            else:
+                local = m @ v if m.shape[0] else np.zeros(0)
             # with spmv.normalize, the part's largest |value| travels along (the maximum of
             # disjoint parts is the vector's: no pass over the whole vector to find it)
-            peak = float(np.abs(local).max()) if self.normalize and len(local) else 0.0
-            msg = (me, spec if it == 0 else None, local, peak)
-            for name in names:
-                if name != own:  # this peer's own part stays here: no copy through the message queue
-                    peer.send(name, msg)
-            t0 = time.perf_counter()
+            peak = max(float(local.max()), -float(local.min())) if self.normalize and len(local) else 0.0
+            t1 = time.perf_counter()
+            t_mul += t1 - t0
+            msg = (me, local, peak)
+            for name in others:
+                peer.send(name, msg)
             peer.sync()
             parts = sorted([*peer.messages(), msg], key=lambda t: t[0])
-            t_sync += time.perf_counter() - t0
-            for src, rows, _, _ in parts:
-                if rows is not None:
-                    rows_of[src] = rows
-            if it == 0:
-                tiles = _tiling([rows_of[src] for src, _, _, _ in parts], n_rows)
-            top = 0.0
+            t2 = time.perf_counter()
+            t_sync += t2 - t1
             if tiles is not None:  # disjoint ranges covering every row: nothing to add up
-                top = max((p[3] for p in parts), default=0.0)
-                y = np.empty(n_rows)
-                for i in tiles:  # copy (and normalize) each part into place: one pass
-                    lo, hi = rows_of[parts[i][0]]
+                top = max(p[2] for p in parts)
+                for src, vals, _ in parts:
+                    lo, hi = rows_of[src]
                     if self.normalize and top > 0:
-                        np.divide(parts[i][2], top, out=y[lo:hi])
-                    else:
-                        y[lo:hi] = parts[i][2]
+                        np.divide(vals, top, out=y[lo:hi])  # in place for this peer's own part
+                    elif src != me:
+                        y[lo:hi] = vals
             else:
                 y = np.zeros(n_rows)
-                for src, _, vals, _ in parts:
+                for src, vals, _ in parts:
                     rows = rows_of[src]
                     if isinstance(rows, tuple):
                         y[rows[0]:rows[1]] += vals
                     else:
                         y[rows] += vals
-            if self.normalize and tiles is None:
-                top = np.abs(y).max() if len(y) else 0.0
-                if top > 0:
-                    y /= top
+                if self.normalize:
+                    top = np.abs(y).max() if len(y) else 0.0
+                    if top > 0:
+                        y /= top
             v = y
-            if it == 0:  # ITERATION_MICROS times iterations 2.. (the rows' first exchange excluded)
+            t_asm += time.perf_counter() - t2
+            if it == 0:  # ITERATION_MICROS times iterations 2.. (the first one excluded)
                 started = time.perf_counter()
         if me == 0:  # wall time of iterations 2.., microseconds
             peer.increment_counter("spmv", "ITERATION_MICROS", int((time.perf_counter() - started) * 1e6))
             peer.increment_counter("spmv", "MULTIPLY_MICROS", int(t_mul * 1e6))  # all iterations
             peer.increment_counter("spmv", "SYNC_MICROS", int(t_sync * 1e6))  # send+barrier+receive
+            peer.increment_counter("spmv", "ASSEMBLE_MICROS", int(t_asm * 1e6))  # the next vector put together
         self.result = v
         p = peer.get_num_peers()
         lo, hi = me * len(v) // p, (me + 1) * len(v) // p
@@ -228,6 +237,88 @@ class SpMVBSP(BSP):
             url = _staged_result_url(peer.get_configuration())
             if url:
                 write_result(url, v, peer.get_configuration())
+
+
+def _exchange(peer: BSPPeer, others: list[str], me: int, spec: Any) -> dict[int, Any]:
+    """Every peer's rows (one superstep): ``{peer index: (lo, hi) or row numbers}``."""
+    for name in others:
+        peer.send(name, (me, spec))
+    peer.sync()
+    rows_of = {me: spec}
+    for src, rows in peer.messages():
+        rows_of[src] = rows
+    return rows_of
+
+
+def _disjoint_ranges(rows_of: dict[int, Any]) -> dict[int, tuple[int, int]] | None:
+    """When every peer holds one contiguous range of rows but some ranges overlap (coordinate
+    input split inside a row: the row's cells are on two peers), disjoint ranges, each row
+    going to the first peer (in range order) holding it; None when there is nothing to move."""
+    if not all(isinstance(r, tuple) for r in rows_of.values()):
+        return None
+    order = sorted((p for p, r in rows_of.items() if r[1] > r[0]), key=lambda p: (rows_of[p], p))
+    new: dict[int, tuple[int, int]] = {p: (0, 0) for p in rows_of}
+    at, overlap = None, False
+    for p in order:
+        lo, hi = rows_of[p]
+        nlo = lo if at is None else max(lo, at)
+        overlap = overlap or nlo != lo
+        nhi = max(hi, nlo)
+        new[p] = (nlo, nhi) if nhi > nlo else (0, 0)
+        at = nhi
+    return new if overlap else None
+
+
+def _move_rows(peer: BSPPeer, names: list[str], me: int, m: Any, old: tuple[int, int],
+               new: dict[int, tuple[int, int]]) -> tuple[Any, tuple[int, int]]:
+    """Send this peer's cells of rows now owned by others to their owners and take theirs
+    (one superstep); returns the CSR block of this peer's new range and the range."""
+    import scipy.sparse as sp
+
+    lo, _ = old
+    nlo, nhi = new[me]
+    keep_from = nlo - lo if nhi > nlo else m.shape[0]  # local rows kept: keep_from..
+    if keep_from > 0:
+        gone = m[:keep_from].tocoo()
+        rows = gone.row.astype(np.int64) + lo
+        ranges = sorted((r, p) for p, r in new.items() if r[1] > r[0])
+        starts = np.array([r[0] for r, _ in ranges], dtype=np.int64)
+        owner = np.searchsorted(starts, rows, side="right") - 1
+        for k in np.unique(owner):
+            sel = owner == k
+            peer.send(names[ranges[int(k)][1]], (me, rows[sel], gone.col[sel].astype(np.int64), gone.data[sel]))
+    peer.sync()
+    kept = m[keep_from:].tocoo()
+    got = sorted(peer.messages(), key=lambda t: t[0])  # later ranges' cells after this peer's own
+    r = np.concatenate([kept.row.astype(np.int64) + nlo] + [g[1] for g in got])
+    c = np.concatenate([kept.col.astype(np.int64)] + [g[2] for g in got])
+    v = np.concatenate([kept.data] + [g[3] for g in got])
+    size = max(nhi - nlo, 0)
+    if len(r) and (r.min() < nlo or r.max() >= nlo + size):
+        raise InputError(f"SpMV: peer {me} was sent rows outside its range {nlo}..{nhi}")
+    return sp.csr_matrix((v, (r - nlo, c)), shape=(size, m.shape[1])), (nlo, nhi) if size else (0, 0)
+
+
+def _multiply_into(m: Any, v: Vector, out: Vector) -> None:
+    """``out[:] = m @ v`` without allocating: scipy's own CSR kernel (the one ``m @ v`` runs,
+    so the sums are the same, bit for bit) writing into *out*; ``m @ v`` copied in when
+    that kernel is not where this scipy keeps it."""
+    kernel = _find_csr_matvec()
+    if kernel is not None and m.format == "csr" and v.dtype == m.dtype == out.dtype == np.float64:
+        out.fill(0.0)
+        if m.nnz:
+            kernel(m.shape[0], m.shape[1], m.indptr, m.indices, m.data, v, out)
+    else:
+        out[:] = m @ v
+
+
+@functools.cache
+def _find_csr_matvec() -> Any:
+    try:
+        from scipy.sparse import _sparsetools
+    except ImportError:
+        return None
+    return getattr(_sparsetools, "csr_matvec", None)
 
 
 def _tiling(specs: list[Any], n_rows: int) -> list[int] | None:
