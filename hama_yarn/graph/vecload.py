@@ -190,6 +190,26 @@ def compact_key(dst: I64, n: int) -> U64:
     return key
 
 
+def _owner(ids: I64, n: int) -> I64:
+    """``ids % n`` for non-negative *ids* (a mask when *n* is a power of two)."""
+    return ids & (n - 1) if n & (n - 1) == 0 else ids % n  # type: ignore[no-any-return]
+
+
+def _pack_compact(src: I64, dst: I64, n: int) -> U64:
+    """``compact_key(dst, n) << 32 | src`` for compact ids, with shifts and masks when *n* is a power of two."""
+    if n & (n - 1):
+        packed: U64 = (compact_key(dst, n) << _32) | src.astype(np.uint64)
+        return packed
+    k = n.bit_length() - 1  # q = 2**31 / n = 2**(31 - k): key = (dst % n) << (31 - k) | dst >> k
+    d = dst.view(np.uint64)  # non-negative: the same bits
+    packed = d & np.uint64(n - 1)
+    packed <<= np.uint64(31 - k)
+    packed |= d >> np.uint64(k)
+    packed <<= _32
+    packed |= src.view(np.uint64)
+    return packed
+
+
 def compact_dst(keys: U64, n: int) -> tuple[I64, I64]:
     """Inverse of :func:`compact_key`.
 
@@ -494,9 +514,9 @@ class ArrayLoader:
             src, dst = np.concatenate([src, dst]), np.concatenate([dst, src])
         compact = _is_compact(verts, src, dst)
         if compact:
-            vown = verts % n
-            sown = src % n
-            packed = (compact_key(dst, n) << _32) | src.astype(np.uint64)
+            vown = _owner(verts, n)
+            sown = _owner(src, n)
+            packed = _pack_compact(src, dst, n)
         else:
             vown = np.abs(verts) % n
             sown = np.abs(src) % n
@@ -505,7 +525,8 @@ class ArrayLoader:
                 vs, sel = verts, None
             else:
                 vs, sel = verts[vown == p], sown == p
-            vs = np.unique(vs)
+            if len(vs) > 1 and not bool((vs[1:] > vs[:-1]).all()):  # adjacency text: usually sorted, distinct
+                vs = np.unique(vs)
             sp = src if sel is None else src[sel]
             vdeg = _counts(vs, sp)
             ww = None if w is None else (w if sel is None else w[sel])
