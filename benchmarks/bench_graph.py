@@ -160,7 +160,8 @@ class PeakRss:
     whole life) of every descendant of this process and keeps the last value per pid,
     so short spikes between samples are not missed; only growth within the last 20 ms
     before a process exits could be.  Peers (``container``) and the master
-    (``appmaster``) are told apart by their command line.  The memory goal counts the
+    (``appmaster``) are told apart by their command line and, in local mode, where the
+    master forks its peers (same command line), by parentage.  The memory goal counts the
     peers only; the master is reported separately.  The runner's own
     ``PEAK_RSS_BYTES`` counter (the peers' ``ru_maxrss`` at the end of their BSP
     function, summed) is the cross-check.
@@ -191,6 +192,22 @@ class PeakRss:
                     return int(line.split()[1]) * 1024
         return 0
 
+    def _role(self, c: Any) -> str:
+        """``peer``, ``master`` or ``other``.  A local-mode master forks its peers, which keep its
+        command line (``appmaster``): a process whose parent is a master is a peer."""
+        cmd = " ".join(c.cmdline())
+        if "container" in cmd:
+            return "peer"
+        if "appmaster" not in cmd:
+            return "other"
+        parent = self.role.get(c.ppid())
+        if parent is None:
+            try:
+                parent = "master" if "appmaster" in " ".join(psutil.Process(c.ppid()).cmdline()) else "other"
+            except (psutil.Error, OSError):
+                parent = "other"
+        return "peer" if parent != "other" else "master"
+
     def _run(self) -> None:
         me = psutil.Process()
         while not self._stop.is_set():
@@ -199,8 +216,7 @@ class PeakRss:
                     continue
                 try:
                     if c.pid not in self.role:
-                        cmd = " ".join(c.cmdline())
-                        self.role[c.pid] = "peer" if "container" in cmd else "master" if "appmaster" in cmd else "other"
+                        self.role[c.pid] = self._role(c)
                     self.peak[c.pid] = max(self.peak.get(c.pid, 0), self._hwm(c.pid))
                 except (psutil.Error, OSError, ValueError):
                     continue
