@@ -67,6 +67,7 @@ from __future__ import annotations
 
 import logging
 import math
+import operator
 import resource
 import time
 from typing import Any
@@ -698,7 +699,25 @@ def text_block(keys: list[Any], values: Any, algorithm: str) -> str:
     str
         What one ``write(id, value)`` per vertex puts into a text file, less the last line break.
     """
-    return "\n".join([f"{k}\t{v}" for k, v in zip(keys, output_values(values, algorithm))])
+    if algorithm in ("bfs", "wcc") or len(keys) < 2 or not isinstance(values, np.ndarray):
+        return "\n".join([f"{k}\t{v}" for k, v in zip(keys, output_values(values, algorithm))])
+    return "\n".join(map("\t".join, zip(map(str, keys), float_strings(values))))
+
+
+def float_strings(values: F64) -> list[str] | tuple[str, ...]:
+    """``str(float(v))`` for every value of *values* (Python's shortest round-trip repr).
+
+    Each distinct value is formatted once (PageRank gives many vertices the same
+    rank), by one ``repr`` of the list of distinct floats.  A block holding a zero
+    (``0.0`` and ``-0.0`` are one value to ``np.unique``) is formatted value by value.
+    """
+    if len(values) < 2 or bool((values == 0).any()):
+        return list(map(str, values.tolist()))
+    uniq, inv = np.unique(values, return_inverse=True)
+    text = repr(uniq.tolist())[1:-1].split(", ")  # a float's repr has no ", "
+    if len(text) == 1:
+        return text * len(values)
+    return operator.itemgetter(*inv.tolist())(text)  # type: ignore[no-any-return]
 
 
 def _write_block(peer: Any, keys: list[Any], values: Any, algorithm: str) -> None:
