@@ -55,6 +55,7 @@ import numpy as np
 import numpy.typing as npt
 
 from .fastload import ParsedGraph, Unsupported, parse_text
+from .seqload import block_text, first_tokens
 from .runner import GraphError
 
 log = logging.getLogger(__name__)
@@ -71,6 +72,9 @@ BLOCK_CHARS = 1 << 20
 
 #: Bytes of input text per block when the input format hands over raw text (``PeerImpl.text_blocks``).
 TEXT_BLOCK_BYTES = 1 << 20
+
+#: Bytes of SequenceFile records per block (``PeerImpl.sequencefile_blocks``).
+SEQ_BLOCK_BYTES = 1 << 20
 
 #: Parsed edges per route round (each round is one superstep).
 ROUND_EDGES = 1 << 19
@@ -192,7 +196,7 @@ def compact_key(dst: I64, n: int) -> U64:
 
 def _owner(ids: I64, n: int) -> I64:
     """``ids % n`` for non-negative *ids* (a mask when *n* is a power of two)."""
-    return ids & (n - 1) if n & (n - 1) == 0 else ids % n  # type: ignore[no-any-return]
+    return ids & (n - 1) if n & (n - 1) == 0 else ids % n
 
 
 def _pack_compact(src: I64, dst: I64, n: int) -> U64:
@@ -451,7 +455,14 @@ class ArrayLoader:
         string of the array as one token, so a block is accepted only if it parses
         into one vertex per record and one edge per string and holds no whitespace
         but the separators: then no key or destination was empty or held whitespace.
+        With ``PeerImpl.sequencefile_blocks``, raw record blocks are turned into that
+        text in bulk (:mod:`hama_yarn.graph.seqload`).
         """
+        raw = getattr(self.peer, "sequencefile_blocks", None)
+        blocks = raw(SEQ_BLOCK_BYTES) if raw is not None else None
+        if blocks is not None:
+            yield from self._raw_seq_blocks(blocks)
+            return
         read = self.peer.read_next
         lines: list[str] = []
         keys: list[Any] = []
@@ -490,6 +501,21 @@ class ArrayLoader:
                 edges = 0
             if record is None:
                 return
+
+    def _raw_seq_blocks(self, blocks: Any) -> Any:
+        """Yield ParsedGraph blocks of SequenceFile record blocks (see :meth:`_seq_blocks`)."""
+        for block in blocks:
+            text, records, edges = block_text(block)
+            if not records:
+                continue
+            g = parse_text(text, "adjacency")
+            if len(g.vertices) != records or len(g.src) != edges:
+                raise Unsupported("an empty vertex id or destination, or a comment")
+            if not self._warned and not _is_compact(g.vertices, g.src, g.dst):
+                self._warned = True
+                lines = text.decode("ascii").split("\n")
+                self._warn_wide(g, lines, first_tokens(text))
+            yield g
 
     def _warn_wide(self, g: ParsedGraph, lines: list[str], keys: list[Any]) -> None:
         bad = next(int(a[(a < 0) | (a >= COMPACT_LIMIT)][0]) for a in (g.vertices, g.src, g.dst)
