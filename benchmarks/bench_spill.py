@@ -47,6 +47,7 @@ class Flood(BSP):
             peer.increment_counter(GROUP, f"T0_MS_{idx}", int(t0 * 1000))
         peer.sync()
         if idx == 0:
+            peer.increment_counter(GROUP, "T_BARRIER_MS", int(time.time() * 1000))
             got = 0
             for msg in peer.messages():
                 got += len(msg)
@@ -98,12 +99,14 @@ def main() -> None:
     ap.add_argument("--mib", type=int, default=256, help="MiB each of the 3 senders sends")
     ap.add_argument("--message-kib", type=int, default=64)
     ap.add_argument("--repeat", type=int, default=2, help="runs per queue (best is kept)")
+    ap.add_argument("--queues", default="memory,spilling,disk",
+                    help="comma-separated queues to measure (memory is always measured: the ratios need it)")
     args = ap.parse_args()
     nbytes, msg = args.mib << 20, args.message_kib << 10
     total = 3 * (nbytes // msg) * msg
     with tempfile.TemporaryDirectory(prefix="bench-spill-") as tmp:
         rates = {q: max(run_queue(q, nbytes, msg, tmp) for _ in range(args.repeat))
-                 for q in ("memory", "spilling", "disk")}
+                 for q in ["memory"] + [q for q in args.queues.split(",") if q and q != "memory"]}
         seq = max(sequential_io(total, os.path.join(tmp, "local")) for _ in range(args.repeat))
     print(f"message throughput, 3 peers x {args.mib} MiB of {args.message_kib} KiB messages to one peer "
           f"(load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores)")

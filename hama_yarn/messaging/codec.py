@@ -13,6 +13,12 @@ one other peer in a superstep.  Layout::
                              buffers: raw buffers (:mod:`hama_yarn.messaging.vector`)
     bytes 3.. payload (compressed when byte 1 is not 0)
 
+A kind-0 payload is the pickle followed by a 12-byte trailer, ``u64 message count`` and
+:data:`COUNT_MAGIC` (``pickle.loads`` ignores bytes after the pickle's STOP opcode, so a
+bundle without the trailer decodes the same way): a receive queue that does not decode
+bundles on arrival (``disk``, ``spilling``) learns a bundle's count from its header or
+trailer with :func:`bundle_count`.
+
 Primitive payloads (int, float, str) skip pickle entirely; everything else, numpy
 arrays included, goes through pickle protocol 5 in one call for the whole list.
 """
@@ -22,6 +28,7 @@ from __future__ import annotations
 import bz2
 import lzma
 import pickle
+import struct
 import sys
 import zlib
 from array import array
@@ -34,12 +41,17 @@ from .vector import KIND_ARROW, KIND_NDARRAY, KIND_PICKLE_OOB, decode_vector, im
 VECTOR_KINDS = (KIND_NDARRAY, KIND_ARROW, KIND_PICKLE_OOB)
 
 __all__ = ["encode", "encode_lazy", "BundleParts", "decode", "decode_sized", "is_compressed", "COMPRESSORS",
-           "compressor_id", "is_immutable_kind"]
+           "compressor_id", "is_immutable_kind", "bundle_count", "COUNT_MAGIC"]
 
 VERSION = 1
 KIND_PICKLE, KIND_INT64, KIND_FLOAT64, KIND_STR = 0, 1, 2, 3
 
 _LITTLE = sys.byteorder == "little"
+#: Ends a kind-0 (pickle) payload's count trailer; its last byte is not pickle's STOP ('.'),
+#: which ends a payload without the trailer.
+COUNT_MAGIC = b"#HYc"
+_TRAILER = struct.Struct("<Q4s")
+_U32 = struct.Struct("<I")
 
 
 def _lz4() -> tuple[Callable[[bytes], bytes], Callable[[bytes], bytes]]:
@@ -116,10 +128,13 @@ def _payload(messages: list[Any]) -> tuple[int, bytes | list[Any]]:
     if vec is not None:
         return vec
     try:
-        return pickle_oob(messages)
+        kind, data = pickle_oob(messages)
     except Exception as exc:
         bad = next((m for m in messages if not _picklable(m)), None)
         raise MessagingError(f"cannot serialize message {bad!r} of type {type(bad).__name__}: {exc}") from exc
+    if kind == KIND_PICKLE and isinstance(data, bytes):  # count trailer (module docstring)
+        return kind, [data, _TRAILER.pack(len(messages), COUNT_MAGIC)]
+    return kind, data
 
 
 def _picklable(obj: object) -> bool:
@@ -216,6 +231,24 @@ def is_compressed(data: bytes | memoryview) -> bool:
     return len(data) >= 3 and data[1] != 0
 
 
+def bundle_count(data: bytes | memoryview) -> int | None:
+    """The number of messages in the bundle *data*, read from its header (no decoding), or
+    None when only decoding tells (compressed bundles, pickles with out-of-band buffers, a
+    pickle without the count trailer, joined strings) or the header is malformed."""
+    n = len(data)
+    if n < 3 or data[0] != VERSION or data[1] != 0:
+        return None
+    kind = data[2]
+    if kind in (KIND_INT64, KIND_FLOAT64):
+        return (n - 3) // 8 if (n - 3) % 8 == 0 else None
+    if kind in (KIND_NDARRAY, KIND_ARROW) and n >= 3 + _U32.size:
+        return int(_U32.unpack_from(data, 3)[0])
+    if kind == KIND_PICKLE and n >= 3 + _TRAILER.size:
+        count, magic = _TRAILER.unpack_from(data, n - _TRAILER.size)
+        return int(count) if magic == COUNT_MAGIC else None
+    return None
+
+
 def decode(data: bytes | memoryview) -> list[Any]:
     """Inverse of :func:`encode`.
 
@@ -247,7 +280,7 @@ def decode_sized(data: bytes | memoryview) -> tuple[list[Any], int]:
     if len(data) < 3 or data[0] != VERSION:
         raise MessagingError(f"malformed bundle: bad header {bytes(data[:3])!r} (length {len(data)})")
     comp, kind = data[1], data[2]
-    payload = data[3:]
+    payload = data[3:] if comp else memoryview(data)[3:]  # a view: no copy of a large bundle
     decompressed = 0
     try:
         if comp:
@@ -269,10 +302,14 @@ def decode_sized(data: bytes | memoryview) -> tuple[list[Any], int]:
         if kind in VECTOR_KINDS:
             return decode_vector(kind, memoryview(payload) if comp else memoryview(data)[3:]), decompressed
         if kind == KIND_PICKLE:
-            import_numpy_for(payload)
+            import_numpy_for(data if isinstance(data, bytes) and not comp else payload)
             result = pickle.loads(payload)
             if not isinstance(result, list):
                 raise MessagingError(f"malformed bundle: payload is a {type(result).__name__}, not a list")
+            if len(payload) >= _TRAILER.size:
+                count, magic = _TRAILER.unpack_from(payload, len(payload) - _TRAILER.size)
+                if magic == COUNT_MAGIC and count != len(result):
+                    raise MessagingError(f"malformed bundle: {len(result)} messages, its trailer says {count}")
             return result, decompressed
     except MessagingError:
         raise

@@ -21,7 +21,7 @@ from ..rpc.client import RPCClient
 from ..rpc.server import RPCServer
 from . import queues
 from ..messaging.bundlechannel import CHANNEL_MIN_BYTES, BundleChannelClient, BundleChannelServer
-from ..messaging.codec import BundleParts, decode_sized
+from ..messaging.codec import BundleParts, bundle_count, decode_sized
 
 log = logging.getLogger(__name__)
 
@@ -86,6 +86,14 @@ class Messenger:
             threading.Event().wait(self._timeout)
             raise MessagingError(f"peer {self.task_index} is over its memory limit; bundle of peer "
                                  f"{source_index} for superstep {superstep} refused")
+        incoming = self.incoming
+        if not getattr(incoming, "decodes_on_arrival", True):
+            count = bundle_count(bundle)  # from the header: a disk queue decodes when it reads back
+            if count is not None:
+                with self._lock:
+                    self.bytes_received += len(bundle)
+                incoming.add_encoded(superstep, source_index, bundle, count)
+                return
         try:
             msgs, decompressed = decode_sized(bundle)
         except MessagingError as exc:
@@ -94,7 +102,7 @@ class Messenger:
             self.bytes_received += len(bundle)
             self.bytes_decompressed += decompressed
             self._decompressed_untaken += decompressed
-        self.incoming.add_bundle(superstep, source_index, bundle, msgs)
+        incoming.add_bundle(superstep, source_index, bundle, msgs)
 
     def bundle_channel(self) -> str:
         """``:port`` of this peer's raw bundle channel (Thrift handler; the host is the peer's)."""

@@ -16,8 +16,8 @@ from typing import Any
 import pytest
 
 from hama_yarn.config import HamaConfiguration
-from hama_yarn.errors import ConfigError
-from hama_yarn.messaging.codec import decode, encode
+from hama_yarn.errors import ConfigError, MessagingError
+from hama_yarn.messaging.codec import bundle_count, compressor_id, decode, encode
 from hama_yarn.messaging.queues import QUEUES, ReceiveQueue, SpillDir, create_queue, queue_class, remove_job_spill
 
 NAMES = ["memory", "sorted", "disk", "spilling"]
@@ -46,9 +46,19 @@ def queue(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.Mo
     q.close()
 
 
-def _bundle(q: ReceiveQueue, step: int, src: int, msgs: list[Any]) -> None:
+def _bundle(q: ReceiveQueue, step: int, src: int, msgs: list[Any], encoded: bool = True) -> None:
+    """Hand *msgs* over as the receiver does: undecoded (in a buffer scribbled over right
+    after, like the bundle channel's reused receive buffers) when the queue does not decode
+    on arrival and the bundle's header tells its count; else decoded."""
     data = encode(msgs)
-    q.add_bundle(step, src, data, decode(data))
+    count = bundle_count(data)
+    if encoded and not q.decodes_on_arrival and count is not None:
+        assert count == len(msgs)
+        buf = bytearray(data)
+        q.add_encoded(step, src, memoryview(buf).toreadonly(), count)
+        buf[:] = bytes(len(buf))  # the receive buffer is reused for the next bundle
+    else:
+        q.add_bundle(step, src, data, decode(data))
 
 
 def _check_order(q: ReceiveQueue, got: list[Any]) -> None:
@@ -72,8 +82,8 @@ def test_concurrent_senders_keep_order_and_count(queue: ReceiveQueue, tmp_path: 
     senders, bundles, per = 4, 30, 50
 
     def send(src: int) -> None:
-        for b in range(bundles):
-            _bundle(queue, 0, src, [(src, b, i, os.urandom(40)) for i in range(per)])
+        for b in range(bundles):  # both hand-over paths, interleaved
+            _bundle(queue, 0, src, [(src, b, i, os.urandom(40)) for i in range(per)], encoded=b % 3 != 1)
 
     threads = [threading.Thread(target=send, args=(s,)) for s in range(senders)]
     for t in threads:
@@ -176,3 +186,59 @@ def test_spill_round_robin_over_local_dirs(tmp_path: Path, monkeypatch: pytest.M
         p.write_bytes(b"x")
     remove_job_spill(HamaConfiguration(), "job_rr_0001")
     assert not any(d.joinpath("hama-spill", "job_rr_0001").exists() for d in dirs)
+
+
+def test_bundle_count_from_header() -> None:
+    np = pytest.importorskip("numpy")
+    for msgs in ([1, 2, 3], [1.5], [(1, b"x")] * 5, [], [np.arange(4), np.ones(3)], [np.zeros(20_000)] * 2):
+        data = encode(msgs)
+        assert bundle_count(data) in (len(msgs), None)
+        assert len(decode(data)) == len(msgs)
+    assert bundle_count(encode([(1, b"x")] * 5)) == 5  # pickles carry a count trailer
+    assert bundle_count(encode([np.arange(4), np.ones(3)])) == 2
+    zlib = compressor_id("zlib")
+    assert bundle_count(encode(list(range(9)), compressor=zlib)) is None  # compressed: only decoding tells
+    assert bundle_count(b"\x07\x00\x00") is None and bundle_count(b"") is None
+    bad = bytearray(encode([(1, 2)] * 3))
+    bad[-12] = 4  # the trailer says 4 messages, the pickle holds 3
+    with pytest.raises(MessagingError, match="trailer says 4"):
+        decode(bytes(bad))
+
+
+@pytest.mark.parametrize("name", ["disk", "spilling"])
+def test_undecoded_bundles_read_back_intact(name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Raw-buffer bundles (messages are views of the buffer they were read into) and pickles
+    read back through the disk queues' reused read buffer stay intact when all are held."""
+    np = pytest.importorskip("numpy")
+    monkeypatch.delenv("LOCAL_DIRS", raising=False)
+    q = create_queue(_conf(tmp_path, name, threshold=0), "job_intact_0001", 0)
+    expect: list[Any] = []
+    for b in range(6):
+        arrays = [np.full(50_000, b * 10 + i, dtype=np.int64) for i in range(3)]
+        objs = [(b, i, os.urandom(300)) for i in range(40)]
+        _bundle(q, 0, 1, arrays)
+        _bundle(q, 0, 1, objs)
+        expect += arrays + objs
+    got = q.take(0).to_list()  # everything held at once
+    assert len(got) == len(expect)
+    for g, e in zip(got, expect):
+        if isinstance(e, tuple):
+            assert g == e
+        else:
+            assert np.array_equal(g, e)
+    assert _files(tmp_path) == []
+    q.close()
+
+
+def test_corrupt_spill_file_is_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("LOCAL_DIRS", raising=False)
+    q = create_queue(_conf(tmp_path, "disk"), "job_corrupt_0001", 0)
+    for b in range(3):
+        _bundle(q, 0, 1, [(b, i) for i in range(100)])
+    ms = q.take(0)
+    [spill] = _files(tmp_path)
+    spill.write_bytes(spill.read_bytes()[:-5])
+    with pytest.raises(MessagingError, match=f"spill file {spill}.*truncated"):
+        list(ms)
+    q.close()
+    assert _files(tmp_path) == []

@@ -8,7 +8,10 @@ its disk files deleted as they are read and when it is closed.
 
 The contract is narrow on purpose (``add``, ``add_bundle``, ``take``,
 ``memory_bytes``, ``close``); ``tests/contract/test_queue_contract.py`` runs the
-same suite against every implementation, third-party ones included.
+same suite against every implementation, third-party ones included.  A queue that
+stores bundles as they are sets ``decodes_on_arrival = False``: the receiver then hands
+it bundles whose message count their header tells (:func:`~hama_yarn.messaging.codec.bundle_count`)
+undecoded, through :meth:`ReceiveQueue.add_encoded`.
 """
 
 from __future__ import annotations
@@ -18,6 +21,8 @@ import threading
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
+
+from ...errors import MessagingError
 
 __all__ = ["ReceiveQueue", "MessageSet", "message_size"]
 
@@ -150,6 +155,9 @@ class ReceiveQueue(ABC):
     name = "?"
     #: True when the queue may write files (needs a spill directory).
     uses_disk = False
+    #: False: the receiver calls :meth:`add_encoded` (no decoding) for bundles whose
+    #: message count is known without decoding them.
+    decodes_on_arrival = True
 
     def __init__(self, conf: Any = None, spill_dir: Any = None) -> None:
         self._conf = conf
@@ -160,13 +168,32 @@ class ReceiveQueue(ABC):
     def add(self, superstep: int, messages: list[Any]) -> None:
         """Queue decoded *messages* sent in *superstep* (a peer's messages to itself)."""
 
-    def add_bundle(self, superstep: int, source: int, bundle: bytes, messages: list[Any]) -> None:
+    def add_bundle(self, superstep: int, source: int, bundle: bytes | memoryview, messages: list[Any]) -> None:
         """Queue one received bundle: its encoded bytes and its decoded *messages*.
 
         A disk-backed queue writes *bundle* as it is and drops *messages*; the default
         keeps *messages*.
         """
         self.add(superstep, messages)
+
+    def add_encoded(self, superstep: int, source: int, bundle: bytes | memoryview, count: int) -> None:
+        """Queue one received bundle, not decoded, holding *count* messages (the receiver
+        checked its header).  *bundle* may be a view of a buffer reused once this returns.
+
+        The default decodes it and calls :meth:`add_bundle`.
+
+        Raises
+        ------
+        MessagingError
+            If the bundle does not decode (names the sender and the superstep).
+        """
+        from ..codec import decode
+
+        try:
+            messages = decode(bundle)
+        except MessagingError as exc:
+            raise MessagingError(f"bundle from peer {source} for superstep {superstep}: {exc}") from exc
+        self.add_bundle(superstep, source, bundle, messages)
 
     @abstractmethod
     def take(self, superstep: int, carry: MessageSet | None = None) -> MessageSet:

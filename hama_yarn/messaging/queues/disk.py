@@ -5,6 +5,13 @@ segment files of at most :data:`SEGMENT_BYTES` in the peer's spill directories
 (round-robin), and read back sequentially, one bundle at a time, when the
 superstep's messages are read; each segment is deleted as soon as it has been read,
 and everything left is deleted when the set is closed or the queue is.
+
+Both queues set ``decodes_on_arrival = False``: a bundle whose header or count trailer
+tells its message count (:func:`~hama_yarn.messaging.codec.bundle_count`) is written
+without being decoded on arrival (``spilling`` decodes the ones it keeps in memory); it
+is decoded once, when read back.  Records are read with ``readinto`` into one reused
+buffer (no fresh allocation per bundle) and decoded from it, except raw-buffer bundles
+(numpy arrays, Arrow batches), whose messages are views of the buffer they were read into.
 """
 
 from __future__ import annotations
@@ -16,7 +23,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from ...errors import ConfigError, MessagingError
-from ..codec import decode, encode
+from ..codec import VECTOR_KINDS, decode, encode
 from .base import MessageSet, ReceiveQueue, message_size
 
 log = logging.getLogger(__name__)
@@ -26,6 +33,8 @@ __all__ = ["DiskQueue", "SpillingQueue", "StepSpill", "SEGMENT_BYTES"]
 #: A new segment file (in the next spill directory) starts past this size.
 SEGMENT_BYTES = 256 << 20
 _LEN = struct.Struct("<Q")
+#: The reused read buffer's smallest size (grown to the largest record read).
+READ_BUFFER_BYTES = 8 << 20
 
 
 class StepSpill:
@@ -40,7 +49,7 @@ class StepSpill:
         self.count = 0
         self.nbytes = 0
 
-    def append(self, bundle: bytes, count: int) -> None:
+    def append(self, bundle: bytes | memoryview, count: int) -> None:
         """Write one bundle holding *count* messages (callers serialize calls)."""
         if self._out is None or self._written >= SEGMENT_BYTES:
             self._close_out()
@@ -60,25 +69,54 @@ class StepSpill:
 
     def _close_out(self) -> None:
         if self._out is not None:
-            self._out.close()
-            self._out = None
+            out, self._out = self._out, None
+            try:
+                out.close()
+            except OSError as exc:
+                raise MessagingError(f"cannot spill superstep {self._step} to {self._segments[-1]}: {exc}") from exc
+
+    def seal(self) -> StepSpill:
+        """Flush and close the file being written (the superstep's bundles have all arrived)."""
+        self._close_out()
+        return self
 
     def chunks(self) -> Iterator[list[Any]]:
         """Decode the bundles back, in order; each segment is deleted once read."""
         self._close_out()
+        shared = bytearray()
         while self._segments:
             path = self._segments[0]
             try:
                 with open(path, "rb", buffering=0) as f:
                     while True:
-                        head = f.read(_LEN.size)
+                        head = f.read(_LEN.size + 3)  # record length, then the bundle's header
                         if not head:
                             break
-                        (n,) = _LEN.unpack(head)
-                        data = f.read(n)
-                        if len(head) != _LEN.size or len(data) != n:
-                            raise MessagingError(f"spill file {path} is truncated (superstep {self._step})")
-                        yield decode(data)
+                        n = _LEN.unpack_from(head)[0] if len(head) == _LEN.size + 3 else -1
+                        if n < 3:
+                            raise MessagingError(f"spill file {path} is truncated or corrupt at offset "
+                                                 f"{f.tell() - len(head)} (superstep {self._step})")
+                        if head[9] == 0 and head[10] in VECTOR_KINDS:
+                            buf = bytearray(n)  # its messages will be views of it: not reused
+                        else:
+                            if len(shared) < n:
+                                shared = bytearray(max(n, READ_BUFFER_BYTES))
+                            buf = shared
+                        view = memoryview(buf)[:n]
+                        view[:3] = head[_LEN.size:]
+                        got = 3
+                        while got < n:
+                            k = f.readinto(view[got:])
+                            if not k:
+                                raise MessagingError(f"spill file {path} is truncated: a bundle of {n} bytes "
+                                                     f"ends after {got} (superstep {self._step})")
+                            got += k
+                        try:
+                            messages = decode(view)
+                        except MessagingError as exc:
+                            raise MessagingError(f"spill file {path} (superstep {self._step}): {exc}") from exc
+                        del view
+                        yield messages
             except OSError as exc:
                 raise MessagingError(f"cannot read spill file {path} (superstep {self._step}): {exc}") from exc
             self._segments.pop(0)
@@ -86,7 +124,10 @@ class StepSpill:
 
     def delete(self) -> None:
         """Delete every file not read yet (idempotent)."""
-        self._close_out()
+        try:
+            self._close_out()
+        except MessagingError as exc:  # the files go anyway
+            log.warning("%s", exc)
         for p in self._segments:
             p.unlink(missing_ok=True)
         self._segments.clear()
@@ -97,6 +138,7 @@ class DiskQueue(ReceiveQueue):
 
     name = "disk"
     uses_disk = True
+    decodes_on_arrival = False
 
     def __init__(self, conf: Any = None, spill_dir: Any = None) -> None:
         super().__init__(conf, spill_dir)
@@ -117,16 +159,21 @@ class DiskQueue(ReceiveQueue):
             with self._lock:
                 self._spill(superstep).append(data, len(messages))
 
-    def add_bundle(self, superstep: int, source: int, bundle: bytes, messages: list[Any]) -> None:
+    def add_bundle(self, superstep: int, source: int, bundle: bytes | memoryview, messages: list[Any]) -> None:
         """Write the bundle's bytes as they are."""
         with self._lock:
             self._spill(superstep).append(bundle, len(messages))
+
+    def add_encoded(self, superstep: int, source: int, bundle: bytes | memoryview, count: int) -> None:
+        """Write the bundle's bytes as they are (not decoded: read back, it is)."""
+        with self._lock:
+            self._spill(superstep).append(bundle, count)
 
     def take(self, superstep: int, carry: MessageSet | None = None) -> MessageSet:
         """The superstep's messages, read from disk as they are consumed."""
         with self._lock:
             s = self._spills.pop(superstep, None)
-        ms = MessageSet() if s is None else MessageSet(s.chunks(), s.count, s.delete)
+        ms = MessageSet() if s is None else MessageSet(s.seal().chunks(), s.count, s.delete)
         return self._with_carry(ms, carry)
 
     def memory_bytes(self) -> int:
@@ -164,7 +211,7 @@ class SpillingQueue(DiskQueue):
         self._mem_bytes: dict[int, int] = {}
         self._held = 0
 
-    def _put(self, superstep: int, messages: list[Any], data: bytes | None, nbytes: int) -> None:
+    def _put(self, superstep: int, messages: list[Any], data: bytes | memoryview | None, nbytes: int) -> None:
         with self._lock:
             if superstep not in self._spills and self._held + nbytes <= self.threshold:
                 self._mem.setdefault(superstep, []).append(messages)
@@ -183,9 +230,18 @@ class SpillingQueue(DiskQueue):
         if messages:
             self._put(superstep, messages, None, sum(map(message_size, messages)))
 
-    def add_bundle(self, superstep: int, source: int, bundle: bytes, messages: list[Any]) -> None:
+    def add_bundle(self, superstep: int, source: int, bundle: bytes | memoryview, messages: list[Any]) -> None:
         """Keep the decoded messages while under the threshold, else write the bundle."""
         self._put(superstep, messages, bundle, len(bundle))
+
+    def add_encoded(self, superstep: int, source: int, bundle: bytes | memoryview, count: int) -> None:
+        """Decode and keep the bundle while under the threshold, else write it undecoded."""
+        with self._lock:
+            to_memory = superstep not in self._spills and self._held + len(bundle) <= self.threshold
+        if to_memory:  # decodes, then add_bundle (which checks the threshold again)
+            ReceiveQueue.add_encoded(self, superstep, source, bundle, count)
+        else:
+            DiskQueue.add_encoded(self, superstep, source, bundle, count)
 
     def take(self, superstep: int, carry: MessageSet | None = None) -> MessageSet:
         """The in-memory part, then the spilled part, in arrival order."""
@@ -199,7 +255,7 @@ class SpillingQueue(DiskQueue):
         else:
             from itertools import chain
 
-            ms = MessageSet(chain(lists, s.chunks()), count + s.count, s.delete)
+            ms = MessageSet(chain(lists, s.seal().chunks()), count + s.count, s.delete)
         return self._with_carry(ms, carry)
 
     def memory_bytes(self) -> int:

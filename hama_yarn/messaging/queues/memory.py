@@ -31,7 +31,7 @@ class MemoryQueue(ReceiveQueue):
         est = n * message_size(messages[0]) if n else 0
         self._put(superstep, messages, est)
 
-    def add_bundle(self, superstep: int, source: int, bundle: bytes, messages: list[Any]) -> None:
+    def add_bundle(self, superstep: int, source: int, bundle: bytes | memoryview, messages: list[Any]) -> None:
         """Queue a received bundle's decoded messages."""
         self._put(superstep, messages, len(bundle))
 
