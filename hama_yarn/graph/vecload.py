@@ -55,7 +55,7 @@ import numpy as np
 import numpy.typing as npt
 
 from .fastload import ParsedGraph, Unsupported, parse_text
-from .seqload import block_text, first_tokens
+from .seqload import adjacency_arrays, block_text, first_tokens
 from .runner import GraphError
 
 log = logging.getLogger(__name__)
@@ -505,14 +505,18 @@ class ArrayLoader:
     def _raw_seq_blocks(self, blocks: Any) -> Any:
         """Yield ParsedGraph blocks of SequenceFile record blocks (see :meth:`_seq_blocks`)."""
         for block in blocks:
-            text, records, edges = block_text(block)
-            if not records:
-                continue
-            g = parse_text(text, "adjacency")
-            if len(g.vertices) != records or len(g.src) != edges:
-                raise Unsupported("an empty vertex id or destination, or a comment")
+            text = b""
+            g = adjacency_arrays(block)  # plain integer ids: read from the bytes, no text
+            if g is None:
+                text, records, edges = block_text(block)
+                if not records:
+                    continue
+                g = parse_text(text, "adjacency")
+                if len(g.vertices) != records or len(g.src) != edges:
+                    raise Unsupported("an empty vertex id or destination, or a comment")
             if not self._warned and not _is_compact(g.vertices, g.src, g.dst):
                 self._warned = True
+                text = text or block_text(block)[0]
                 lines = text.decode("ascii").split("\n")
                 self._warn_wide(g, lines, first_tokens(text))
             yield g

@@ -364,6 +364,35 @@ class PeerImpl:
             self._read_since_open += block[3]
             yield block
 
+    def sequencefile_blocks(self, size: int) -> Iterator[Any] | None:
+        """This peer's split as SequenceFile record blocks, or None if the input format is not ``sequencefile``.
+
+        A hama-yarn extension for bulk decoders: :class:`hama_yarn.io.seqraw.RecordBlock`
+        objects of about *size* bytes holding the split's records in order, as raw
+        bytes (uncompressed files) or decoded (compressed ones); see
+        ``_SequenceFileReader.record_blocks`` in :mod:`hama_yarn.io.seqformat`.  Every
+        record counts as an input record.  Opens the reader afresh; :meth:`read_next`
+        then returns None until :meth:`reopen_input`.
+        """
+        if self._reader_factory is None:
+            return None
+        self._close_reader()
+        reader = self._reader_factory()
+        blocks = getattr(reader, "record_blocks", None)
+        if blocks is None:
+            reader.close()
+            return None
+        self._reader = reader
+        self._records = iter(())
+        self._read_since_open = 0
+        return self._counted_record_blocks(blocks(size))
+
+    def _counted_record_blocks(self, blocks: Iterator[Any]) -> Iterator[Any]:
+        for block in blocks:
+            self._input_records += len(block)
+            self._read_since_open += len(block)
+            yield block
+
     def reopen_input(self) -> None:
         """Read this peer's split from the beginning again."""
         self._close_reader()

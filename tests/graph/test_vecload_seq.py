@@ -52,6 +52,7 @@ def test_seq_and_text_identical(graph: GraphRunner, monkeypatch: pytest.MonkeyPa
                                 compression: str) -> None:
     """The numpy loader reads the seq graph (several blocks per split) into the same result as the text graph."""
     monkeypatch.setattr(vecload, "BLOCK_CHARS", 300)
+    monkeypatch.setattr(vecload, "SEQ_BLOCK_BYTES", 300)
     monkeypatch.setattr(vecload, "ROUND_EDGES", 200)
     src, dst = rmat(9, 8, seed=11)
     n = 512 + 3  # the last vertices have no edges
