@@ -54,49 +54,76 @@ def _be32(d: npt.NDArray[np.uint8], at: I64) -> I64:
     return out
 
 
-#: Bytes allowed in the token area of the integer fast path: length bytes and digits.
-_INT_OK = np.zeros(256, dtype=bool)
-_INT_OK[:_LEN_MAX + 1] = True
-_INT_OK[ord("0"):ord("9") + 1] = True
+#: Longest token of the integer fast path (two 8-digit words).
+_MAX_DIGITS = 16
 
-#: Longest token of the integer fast path (int64 is exact up to 18 digits).
-_MAX_DIGITS = 18
+_ZEROS = np.uint64(0x3030303030303030)
+_M8 = np.uint64(0x00FF00FF00FF00FF)
+_M16 = np.uint64(0x0000FFFF0000FFFF)
+_M32 = np.uint64(0x00000000FFFFFFFF)
+#: The low k bytes of a word (k = 0..8), and of the word of eight '0's.
+_MASK = np.array([(1 << (8 * k)) - 1 for k in range(9)], dtype=np.uint64)
+_ZMASK = _MASK & _ZEROS
+
+
+def _swar8(x: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
+    """Values of words of 8 decimal digit values (0..9 per byte, the last digit in the low byte)."""
+    x = (x & _M8) + ((x >> np.uint64(8)) & _M8) * np.uint64(10)
+    x = (x & _M16) + ((x >> np.uint64(16)) & _M16) * np.uint64(100)
+    out: npt.NDArray[np.uint64] = (x & _M32) + (x >> np.uint64(32)) * np.uint64(10000)
+    return out
+
+
+def _decimal(t: npt.NDArray[np.uint8], last: I64, lens: npt.NDArray[np.uint8]) -> I64:
+    """The decimal numbers of 1..16 ASCII digits ending at ``t[last]`` (inclusive), *lens* digits each.
+
+    Eight bytes at a time: an unaligned big-endian 64-bit view of the bytes gives the
+    8 bytes ending at each token's last digit, the bytes before the token are masked
+    off and the digits are combined pairwise (SWAR).
+    """
+    pad = 16
+    padded = np.concatenate([np.zeros(pad, dtype=np.uint8), t])
+    words = np.ndarray((len(padded) - 7,), dtype=">u8", buffer=padded, strides=(1,))
+    end = last + (pad - 7)  # the word whose low byte is the last digit
+    nlo = np.minimum(lens, 8)
+    lo = _swar8((words[end].astype(np.uint64) - _ZMASK[nlo]) & _MASK[nlo])
+    if int(lens.max()) <= 8:
+        return lo.astype(np.int64)
+    nhi = lens - nlo
+    hi = _swar8((words[end - 8].astype(np.uint64) - _ZMASK[nhi]) & _MASK[nhi])
+    out: I64 = (hi * np.uint64(100000000) + lo).astype(np.int64)
+    return out
 
 
 def adjacency_arrays(block: RecordBlock) -> ParsedGraph | None:
     """The raw ``Text -> TextArrayWritable`` records of *block* as a :class:`ParsedGraph`, or None.
 
     For ids that are all canonical non-negative decimal integers (no sign, no leading
-    zero, 1..18 digits, no ``:weight``): the numbers are read from the bytes directly,
+    zero, 1..16 digits, no ``:weight``): the numbers are read from the bytes directly,
     as :func:`~hama_yarn.graph.fastload.parse_text` would read the lines of
     :func:`adjacency_text`.  None for anything else (use :func:`block_text`).
     """
     layout = _layout(block)
     if layout is None:
         return None
-    t, q, sc, count = layout
-    if not _INT_OK[t].all():
+    t, q, sc, count, key_at = layout
+    if not np.all((t <= _LEN_MAX) | ((t - np.uint8(ord("0"))) < 10)):  # digits only (uint8 wraps)
         return None
-    lens = t[q].astype(np.int64)
-    if len(lens) == 0 or int(lens.min()) < 1 or int(lens.max()) > _MAX_DIGITS:
+    lens8 = t[q]
+    if int(lens8.min()) < 1 or int(lens8.max()) > _MAX_DIGITS:
         return None
-    if np.any((t[q + 1] == ord("0")) & (lens > 1)):  # a leading zero
+    if np.any((t[q + 1] == ord("0")) & (lens8 > 1)):  # a leading zero
         return None
-    width = int(lens.max())
-    last = q + lens  # each token's last digit
-    idx = last[:, None] - np.arange(width - 1, -1, -1)  # right-aligned digit positions
-    digits = t[idx].astype(np.int64) - ord("0")
-    digits[np.arange(width)[None, :] < (width - lens)[:, None]] = 0  # bytes before the token
-    ids = digits @ (10 ** np.arange(width - 1, -1, -1, dtype=np.int64))
+    ids = _decimal(t, q + lens8, lens8)
     is_src = np.zeros(len(q), dtype=bool)
-    is_src[np.searchsorted(q, sc)] = True
-    vertices = ids[is_src]
+    is_src[key_at] = True
+    vertices = ids[key_at]
     return ParsedGraph(vertices, np.repeat(vertices, count), ids[~is_src], None)
 
 
-def _layout(block: RecordBlock) -> tuple[npt.NDArray[np.uint8], I64, I64, I64] | None:
+def _layout(block: RecordBlock) -> tuple[npt.NDArray[np.uint8], I64, I64, I64, I64] | None:
     """The token area of a block in the bulk layout: ``(bytes, length byte offsets, key length byte
-    offsets, destination counts)``, or None (module docstring)."""
+    offsets, destination counts, index of each key among the tokens)``, or None (module docstring)."""
     if block.data is None or block.starts is None or block.key_class != TEXT or block.value_class != TEXT_ARRAY:
         return None
     s = block.starts
@@ -134,7 +161,7 @@ def _layout(block: RecordBlock) -> tuple[npt.NDArray[np.uint8], I64, I64, I64] |
     per = np.diff(np.append(idx, len(q)))
     if not np.array_equal(per, count + 1):
         return None
-    return t, q, sc, count
+    return t, q, sc, count, idx
 
 
 def adjacency_text(block: RecordBlock) -> tuple[bytes, int] | None:
@@ -149,7 +176,7 @@ def adjacency_text(block: RecordBlock) -> tuple[bytes, int] | None:
     layout = _layout(block)
     if layout is None:
         return None
-    t, q, sc, count = layout
+    t, q, sc, count, _ = layout
     t[q] = ord(" ")
     t[sc] = ord("\n")
     return t[1:].tobytes() + b"\n", int(count.sum())

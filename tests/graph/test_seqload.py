@@ -35,7 +35,7 @@ def lines_text(records: list[tuple[str, list[str]]]) -> bytes:
 
 def test_integer_graph_arrays_equal_the_text_parse(tmp_path: Path) -> None:
     records = [(str(i), [str((i * 31 + j * 17) % 1000003) for j in range(i % 7)]) for i in range(600)]
-    records += [("1000000000000000", ["0", "999999999999999999"]), ("5", [])]
+    records += [("1000000000000000", ["0", "9999999999999999", "123456789"]), ("5", [])]
     blocks = blocks_of(tmp_path, records)
     assert len(blocks) > 3
     text = b""
@@ -55,6 +55,7 @@ def test_integer_graph_arrays_equal_the_text_parse(tmp_path: Path) -> None:
     ([("1", ["2:0.5", "3"])], False),          # weights: text, then the parser
     ([("-1", ["2"])], False),                  # a sign
     ([("01", ["2"])], False),                  # a leading zero
+    ([("1", ["12345678901234567"])], False),   # 17 digits
     ([("1", ["x" * 60])], False),              # a token too long for a one-byte length
     ([("1", ["a b"]), ("2", [])], False),      # whitespace inside a token
     ([("1", [""])], False),                    # an empty destination
