@@ -6,7 +6,9 @@ input, or of a graph SequenceFile (``Text`` id -> ``TextArrayWritable`` of ``dst
 parsed in blocks like text), into a :class:`LocalGraph` with memory that is O(edges)
 only in the final arrays and O(block) in everything temporary:
 
-1. **route** (one superstep per round) - a peer reads ``BLOCK_CHARS`` of lines,
+1. **route** (one superstep per round) - a peer reads ``BLOCK_CHARS`` of lines (with
+   the ``text`` input format: ``TEXT_BLOCK_BYTES`` of whole lines as raw bytes, from
+   ``PeerImpl.text_blocks``, no Python call per line),
    parses them with :func:`~hama_yarn.graph.fastload.parse_text` and sends every
    edge to the owner of its source (owner of id *v* = ``|v| mod P``, Hama's
    ``HashPartitioner`` on an int key) and every defined vertex to its owner.  A
