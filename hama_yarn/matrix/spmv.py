@@ -156,11 +156,17 @@ class SpMVBSP(BSP):
         spec: Any = (int(present[0]), int(present[-1]) + 1) if len(present) and contiguous else \
             ((0, 0) if contiguous else present)
         others = [name for name in names if name != peer.get_peer_name()]  # own part: no copy through the queue
-        rows_of = _exchange(peer, others, me, spec)
-        moved = _disjoint_ranges(rows_of)
-        if moved is not None:  # a row's cells split between neighbours: move them to one peer
+        seen = _exchange(peer, others, me, spec, int(m.nnz))
+        rows_of = {p: r for p, (r, _) in seen.items()}
+        for r in rows_of.values():  # the longest vector any peer's rows make
+            if isinstance(r, tuple):
+                n_rows = max(n_rows, r[1])
+            elif len(r):
+                n_rows = max(n_rows, int(r.max()) + 1)
+        moved = _balanced_ranges(seen, n_rows)
+        if moved is not None:  # rows moved between neighbours: as many nonzeros on each peer
             m, spec = _move_rows(peer, names, me, m, rows_of[me], moved)
-            rows_of = moved
+            rows_of = dict(moved)
         tiles = _tiling([rows_of[i] for i in range(len(names))], n_rows)  # ranges tiling 0..n_rows
         v = self.v
         started = time.perf_counter()
@@ -244,34 +250,46 @@ class SpMVBSP(BSP):
                 write_result(url, v, peer.get_configuration())
 
 
-def _exchange(peer: BSPPeer, others: list[str], me: int, spec: Any) -> dict[int, Any]:
-    """Every peer's rows (one superstep): ``{peer index: (lo, hi) or row numbers}``."""
+def _exchange(peer: BSPPeer, others: list[str], me: int, spec: Any, nnz: int) -> dict[int, Any]:
+    """Every peer's rows and nonzero count (one superstep): ``{peer index: (rows, nnz)}``,
+    *rows* a ``(lo, hi)`` range or the row numbers."""
     for name in others:
-        peer.send(name, (me, spec))
+        peer.send(name, (me, spec, nnz))
     peer.sync()
-    rows_of = {me: spec}
-    for src, rows in peer.messages():
-        rows_of[src] = rows
-    return rows_of
+    seen = {me: (spec, nnz)}
+    for src, rows, count in peer.messages():
+        seen[src] = (rows, count)
+    return seen
 
 
-def _disjoint_ranges(rows_of: dict[int, Any]) -> dict[int, tuple[int, int]] | None:
-    """When every peer holds one contiguous range of rows but some ranges overlap (coordinate
-    input split inside a row: the row's cells are on two peers), disjoint ranges, each row
-    going to the first peer (in range order) holding it; None when there is nothing to move."""
-    if not all(isinstance(r, tuple) for r in rows_of.values()):
+def _balanced_ranges(seen: dict[int, Any], n_rows: int) -> dict[int, tuple[int, int]] | None:
+    """When every peer holds one contiguous range of rows: consecutive ranges tiling
+    ``0 .. n_rows``, one per peer (in the order of the ranges they hold, then the peers
+    without rows), each with about the same number of nonzeros (assumed spread evenly over
+    each peer's rows).  This also joins a row whose cells were split between peers
+    (coordinate input split inside a row).  None when rows are not ranges, or nothing moves."""
+    if not all(isinstance(r, tuple) for r, _ in seen.values()):
         return None
-    order = sorted((p for p, r in rows_of.items() if r[1] > r[0]), key=lambda p: (rows_of[p], p))
-    new: dict[int, tuple[int, int]] = {p: (0, 0) for p in rows_of}
-    at, overlap = None, False
-    for p in order:
-        lo, hi = rows_of[p]
-        nlo = lo if at is None else max(lo, at)
-        overlap = overlap or nlo != lo
-        nhi = max(hi, nlo)
-        new[p] = (nlo, nhi) if nhi > nlo else (0, 0)
-        at = nhi
-    return new if overlap else None
+    held = sorted((p for p, (r, _) in seen.items() if r[1] > r[0]), key=lambda p: (seen[p][0], p))
+    order = held + sorted(p for p in seen if p not in held)
+    # cumulative nonzeros at each range's ends, in range order (overlaps are a row or so)
+    xs, ys, total = [0.0], [0.0], 0.0
+    for p in held:
+        (lo, hi), count = seen[p]
+        xs += [float(lo), float(hi)]
+        ys += [total, total + count]
+        total += count
+    xs.append(float(n_rows))
+    ys.append(total)
+    peers = len(order)
+    if total > 0:
+        cuts = np.interp(np.arange(1, peers) * total / peers, np.array(ys), np.maximum.accumulate(np.array(xs)))
+        bounds = [0, *np.round(cuts).astype(np.int64).tolist(), n_rows]
+    else:
+        bounds = [n_rows * i // peers for i in range(peers + 1)]
+    new = {p: (int(bounds[i]), int(max(bounds[i], bounds[i + 1]))) for i, p in enumerate(order)}
+    new = {p: (r if r[1] > r[0] else (0, 0)) for p, r in new.items()}
+    return None if all(new[p] == seen[p][0] for p in seen) else new
 
 
 def _move_rows(peer: BSPPeer, names: list[str], me: int, m: Any, old: tuple[int, int],
@@ -280,28 +298,30 @@ def _move_rows(peer: BSPPeer, names: list[str], me: int, m: Any, old: tuple[int,
     (one superstep); returns the CSR block of this peer's new range and the range."""
     import scipy.sparse as sp
 
-    lo, _ = old
+    lo = old[0]
     nlo, nhi = new[me]
-    keep_from = nlo - lo if nhi > nlo else m.shape[0]  # local rows kept: keep_from..
-    if keep_from > 0:
-        gone = m[:keep_from].tocoo()
-        rows = gone.row.astype(np.int64) + lo
+    cells = m.tocoo()
+    rows = cells.row.astype(np.int64) + lo
+    cols = cells.col.astype(np.int64)
+    mine = (rows >= nlo) & (rows < nhi)
+    if not mine.all():
         ranges = sorted((r, p) for p, r in new.items() if r[1] > r[0])
         starts = np.array([r[0] for r, _ in ranges], dtype=np.int64)
-        owner = np.searchsorted(starts, rows, side="right") - 1
+        gone = ~mine
+        owner = np.searchsorted(starts, rows[gone], side="right") - 1
         for k in np.unique(owner):
-            sel = owner == k
-            peer.send(names[ranges[int(k)][1]], (me, rows[sel], gone.col[sel].astype(np.int64), gone.data[sel]))
+            sel = np.flatnonzero(gone)[owner == k]
+            peer.send(names[ranges[int(k)][1]], (me, rows[sel], cols[sel], cells.data[sel]))
     peer.sync()
-    kept = m[keep_from:].tocoo()
-    got = sorted(peer.messages(), key=lambda t: t[0])  # later ranges' cells after this peer's own
-    r = np.concatenate([kept.row.astype(np.int64) + nlo] + [g[1] for g in got])
-    c = np.concatenate([kept.col.astype(np.int64)] + [g[2] for g in got])
-    v = np.concatenate([kept.data] + [g[3] for g in got])
+    # cells in peer order (the order of the input's splits), this peer's own among them
+    got = sorted([*peer.messages(), (me, rows[mine], cols[mine], cells.data[mine])], key=lambda t: t[0])
+    r = np.concatenate([g[1] for g in got])
     size = max(nhi - nlo, 0)
     if len(r) and (r.min() < nlo or r.max() >= nlo + size):
         raise InputError(f"SpMV: peer {me} was sent rows outside its range {nlo}..{nhi}")
-    return sp.csr_matrix((v, (r - nlo, c)), shape=(size, m.shape[1])), (nlo, nhi) if size else (0, 0)
+    block = sp.csr_matrix((np.concatenate([g[3] for g in got]), (r - nlo, np.concatenate([g[2] for g in got]))),
+                          shape=(size, m.shape[1]))
+    return block, ((nlo, nhi) if size else (0, 0))
 
 
 def _multiply_into(m: Any, v: Vector, out: Vector) -> None:
