@@ -57,40 +57,37 @@ def _be32(d: npt.NDArray[np.uint8], at: I64) -> I64:
 #: Longest token of the integer fast path (two 8-digit words).
 _MAX_DIGITS = 16
 
-_ZEROS = np.uint64(0x3030303030303030)
-_M8 = np.uint64(0x00FF00FF00FF00FF)
-_M16 = np.uint64(0x0000FFFF0000FFFF)
-_M32 = np.uint64(0x00000000FFFFFFFF)
-#: The low k bytes of a word (k = 0..8), and of the word of eight '0's.
-_MASK = np.array([(1 << (8 * k)) - 1 for k in range(9)], dtype=np.uint64)
-_ZMASK = _MASK & _ZEROS
+#: Per digit count k = 0..8: the low nibbles of the top k bytes of a little-endian word.
+_DIGITS = np.array([int.from_bytes(b"\x00" * (8 - k) + b"\x0f" * k, "little") for k in range(9)], dtype=np.uint64)
+_L1 = np.uint64(0x000F000F000F000F)
+_L2 = np.uint64(0x0000007F0000007F)
+_L3 = np.uint64(0x3FFF)
 
 
 def _swar8(x: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
-    """Values of words of 8 decimal digit values (0..9 per byte, the last digit in the low byte)."""
-    x = (x & _M8) + ((x >> np.uint64(8)) & _M8) * np.uint64(10)
-    x = (x & _M16) + ((x >> np.uint64(16)) & _M16) * np.uint64(100)
-    out: npt.NDArray[np.uint64] = (x & _M32) + (x >> np.uint64(32)) * np.uint64(10000)
+    """Values of little-endian words of 8 digit values (0..9 per byte, the first digit in the low byte)."""
+    x = (x & _L1) * np.uint64(10) + ((x >> np.uint64(8)) & _L1)
+    x = (x & _L2) * np.uint64(100) + ((x >> np.uint64(16)) & _L2)
+    out: npt.NDArray[np.uint64] = (x & _L3) * np.uint64(10000) + ((x >> np.uint64(32)) & _L3)
     return out
 
 
 def _decimal(t: npt.NDArray[np.uint8], last: I64, lens: npt.NDArray[np.uint8]) -> I64:
     """The decimal numbers of 1..16 ASCII digits ending at ``t[last]`` (inclusive), *lens* digits each.
 
-    Eight bytes at a time: an unaligned big-endian 64-bit view of the bytes gives the
-    8 bytes ending at each token's last digit, the bytes before the token are masked
-    off and the digits are combined pairwise (SWAR).
+    Eight bytes at a time: an unaligned little-endian 64-bit view of the bytes gives the
+    8 bytes ending at each token's last digit (in the top byte); the bytes before the
+    token are masked off (leading zeros) and the digits combined pairwise (SWAR).
     """
     pad = 16
     padded = np.concatenate([np.zeros(pad, dtype=np.uint8), t])
-    words = np.ndarray((len(padded) - 7,), dtype=">u8", buffer=padded, strides=(1,))
-    end = last + (pad - 7)  # the word whose low byte is the last digit
+    words = np.ndarray((len(padded) - 7,), dtype="<u8", buffer=padded, strides=(1,))
+    end = last + (pad - 7)  # the word whose top byte is the last digit
     nlo = np.minimum(lens, 8)
-    lo = _swar8((words[end].astype(np.uint64) - _ZMASK[nlo]) & _MASK[nlo])
+    lo = _swar8(words[end] & _DIGITS[nlo])
     if int(lens.max()) <= 8:
         return lo.astype(np.int64)
-    nhi = lens - nlo
-    hi = _swar8((words[end - 8].astype(np.uint64) - _ZMASK[nhi]) & _MASK[nhi])
+    hi = _swar8(words[end - 8] & _DIGITS[lens - nlo])
     out: I64 = (hi * np.uint64(100000000) + lo).astype(np.int64)
     return out
 
