@@ -1,10 +1,14 @@
 """Sparse matrix x dense vector (Hama's ``SpMV``), iterated: ``y = A^k v`` (power iteration).
 
 Every peer reads its split of the matrix once into a local CSR block (scipy) and loads
-the whole vector in ``setup`` (as Hama).  Each iteration a peer multiplies its rows,
-then broadcasts ``(peer, rows, values)`` as raw-buffer arrays; every peer assembles the
-full vector (adding contributions in peer order, so all peers hold identical values)
-for the next iteration.  With ``spmv.normalize=true`` the vector is divided by its
+the whole vector in ``setup`` (as Hama).  Before the iterations the peers tell each other
+their rows (one superstep); when each holds one range of rows (splits of row-sorted
+input), the ranges are rebalanced to about as many nonzeros per peer, which also joins a
+row whose cells were split between two peers (one more superstep).  Each iteration a peer
+multiplies its rows and broadcasts ``(peer, values)`` (raw buffers); every peer assembles
+the full vector (adding contributions in peer order, so all peers hold identical values)
+for the next iteration.  With ranges tiling the vector, products and received parts go
+straight into two reused vectors: no allocation inside the loop.  With ``spmv.normalize=true`` the vector is divided by its
 maximum absolute value after each iteration (power iteration for the dominant
 eigenvector).
 
