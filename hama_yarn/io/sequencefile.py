@@ -81,6 +81,7 @@ from .seqcommon import (  # noqa: F401 - re-exported
     _SYNC_ESCAPE_BYTES,
     _open,
 )
+from .seqbulk import decode_column
 from .seqwriter import SequenceFileWriter
 
 __all__ = [
@@ -181,6 +182,7 @@ class SequenceFileReader:
         self._blk_i = 0
         self._blk_ko = 0
         self._blk_vo = 0
+        self._blk_dec: tuple[list[Any], list[Any]] | None = None
         try:
             self._init(raw)
         except BaseException:
@@ -656,6 +658,16 @@ class SequenceFileReader:
             )
         return out
 
+    def _decode_block(self, blk: tuple[int, list[int], bytes, list[int], bytes]) -> tuple[list[Any], list[Any]] | None:
+        """All keys and values of a block by :func:`~hama_yarn.io.seqbulk.decode_column`, or None."""
+        if self.raw:
+            return None
+        keys = decode_column(self._kc, blk[2], blk[1])
+        if keys is None:
+            return None
+        values = decode_column(self._vc, blk[4], blk[3])
+        return None if values is None else (keys, values)
+
     def _block_records(self) -> Iterator[tuple[int, Any, Any]]:
         kdec = self._kc.decode
         vdec = self._vc.decode
@@ -668,9 +680,22 @@ class SequenceFileReader:
                     return
                 self._blk = blk
                 self._blk_i = self._blk_ko = self._blk_vo = 0
+                self._blk_dec = self._decode_block(blk)
             pos, klens, keys, vlens, vals = blk
             i = self._blk_i
             if i >= len(klens):
+                self._blk = None
+                continue
+            dec = self._blk_dec
+            if dec is not None:  # the block's keys and values decoded at once (seqbulk)
+                kl, vl = dec
+                self.last_record_position = pos
+                n = len(kl)
+                while i < n:
+                    self._blk_i = i + 1
+                    self.sync_seen = i == 0
+                    yield pos, kl[i], vl[i]
+                    i += 1
                 self._blk = None
                 continue
             ko = self._blk_ko
