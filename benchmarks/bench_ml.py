@@ -266,6 +266,8 @@ def _peer_socket(port_q: Any, nbytes: int, reps: int, both: bool) -> None:
     port_q.put(srv.getsockname()[1])
     conn, _ = srv.accept()
     _exchange(conn, nbytes, reps, both)
+    if both:
+        conn.recv(1)  # the other side's "k": closing with it unread would reset the connection
     conn.close()
 
 
