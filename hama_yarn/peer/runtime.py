@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from ..bsp import Combiner
@@ -345,24 +345,7 @@ class PeerImpl:
         :mod:`hama_yarn.io.text`); every line counts as an input record.  Opens the
         reader afresh; :meth:`read_next` then returns None until :meth:`reopen_input`.
         """
-        if self._reader_factory is None:
-            return None
-        self._close_reader()
-        reader = self._reader_factory()
-        blocks = getattr(reader, "text_blocks", None)
-        if blocks is None:
-            reader.close()
-            return None
-        self._reader = reader
-        self._records = iter(())
-        self._read_since_open = 0
-        return self._counted_blocks(blocks(size))
-
-    def _counted_blocks(self, blocks: Iterator[tuple[str, int, bytes, int]]) -> Iterator[tuple[str, int, bytes, int]]:
-        for block in blocks:
-            self._input_records += block[3]
-            self._read_since_open += block[3]
-            yield block
+        return self._bulk_blocks("text_blocks", size, lambda block: int(block[3]))
 
     def sequencefile_blocks(self, size: int) -> Iterator[Any] | None:
         """This peer's split as SequenceFile record blocks, or None if the input format is not ``sequencefile``.
@@ -374,23 +357,28 @@ class PeerImpl:
         record counts as an input record.  Opens the reader afresh; :meth:`read_next`
         then returns None until :meth:`reopen_input`.
         """
+        return self._bulk_blocks("record_blocks", size, len)
+
+    def _bulk_blocks(self, method: str, size: int, records_in: Callable[[Any], int]) -> Iterator[Any] | None:
+        """A fresh reader's bulk *method* (None if its format has none), counting *records_in* each block."""
         if self._reader_factory is None:
             return None
         self._close_reader()
         reader = self._reader_factory()
-        blocks = getattr(reader, "record_blocks", None)
+        blocks = getattr(reader, method, None)
         if blocks is None:
             reader.close()
             return None
         self._reader = reader
         self._records = iter(())
         self._read_since_open = 0
-        return self._counted_record_blocks(blocks(size))
+        return self._counted(blocks(size), records_in)
 
-    def _counted_record_blocks(self, blocks: Iterator[Any]) -> Iterator[Any]:
+    def _counted(self, blocks: Iterator[Any], records_in: Callable[[Any], int]) -> Iterator[Any]:
         for block in blocks:
-            self._input_records += len(block)
-            self._read_since_open += len(block)
+            n = records_in(block)
+            self._input_records += n
+            self._read_since_open += n
             yield block
 
     def reopen_input(self) -> None:
