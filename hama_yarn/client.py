@@ -25,7 +25,7 @@ from .registry import FINISHED, list_jobs, record_final_state, registry_dir
 from .rpc.auth import new_secret
 from .rpc.client import RPCClient
 from .rpc.idl import counters_from_thrift
-from .util import write_json_atomic
+from .util import refuse_nested_submit, write_json_atomic
 
 log = logging.getLogger(__name__)
 
@@ -325,6 +325,7 @@ def submit_job(conf: HamaConfiguration, detach: bool = False) -> RunningJob:
     JobSubmissionError
         The master could not be started.
     """
+    refuse_nested_submit()
     conf = conf.copy()
     validate_conf(conf)
     from .web.snapshot import record_sources

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .launcher.base import PeerExit, PeerLauncher
-from .util import configure_logging, write_json_atomic
+from .util import configure_logging, set_process_role, write_json_atomic
 
 if TYPE_CHECKING:
     from .config import HamaConfiguration
@@ -35,6 +35,7 @@ def master_main(argv: list[str] | None = None) -> int:
     p.add_argument("--ready-fd", type=int,
                    help="local mode: write 'host:port' and a newline to this file descriptor once listening")
     args = p.parse_args(argv)
+    set_process_role("master")
     configure_logging(_level(), prefix="master")
     if args.launcher == "yarn":
         from .launcher.yarn.am import run_yarn_master
@@ -152,6 +153,7 @@ def peer_main(argv: list[str] | None = None) -> int:
     p.add_argument("--yarn", action="store_true",
                    help="in a skein container: task index from the container, master address from the key-value store")
     args = p.parse_args(argv)
+    set_process_role("peer")
     secret: str | None = None
     if args.yarn:
         from .launcher.yarn.container import yarn_peer_context
@@ -182,6 +184,7 @@ def _secret_from_env() -> str:
 
 def _peer_process(job_dir: str, task_index: int, master: str, secret: str) -> int:
     """The body of a peer process (spawned ``container/``, or forked by the local master)."""
+    set_process_role("peer")
     configure_logging(_level(), prefix=f"peer-{task_index}")
     import signal
 

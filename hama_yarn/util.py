@@ -26,3 +26,43 @@ def configure_logging(level: int = logging.INFO, prefix: str = "") -> None:
     """Log to stderr (entry points only; the library never installs handlers)."""
     fmt = "%(asctime)s %(levelname)s " + (prefix + " " if prefix else "") + "%(name)s: %(message)s"
     logging.basicConfig(level=level, format=fmt, stream=sys.stderr, force=True)
+
+
+# ------------------------------------------------------------ process role
+_ROLE: str | None = None
+
+
+def set_process_role(role: str) -> None:
+    """Mark this process as a job's ``master`` or ``peer`` (entry points only).
+
+    A master or peer imports the user's module to find the BSP class; code at
+    its top level then runs there too. :func:`refuse_nested_submit` uses the
+    role to stop an unguarded ``BSPJob(...).submit()`` from submitting a job
+    from every peer, whose peers would submit again, without end.
+    """
+    global _ROLE
+    _ROLE = role
+
+
+def process_role() -> str | None:
+    """``"master"``, ``"peer"`` or None (a client, or any other process)."""
+    return _ROLE
+
+
+def refuse_nested_submit() -> None:
+    """Raise :class:`~hama_yarn.errors.UsageError` inside a job's master or peer process.
+
+    Raises
+    ------
+    UsageError
+        This process is a job's master or peer.
+    """
+    if _ROLE is None:
+        return
+    from .errors import UsageError
+
+    raise UsageError(
+        f"a job cannot be submitted from inside a job's {_ROLE} process (pid {os.getpid()}): "
+        "the job's module was imported there and its top-level code submitted a job. Put the "
+        "submission under  if __name__ == \"__main__\":  so that importing the module only "
+        "defines the BSP class")

@@ -567,8 +567,10 @@ def run_bspmaster(conf: HamaConfiguration, pid_path: Path | None = None) -> int:
     import os
     import signal
 
+    from ..util import set_process_role
     from .common import write_pid_file
 
+    set_process_role("master")  # it runs each job's master in this process
     daemon = BSPMasterDaemon(conf).start()
     print(f"bspmaster {daemon.identifier} listening on {daemon.address}", flush=True)
     if daemon.ui_url:

@@ -193,3 +193,36 @@ def test_class_of_interactive_main_is_a_clear_error(hama: Hama, tmp_path: Path):
     """)
     p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, env=hama.env)
     assert "ERROR bsp.work.class" in p.stdout and "__main__" in p.stdout, p.stdout + p.stderr
+
+
+def test_unguarded_submit_in_a_script_fails_once_instead_of_recursing(hama: Hama, tmp_path: Path):
+    # The peers import the script to find Hello, which runs its top-level code again; without
+    # the guard each peer would submit a job whose peers submit again, without end. A valve
+    # (at most 4 attempts) bounds the damage if the guard ever regresses.
+    work = tmp_path / "work"
+    work.mkdir()
+    marks = tmp_path / "marks"
+    (work / "job.py").write_text(HELLO + textwrap.dedent(f"""
+        import os, sys
+        from hama_yarn import BSPJob
+        marks = {str(marks)!r}
+        seen = open(marks).read().count("attempt") if os.path.exists(marks) else 0
+        if seen < 4:
+            with open(marks, "a") as f:
+                f.write("attempt %d\\n" % os.getpid())
+            job = BSPJob(bsp_class=Hello)
+            job.set("hama.tmp.dir", {str(hama.tmp_dir)!r})
+            job.set_num_bsp_task(2)
+            job.set_output_path({str(tmp_path / "out")!r})
+            job.submit()
+            with open(marks, "a") as f:
+                f.write("submitted %d\\n" % os.getpid())
+            sys.exit(0 if job.wait_for_completion() else 1)
+    """))
+    p = subprocess.run([sys.executable, "job.py"], cwd=work, capture_output=True, text=True, timeout=90, env=hama.env)
+    lines = marks.read_text().splitlines()
+    assert p.returncode != 0, p.stderr
+    assert 'if __name__ == "__main__":' in p.stderr, p.stderr
+    submitted = [line for line in lines if line.startswith("submitted")]
+    assert len(submitted) == 1 and len(lines) >= 2, lines  # only the client submitted; a peer tried and was refused
+    assert not list((tmp_path / "out").glob("part-*"))
