@@ -8,13 +8,15 @@ The job is 100 empty supersteps at P = 2 (a BSP whose ``bsp()`` calls ``peer.syn
 * ``BSPJob`` (in-process): ``wait_for_completion()`` in this already-warm process
   (submit, master and peers, the job, release), as a library user sees it;
 * ``-r inline`` (reference): the same job with the master and peers as threads of
-  this process: the job's own cost without any process start.
+  this process: the job's own cost without any process start;
+* ``hama run``, master spawned: the CLI row with ``hama.local.master.fork=false`` (the
+  master a new interpreter running ``appmaster/``, as before the client forked it).
 
 Baselines measured in the same run, alternating with the rows above so load hits all
 alike: ``python -c pass`` (one interpreter start) and three sequential ones (the
 process floor of a client, a master and a peer started one after another); and the
 import cost of the client and of the master/peer code.  Ratios are against the floor.
-Product goal: the CLI row <= 0.5 s every time (max), stretch 0.25 s.
+Product goal: the CLI row <= 0.5 s every time (max) and a median <= 0.30 s, stretch 0.25 s.
 
 Other processes share the cores: the load average is printed before and after.  For
 a steadier number pin everything to the same CPUs, e.g.
@@ -90,10 +92,12 @@ def main(argv: list[str] | None = None) -> int:
     env.pop("HAMA_CONF_DIR", None)
     cli = [*_hama(), "-q", "run", str(script), "-n", str(args.peers), "-D", f"hama.tmp.dir={hama_tmp}"]
 
-    def run_cli() -> None:
-        r = subprocess.run(cli, capture_output=True, text=True, env=env, stdin=subprocess.DEVNULL)
-        if r.returncode != 0:
-            raise SystemExit(f"hama run failed ({r.returncode}):\n{r.stderr}")
+    def run_cli(*extra: str) -> Callable[[], None]:
+        def run() -> None:
+            r = subprocess.run([*cli, *extra], capture_output=True, text=True, env=env, stdin=subprocess.DEVNULL)
+            if r.returncode != 0:
+                raise SystemExit(f"hama run failed ({r.returncode}):\n{r.stderr}")
+        return run
 
     def run_job(mode: str) -> Callable[[], None]:
         def run() -> None:
@@ -113,8 +117,9 @@ def main(argv: list[str] | None = None) -> int:
         ("3 x python -c pass (floor)", _spawn("pass", 3)),
         ("import client (hama_yarn.cli.main)", _spawn(CLIENT_IMPORTS)),
         ("import master+peer modules", _spawn(WORKER_IMPORTS)),
-        (f"hama run (CLI), P={args.peers}", run_cli),
+        (f"hama run (CLI), P={args.peers}", run_cli()),
         (f"BSPJob in-process, P={args.peers}", run_job("local")),
+        ("hama run, master spawned", run_cli("-D", "hama.local.master.fork=false")),
     ]
     if not args.no_inline:
         rows.append((f"-r inline (threads), P={args.peers}", run_job("inline")))
@@ -139,8 +144,11 @@ def main(argv: list[str] | None = None) -> int:
         med = statistics.median(v)
         print(f"{name:<40}{med:>10.3f}{max(v):>9.3f}{min(v):>9.3f}{med / floor:>13.2f}x")
     cli = samples[rows[4][0]]
+    spawned = statistics.median(samples[rows[6][0]])
+    print(f"forked master vs spawned: {spawned / statistics.median(cli):.2f}x faster")
     print(f"goal: hama run <= 0.5 s every time: {'met' if max(cli) <= 0.5 else 'NOT met'} "
-          f"(max {max(cli):.3f} s); stretch 0.25 s: {'met' if statistics.median(cli) <= 0.25 else 'not met'} "
+          f"(max {max(cli):.3f} s); median <= 0.30 s: {'met' if statistics.median(cli) <= 0.30 else 'NOT met'}; "
+          f"stretch 0.25 s: {'met' if statistics.median(cli) <= 0.25 else 'not met'} "
           f"(median {statistics.median(cli):.3f} s)")
     import shutil
 

@@ -113,6 +113,8 @@ def validate_conf(conf: HamaConfiguration) -> None:
 
 
 def _check_io(conf: HamaConfiguration) -> None:
+    if not conf.get("bsp.input.dir") and not conf.get("bsp.output.dir"):
+        return  # no I/O: the filesystems (fsspec) stay unloaded
     from .io.fs import qualify
     from .io.output import check_output_dir
     from .io.text import list_input_files
@@ -389,10 +391,12 @@ def _start_local(conf: HamaConfiguration, mode: str, detach: bool) -> MasterHand
             from .launcher.inline import start_inline_master
 
             return start_inline_master(conf, job_id, job_dir, secret)
+        from .entry import master_main
         from .launcher.local import start_local_master
 
+        # The master is forked from this process when it can be (hama.local.master.fork).
         return start_local_master(conf, job_id, job_dir, secret,
-                                  registry.master_log_path(conf, job_id) if detach else None)
+                                  registry.master_log_path(conf, job_id) if detach else None, fork_main=master_main)
     except BaseException:
         import shutil
 

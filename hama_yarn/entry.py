@@ -121,6 +121,10 @@ def _fork_peers(conf: HamaConfiguration, job_dir: str, host: str, secret: str,
 
     preload()
     client_class(conf)
+    import encodings.idna  # noqa: F401 - socket.getaddrinfo() loads this codec on a peer's first connect
+
+    if (conf.get("bsp.master.address") or "local").strip() == "local":
+        import hama_yarn.web.logs  # noqa: F401 - a local peer captures its output for the web UI's logs page
     if conf.get("bsp.input.dir") or conf.get("bsp.output.dir"):
         import hama_yarn.io.formats  # noqa: F401
         import hama_yarn.io.output  # noqa: F401

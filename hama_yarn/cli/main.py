@@ -37,18 +37,41 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(EXIT_USAGE)
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser of ``hama`` with every subcommand."""
-    from . import admin, daemons, example, graph, hbase, job, pipes, run, seqdumper
+#: Command -> the module under hama_yarn.cli that defines it (in the order of ``hama --help``).
+_COMMAND_MODULES = {
+    "run": "run", "example": "example", "graph": "graph", "job": "job", "seqdumper": "seqdumper",
+    "pipes": "pipes", "hbase": "hbase", "logs": "admin", "version": "admin", "conf": "admin", "history": "admin",
+    "bspmaster": "daemons", "groom": "daemons", "daemon": "daemons",
+}
+
+
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The argument parser of ``hama``: every subcommand, or only *command*'s module's.
+
+    Parsing a known command needs only its own module (``hama run`` does not import
+    the modules of ``hama job`` or ``hama hbase``): a shorter start.
+    """
+    import importlib
 
     p = _Parser(prog="hama", description="hama-yarn: Apache Hama's BSP framework in Python, on YARN.")
     p.add_argument("--version", action="version", version=f"hama-yarn {__version__}")
     p.add_argument("-v", "--verbose", action="count", default=0, help="more logging (repeat for debug)")
     p.add_argument("-q", "--quiet", action="store_true", help="only errors")
     sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    for module in (run, example, graph, job, seqdumper, pipes, hbase, admin, daemons):
-        module.add_parser(sub)
+    names = [_COMMAND_MODULES[command]] if command in _COMMAND_MODULES else list(dict.fromkeys(_COMMAND_MODULES.values()))
+    for name in names:
+        importlib.import_module(f"{__package__}.{name}").add_parser(sub)
     return p
+
+
+def _command_of(argv: list[str]) -> str | None:
+    """The subcommand of a ``hama`` command line (its first word after the global options), if any."""
+    for arg in argv:
+        if not arg.startswith("-"):
+            return arg
+        if arg in ("-h", "--help", "--version", "--"):
+            return None
+    return None
 
 
 def _configure_logging(verbose: int, quiet: bool) -> None:
@@ -56,20 +79,40 @@ def _configure_logging(verbose: int, quiet: bool) -> None:
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
 
 
+#: Commands whose process ends right after the command (as the ``hama`` command, ``argv`` None)
+#: without the interpreter's teardown of every module and object (tens of ms): exit handlers
+#: run and output is flushed first.  ``run`` writes nothing but stdout and stderr.
+_FAST_EXIT = frozenset({"run"})
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``hama`` console script; returns the exit code."""
+    """Entry point of the ``hama`` console script; returns the exit code.
+
+    As the command itself (*argv* None), ``hama run`` ends the process here once its
+    output is flushed (:func:`hama_yarn.entry.exit_process`).
+    """
     try:
         code = _main(argv)
         sys.stdout.flush()  # a closed pipe shows here, not in the interpreter's exit flush
-        return code
     except BrokenPipeError:
         return _stdout_gone()
+    if argv is None and _command_of(_hama_style(sys.argv[1:])) in _FAST_EXIT and _only_daemon_threads():
+        from ..entry import exit_process
+
+        exit_process(code)
+    return code
+
+
+def _only_daemon_threads() -> bool:
+    import threading
+
+    return all(t.daemon for t in threading.enumerate() if t is not threading.main_thread())
 
 
 def _main(argv: Sequence[str] | None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     args_list = _hama_style(args_list)
-    parser = build_parser()
+    parser = build_parser(_command_of(args_list))
     try:
         args = parser.parse_args(args_list)
     except SystemExit as exc:

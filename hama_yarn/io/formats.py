@@ -16,8 +16,6 @@ import abc
 from collections.abc import Iterator
 from typing import Any
 
-import fsspec
-
 from ..config import HamaConfiguration
 from ..errors import ConfigError
 from ..plugins import load_object
@@ -35,9 +33,9 @@ __all__ = [
 
 Split = dict[str, Any]
 
-# hbase://host:port/table URLs (bsp.input.dir / bsp.output.dir of the hbase formats) go
-# through the core's commit protocol on this filesystem; registered by name, imported lazily.
-fsspec.register_implementation("hbase", "hama_yarn.io.hbase.commitfs.HBaseTableFS", clobber=True)
+# hbase://host:port/table URLs (bsp.input.dir / bsp.output.dir of the hbase formats) go through
+# the core's commit protocol on a filesystem that hama_yarn.io.fs registers with fsspec (this
+# module does not import fsspec: validating a job's formats at submit stays cheap).
 
 
 class RecordReader(abc.ABC):

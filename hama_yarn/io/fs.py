@@ -33,17 +33,35 @@ import posixpath
 import urllib.parse
 import xml.etree.ElementTree as ET
 from pathlib import Path
-from typing import Any
-
-import fsspec
-from fsspec.core import url_to_fs
+from typing import TYPE_CHECKING, Any
 
 from ..config import HamaConfiguration
 from ..errors import InputError
 from ..optional import require
 from .reach import check_reachable
 
+if TYPE_CHECKING:
+    import fsspec
+
 log = logging.getLogger(__name__)
+
+_hbase_registered = False
+
+
+def _url_to_fs(url: str, **options: Any) -> tuple[fsspec.AbstractFileSystem, str]:
+    """fsspec's ``url_to_fs``; fsspec (tens of ms to import) loads on the first filesystem opened."""
+    import fsspec
+    from fsspec.core import url_to_fs
+
+    # hbase://host:port/table URLs (bsp.input.dir / bsp.output.dir of the hbase formats) go
+    # through the core's commit protocol on this filesystem; registered by name, imported lazily.
+    global _hbase_registered
+    if not _hbase_registered:
+        fsspec.register_implementation("hbase", "hama_yarn.io.hbase.commitfs.HBaseTableFS", clobber=True)
+        _hbase_registered = True
+    fs, inner = url_to_fs(url, **options)
+    return fs, inner
+
 
 __all__ = [
     "create",
@@ -179,7 +197,7 @@ def resolve(path: str, conf: HamaConfiguration | None = None) -> tuple[fsspec.Ab
         require("hdfs_native", "hdfs", f"{scheme}:// access")
         options.update(_hadoop_client_keys(conf))
     try:
-        fs, inner = url_to_fs(url, **options)
+        fs, inner = _url_to_fs(url, **options)
     except (ValueError, ImportError, RuntimeError) as exc:  # hdfs-native: RuntimeError(InvalidArgument(...))
         hint = ""
         if scheme == "hdfs" and urllib.parse.urlsplit(url).port is None:

@@ -8,6 +8,13 @@ while the master builds its servers.  They run the same peer code path as
 ``container/`` (which is still used when ``hama.local.peer.fork`` is false, when
 ``hama.peer.python`` names another interpreter, or where ``os.fork`` is missing).
 
+The master itself is forked from the client when it can be (``hama.local.master.fork``,
+:func:`start_local_master`): the client has already imported the configuration, Thrift and
+the IDL, the formats and filesystems, so the master skips an interpreter start and most of
+its imports.  It runs the same ``appmaster/`` code path (:func:`hama_yarn.entry.master_main`)
+in a session of its own, and forgets the user's own modules first, so its peers import
+them afresh as they do under a spawned master.
+
 The master tells the client its address through a pipe (``--ready-fd``), so the client
 wakes the moment the master listens instead of polling for ``master.json``.
 """
@@ -36,7 +43,7 @@ from .base import MasterHandle, PeerExit, PeerLauncher, describe_returncode
 
 log = logging.getLogger(__name__)
 
-__all__ = ["LocalPeerLauncher", "LocalMasterHandle", "ForkedPeer", "fork_peers", "start_local_master",
+__all__ = ["LocalPeerLauncher", "LocalMasterHandle", "ForkedPeer", "ForkedMaster", "fork_peers", "start_local_master",
            "wait_for_master_file", "wait_for_master_pipe", "python_command", "exit_handlers_and_flush"]
 
 
@@ -364,10 +371,73 @@ class LocalPeerLauncher(PeerLauncher):
         self.on_exit(PeerExit(index, code, f"pid {proc.pid} {describe_returncode(code)}", attempt))
 
 
-class LocalMasterHandle(MasterHandle):
-    """A master running as a subprocess of this client."""
+class ForkedMaster:
+    """A master process forked by :func:`start_local_master`: the part of ``Popen``'s API its handle uses.
 
-    def __init__(self, job_id: str, address: str, secret: str, job_dir: str, process: subprocess.Popen[bytes]) -> None:
+    Any thread may call :meth:`poll` and :meth:`wait`; the first to see the exit reaps it.
+    """
+
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+        self.returncode: int | None = None
+        self._lock = threading.Lock()
+
+    def poll(self) -> int | None:
+        with self._lock:
+            if self.returncode is None:
+                try:
+                    pid, status = os.waitpid(self.pid, os.WNOHANG)
+                except ChildProcessError:  # reaped elsewhere (should not happen): its code is lost
+                    self.returncode = 255
+                else:
+                    if pid == self.pid:
+                        self.returncode = os.waitstatus_to_exitcode(status)
+            return self.returncode
+
+    def wait(self, timeout: float | None = None) -> int:
+        deadline = None if timeout is None else time.monotonic() + timeout
+        pidfd = -1
+        if hasattr(os, "pidfd_open"):
+            try:
+                pidfd = os.pidfd_open(self.pid)  # readable once the process ended: no polling
+            except OSError:
+                pidfd = -1
+        try:
+            delay = 0.001
+            while True:
+                code = self.poll()
+                if code is not None:
+                    return code
+                remaining = None if deadline is None else deadline - time.monotonic()
+                if remaining is not None and remaining <= 0:
+                    raise subprocess.TimeoutExpired(f"master pid {self.pid}", timeout or 0.0)
+                if pidfd >= 0:
+                    select.select([pidfd], [], [], 1.0 if remaining is None else min(remaining, 1.0))
+                else:
+                    time.sleep(delay if remaining is None else min(delay, remaining))
+                    delay = min(0.05, delay * 2)
+        finally:
+            if pidfd >= 0:
+                os.close(pidfd)
+
+    def _signal(self, sig: int) -> None:
+        if self.poll() is None:
+            try:
+                os.kill(self.pid, sig)
+            except ProcessLookupError:
+                pass
+
+    def terminate(self) -> None:
+        self._signal(signal.SIGTERM)
+
+    def kill(self) -> None:
+        self._signal(signal.SIGKILL)
+
+
+class LocalMasterHandle(MasterHandle):
+    """A master running as a subprocess of this client (spawned, or forked: :class:`ForkedMaster`)."""
+
+    def __init__(self, job_id: str, address: str, secret: str, job_dir: str, process: _Process) -> None:
         super().__init__(job_id, address, secret, job_dir)
         self.process = process
 
@@ -394,8 +464,13 @@ class LocalMasterHandle(MasterHandle):
 
 
 def start_local_master(conf: HamaConfiguration, job_id: str, job_dir: Path, secret: str,
-                       log_path: Path | None = None) -> LocalMasterHandle:
+                       log_path: Path | None = None,
+                       fork_main: Callable[[list[str]], int] | None = None) -> LocalMasterHandle:
     """Start ``appmaster/`` for a staged job and wait until it listens.
+
+    With *fork_main* (``appmaster/``'s body, :func:`hama_yarn.entry.master_main`) the
+    master is forked from this process and runs ``fork_main(argv)`` when
+    :func:`may_fork_master` allows it; otherwise it is spawned as a new interpreter.
 
     Parameters
     ----------
@@ -410,22 +485,37 @@ def start_local_master(conf: HamaConfiguration, job_id: str, job_dir: Path, secr
     log_path : Path, optional
         Detached jobs: the master and its peers log there, so the client's output
         closes as soon as it prints the job id.
+    fork_main : callable, optional
+        The master's body, run in a forked child with the ``appmaster/`` arguments.
 
     Raises
     ------
     JobSubmissionError
         The master exited, or did not listen within ``hama.master.start.timeout.ms``.
     """
-    env = dict(os.environ)
-    env[SECRET_ENV] = secret
-    cmd = python_command(conf.get("hama.peer.python") or None, "appmaster") + ["--job-dir", str(job_dir)]
+    args = ["--job-dir", str(job_dir)]
     if log_path is not None:
         # Detached: no client will release the master, and the registry answers for the job
         # once it ended, so the master lingers briefly (not the default 60 s) and cleans up.
-        cmd += ["--remove-job-dir", "--linger", str(DETACHED_LINGER)]
+        args += ["--remove-job-dir", "--linger", str(DETACHED_LINGER)]
     # The master writes its address to this pipe once it listens (readiness without polling).
     ready_r, ready_w = os.pipe()
-    cmd += ["--ready-fd", str(ready_w)]
+    args += ["--ready-fd", str(ready_w)]
+    if fork_main is not None and may_fork_master(conf):
+        # What talking to the master needs is loaded before the fork: the master uses it too.
+        from ..rpc.client import preload
+
+        preload()
+        try:
+            forked = _fork_master(args, fork_main, secret, ready_r, ready_w, log_path)
+        except BaseException:
+            os.close(ready_r)
+            raise
+        if forked is not None:
+            return _await_master(conf, job_id, job_dir, secret, forked, ready_r)
+    env = dict(os.environ)
+    env[SECRET_ENV] = secret
+    cmd = python_command(conf.get("hama.peer.python") or None, "appmaster") + args
     # A session of its own: Ctrl-C in the terminal reaches only the client, which kills the job.
     log_file = open(log_path, "ab") if log_path is not None else None  # noqa: SIM115
     try:
@@ -438,11 +528,18 @@ def start_local_master(conf: HamaConfiguration, job_id: str, job_dir: Path, secr
         os.close(ready_w)
         if log_file is not None:
             log_file.close()
-    try:
-        # While the master starts: load what talking to it needs (thriftpy2, the IDL).
-        from ..rpc.client import preload
+    # While the master starts: load what talking to it needs (thriftpy2, the IDL).
+    from ..rpc.client import preload
 
-        preload()
+    return _await_master(conf, job_id, job_dir, secret, proc, ready_r, preload)
+
+
+def _await_master(conf: HamaConfiguration, job_id: str, job_dir: Path, secret: str, proc: _Process, ready_r: int,
+                  meanwhile: Callable[[], None] | None = None) -> LocalMasterHandle:
+    """Wait for the master's address on the readiness pipe (closed here); kill the master on failure."""
+    try:
+        if meanwhile is not None:
+            meanwhile()
         address = wait_for_master_pipe(conf, ready_r, proc.poll)
     except BaseException:
         if proc.poll() is None:
@@ -452,6 +549,121 @@ def start_local_master(conf: HamaConfiguration, job_id: str, job_dir: Path, secr
     finally:
         os.close(ready_r)
     return LocalMasterHandle(job_id, address, secret, str(job_dir), proc)
+
+
+def may_fork_master(conf: HamaConfiguration) -> bool:
+    """Whether :func:`start_local_master` may fork the master from this process.
+
+    Not when ``hama.local.master.fork`` is false, where ``os.fork`` is missing, when
+    ``hama.peer.python`` names another interpreter than this one, or when this process
+    runs other threads (a forked child gets only the calling thread; locks the others
+    held would stay locked).
+    """
+    if not conf.get_bool("hama.local.master.fork", True) or not hasattr(os, "fork"):
+        return False
+    python = conf.get("hama.peer.python")
+    if python:
+        import shutil
+
+        if os.path.abspath(shutil.which(python) or python) != os.path.abspath(sys.executable):
+            return False
+    if threading.active_count() > 1:
+        log.debug("not forking the master: %d threads run in this process", threading.active_count())
+        return False
+    return True
+
+
+def _fork_master(args: list[str], main: Callable[[list[str]], int], secret: str, ready_r: int, ready_w: int,
+                 log_path: Path | None) -> ForkedMaster | None:
+    """Fork the master (None when the fork failed: then it is spawned). Closes *ready_w* in this process."""
+    import gc
+
+    sys.stdout.flush()
+    sys.stderr.flush()
+    gc.freeze()  # the client's objects stay out of the child's collections (fewer copied pages)
+    try:
+        pid = os.fork()
+    except OSError as exc:
+        gc.unfreeze()
+        log.warning("fork of the master failed (%s); spawning it", exc)
+        return None
+    if pid == 0:  # pragma: no cover - the child, which never returns
+        _master_child(args, main, secret, ready_r, log_path)
+    gc.unfreeze()
+    os.close(ready_w)
+    return ForkedMaster(pid)
+
+
+def _master_child(args: list[str], main: Callable[[list[str]], int], secret: str, ready_r: int,
+                  log_path: Path | None) -> None:  # pragma: no cover - runs in the child, which never returns
+    code = 1
+    try:
+        import atexit
+
+        atexit._clear()  # the client's exit handlers are not this process's
+        os.setsid()  # a session of its own, as a spawned master: Ctrl-C in the terminal reaches only the client
+        os.close(ready_r)
+        _reset_signal_handlers()
+        null = os.open(os.devnull, os.O_RDONLY)
+        os.dup2(null, 0)
+        os.close(null)
+        if log_path is not None:
+            out = os.open(log_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+            os.dup2(out, 1)
+            os.dup2(out, 2)
+            os.close(out)
+        os.environ[SECRET_ENV] = secret
+        _forget_user_modules()
+        sys.argv = [str(data_path("appmaster")), *args]
+        code = main(args)
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    except BaseException:  # noqa: BLE001 - the child must never return into the client's code
+        import traceback
+
+        traceback.print_exc()
+        code = 1
+    finally:
+        try:
+            exit_handlers_and_flush()
+        finally:
+            os._exit(code & 0xFF if code >= 0 else 1)
+
+
+def _reset_signal_handlers() -> None:  # pragma: no cover - runs in the forked master
+    """The client's Python signal handlers (e.g. SIGTERM kills the job) are not the master's."""
+    for sig in signal.valid_signals():
+        try:
+            handler = signal.getsignal(sig)
+        except (OSError, ValueError):
+            continue
+        if callable(handler) and handler is not signal.default_int_handler:
+            signal.signal(sig, signal.default_int_handler if sig == signal.SIGINT else signal.SIG_DFL)
+
+
+def _forget_user_modules() -> None:  # pragma: no cover - runs in the forked master
+    """Drop the modules of the user's code (scripts, local packages) that the client imported.
+
+    The master and its peers then import them afresh, as under a spawned master: state the
+    client's program gave them (class attributes, module globals) does not travel.  Kept:
+    hama_yarn, the standard library and installed packages (under this interpreter's
+    prefixes or site directories), and ``__main__``.
+    """
+    import site
+
+    dirs = {os.path.dirname(os.path.dirname(os.path.abspath(__file__))), os.path.dirname(os.__file__),
+            sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix,
+            *site.getsitepackages(), site.getusersitepackages()}
+    roots = tuple({os.path.join(p, "") for d in dirs if d for p in (d, os.path.realpath(d))})
+    for name, module in list(sys.modules.items()):
+        file = getattr(module, "__file__", None)
+        if name == "__main__" or not isinstance(file, str) or not file:
+            continue  # built-in, frozen, a namespace package
+        if not file.startswith(roots) and not os.path.realpath(file).startswith(roots):
+            del sys.modules[name]
+    from .. import plugins
+
+    plugins._SCRIPTS.clear()  # noqa: SLF001 - the scripts just forgotten
 
 
 def wait_for_master_pipe(conf: HamaConfiguration, fd: int, exited: Callable[[], int | None]) -> str:

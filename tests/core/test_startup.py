@@ -1,5 +1,5 @@
 """Local start-up: peers forked from the master (default) or spawned (``hama.local.peer.fork=false``),
-the master's readiness pipe, and a setup failure after the peers were forked.
+the master forked from the client (default) or spawned (``hama.local.master.fork=false``), the master's readiness pipe, and a setup failure after the peers were forked.
 
 Timing is measured by benchmarks/bench_startup.py, not here.
 """
@@ -7,6 +7,8 @@ Timing is measured by benchmarks/bench_startup.py, not here.
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -51,3 +53,22 @@ def test_master_that_exits_before_listening_is_reported(hama: Hama, tmp_path: Pa
     p = hama.run("run", WHOAMI, "-n", "2", "-D", f"hama.peer.python={fake}", timeout=60)
     assert p.returncode == 1, p.stderr
     assert "the master process exited with code 3 before it started" in p.stderr, p.stderr
+
+
+@pytest.mark.parametrize("fork", ["true", "false"])
+def test_forked_and_spawned_master_run_the_job_alike(hama: Hama, tmp_path: Path, fork: str):
+    """The master is forked from the client (default) or spawned; the peers see the user's module
+    as its file defines it either way, not as the submitting program changed it."""
+    out = tmp_path / "out"
+    p = subprocess.run([sys.executable, job_script("core_client_state.py"), str(out), fork, str(hama.tmp_dir)],
+                       capture_output=True, text=True, timeout=90, env=hama.env, stdin=subprocess.DEVNULL)
+    assert p.returncode == 0, p.stderr
+    obs = read_observations(out)
+    assert sorted(obs) == [0, 1]
+    states = [o["state"] for o in obs.values()]
+    assert [s["value"] for s in states] == ["module default"] * 2  # type: ignore[index]
+    master_cmds = {tuple(s["master_cmd"]) for s in states}  # type: ignore[index]
+    assert len(master_cmds) == 1  # both peers are children of the one master
+    (cmd,) = master_cmds
+    spawned = any(os.path.basename(a.rstrip("/")) == "appmaster" for a in cmd)
+    assert spawned == (fork == "false"), cmd  # forked: the client's command line; spawned: python appmaster/
