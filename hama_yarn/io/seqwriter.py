@@ -5,7 +5,9 @@ from __future__ import annotations
 import logging
 import os
 import struct
+from collections import deque
 from collections.abc import Callable, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from types import TracebackType
 from typing import IO, Any
 
@@ -77,6 +79,21 @@ def _record_encoder(kc: WritableCodec, vc: WritableCodec) -> Callable[[Any, Any]
         return generic(key, value)
 
     return long_text_record
+
+
+def _compress_block(codec: CompressionCodec, nrec: int, raw: list[bytes]) -> bytes:
+    """A BLOCK-compressed block after its sync marker: record count, then each buffer's
+    compressed length and bytes (key lengths, keys, value lengths, values)."""
+    parts = [encode_vlong(nrec)]
+    for data in raw:
+        comp = codec.compress(data)
+        parts.append(encode_vlong(len(comp)))
+        parts.append(comp)
+    return b"".join(parts)
+
+
+# Blocks compressed or compressing at once (BLOCK): the writer's memory is this many blocks more.
+_MAX_BLOCKS_IN_FLIGHT = 2
 
 
 # Writer
@@ -175,16 +192,18 @@ class SequenceFileWriter:
             start = 0
         self._pos = start
         self._last_sync = 0
+        self._next_sync = self.sync_interval  # a marker goes before the first record at or past it
         self._out: list[bytes] = []
         self._pending = 0
         self._closed = False
         # BLOCK buffers
-        self._nrec = 0
         self._klens: list[bytes] = []
         self._keys: list[bytes] = []
         self._vlens: list[bytes] = []
         self._vals: list[bytes] = []
         self._block_bytes = 0
+        self._compressor: ThreadPoolExecutor | None = None  # BLOCK: compresses while records are encoded
+        self._in_flight: deque[Future[bytes]] = deque()
         self.records = 0
         header = _encode_header(
             key_class,
@@ -250,40 +269,117 @@ class SequenceFileWriter:
         self.append_raw(self._kc.encode(key), self._vc.encode(value))
 
     def _none_append(self) -> Callable[[Any, Any], None]:
-        """:meth:`append` of an uncompressed file: one function, the record encoded at once."""
+        """:meth:`append` of an uncompressed file: one function, the record encoded at once.
+
+        LongWritable -> Text records with short values are packed inline (no call per record);
+        the sync check compares with one precomputed position (``_next_sync``).
+        """
         encode = _record_encoder(self._kc, self._vc)
         out = self._out
         emit = out.append
         buffer_size = self._buffer_size
+        closed_error = "write to a closed SequenceFileWriter"
 
-        def append(key: Any, value: Any) -> None:
-            if self._closed:
-                raise SequenceFileError("write to a closed SequenceFileWriter", path=self.path)
-            record = encode(key, value)
-            self.records += 1
-            if self._pos >= self._last_sync + self.sync_interval:
-                self._write_sync()
-            emit(record)
-            n = len(record)
-            self._pos += n
-            self._pending += n
-            if self._pending >= buffer_size:
-                self._flush_out()
+        if self._kc.java_class == LONG_WRITABLE and self._vc.java_class == TEXT:
+            long_text = _LONG_TEXT.pack
+            struct_error = struct.error
+
+            def append(key: Any, value: Any) -> None:
+                if self._closed:
+                    raise SequenceFileError(closed_error, path=self.path)
+                record = None
+                if type(value) is str:
+                    raw = value.encode("utf-8")
+                    n = len(raw)
+                    if n < 128:
+                        try:
+                            record = long_text(9 + n, 8, key, n) + raw
+                        except struct_error:
+                            pass  # not an int64: the codec says why
+                if record is None:
+                    record = encode(key, value)
+                self.records += 1
+                pos = self._pos
+                if pos >= self._next_sync:
+                    self._write_sync()
+                    pos = self._pos
+                emit(record)
+                n = len(record)
+                self._pos = pos + n
+                pending = self._pending + n
+                self._pending = pending
+                if pending >= buffer_size:
+                    self._flush_out()
+        else:
+
+            def append(key: Any, value: Any) -> None:
+                if self._closed:
+                    raise SequenceFileError(closed_error, path=self.path)
+                record = encode(key, value)
+                self.records += 1
+                pos = self._pos
+                if pos >= self._next_sync:
+                    self._write_sync()
+                    pos = self._pos
+                emit(record)
+                n = len(record)
+                self._pos = pos + n
+                pending = self._pending + n
+                self._pending = pending
+                if pending >= buffer_size:
+                    self._flush_out()
 
         append.__doc__ = SequenceFileWriter.append.__doc__
         return append
 
     def _block_append(self) -> Callable[[Any, Any], None]:
-        """:meth:`append` of a BLOCK-compressed file: one function, lengths from a table."""
+        """:meth:`append` of a BLOCK-compressed file: one function, lengths from a table.
+
+        LongWritable -> Text records with values under 127 bytes are serialized inline.
+        """
         kenc, venc = self._kc.encode, self._vc.encode
         lengths = [encode_vlong(i) for i in range(128)]
         klens, keys, vlens, vals = (self._klens.append, self._keys.append, self._vlens.append,
                                     self._vals.append)
         block_size = self.block_size
+        closed_error = "write to a closed SequenceFileWriter"
 
-        def append(key: Any, value: Any) -> None:
-            if self._closed:
-                raise SequenceFileError("write to a closed SequenceFileWriter", path=self.path)
+        if self._kc.java_class == LONG_WRITABLE and self._vc.java_class == TEXT:
+            pack_long = struct.Struct(">q").pack
+            struct_error = struct.error
+            len8 = lengths[8]
+
+            def append(key: Any, value: Any) -> None:
+                if self._closed:
+                    raise SequenceFileError(closed_error, path=self.path)
+                if type(value) is str:
+                    raw = value.encode("utf-8")
+                    n = len(raw)
+                    if n < 127:
+                        try:
+                            kb = pack_long(key)
+                        except struct_error:
+                            pass  # not an int64: the codec says why
+                        else:
+                            self.records += 1
+                            klens(len8)
+                            keys(kb)
+                            vlens(lengths[n + 1])
+                            vals(lengths[n] + raw)  # Text: vint length, UTF-8 bytes
+                            size = self._block_bytes + 9 + n
+                            self._block_bytes = size
+                            if size >= block_size:
+                                self._flush_block()
+                            return
+                generic(key, value)
+        else:
+
+            def append(key: Any, value: Any) -> None:
+                if self._closed:
+                    raise SequenceFileError(closed_error, path=self.path)
+                generic(key, value)
+
+        def generic(key: Any, value: Any) -> None:
             kb = kenc(key)
             vb = venc(value)
             self.records += 1
@@ -292,7 +388,6 @@ class SequenceFileWriter:
             keys(kb)
             vlens(lengths[vn] if vn < 128 else encode_vlong(vn))
             vals(vb)
-            self._nrec += 1
             self._block_bytes += kn + vn
             if self._block_bytes >= block_size:
                 self._flush_block()
@@ -319,7 +414,6 @@ class SequenceFileWriter:
             self._keys.append(key_bytes)
             self._vlens.append(encode_vlong(len(value_bytes)))
             self._vals.append(value_bytes)
-            self._nrec += 1
             self._block_bytes += len(key_bytes) + len(value_bytes)
             if self._block_bytes >= self.block_size:
                 self._flush_block()
@@ -327,7 +421,7 @@ class SequenceFileWriter:
         if comp is CompressionType.RECORD:
             assert self.codec is not None
             value_bytes = self.codec.compress(value_bytes)
-        if self._pos >= self._last_sync + self.sync_interval:
+        if self._pos >= self._next_sync:
             self._write_sync()
         klen = len(key_bytes)
         self._emit(_II.pack(klen + len(value_bytes), klen) + key_bytes + value_bytes)
@@ -336,24 +430,47 @@ class SequenceFileWriter:
         if self._last_sync != self._pos:
             self._emit(_SYNC_ESCAPE_BYTES + self.sync_marker)
             self._last_sync = self._pos
+            self._next_sync = self._pos + self.sync_interval
 
     def _flush_block(self) -> None:
-        if not self._nrec:
+        """End the current block: its four buffers go to the compressor thread.
+
+        The codecs release the GIL while they compress (zlib, bz2, zstd, lz4, snappy), so
+        the next block's records are encoded meanwhile. Blocks are written in order, each
+        after its sync marker; at most ``_MAX_BLOCKS_IN_FLIGHT`` wait compressed or compressing.
+        """
+        nrec = len(self._keys)
+        if not nrec:
             return
         codec = self.codec
         assert codec is not None
-        self._write_sync()
-        parts = [encode_vlong(self._nrec)]
+        raw = [b"".join(chunks) for chunks in (self._klens, self._keys, self._vlens, self._vals)]
         for chunks in (self._klens, self._keys, self._vlens, self._vals):
-            try:
-                comp = codec.compress(b"".join(chunks))
-            finally:
-                chunks.clear()
-            parts.append(encode_vlong(len(comp)))
-            parts.append(comp)
-        self._emit(b"".join(parts))
-        self._nrec = 0
+            chunks.clear()
         self._block_bytes = 0
+        if self._compressor is None:
+            self._compressor = ThreadPoolExecutor(1, thread_name_prefix="seqfile-compress")
+        self._in_flight.append(self._compressor.submit(_compress_block, codec, nrec, raw))
+        while len(self._in_flight) > _MAX_BLOCKS_IN_FLIGHT:
+            self._emit_block(self._in_flight.popleft())
+
+    def _emit_block(self, future: Future[bytes]) -> None:
+        block = future.result()  # a codec error surfaces here, in the writing thread
+        self._write_sync()
+        self._emit(block)
+
+    def _drain_blocks(self) -> None:
+        """Write every block still with the compressor (tell, sync, flush, close need them)."""
+        while self._in_flight:
+            self._emit_block(self._in_flight.popleft())
+
+    def _stop_compressor(self) -> None:
+        for future in self._in_flight:
+            future.cancel()
+        self._in_flight.clear()
+        if self._compressor is not None:
+            self._compressor.shutdown(wait=True)
+            self._compressor = None
 
     def sync(self) -> None:
         """Write a sync marker now (BLOCK: flush the current block, which starts with one).
@@ -364,11 +481,13 @@ class SequenceFileWriter:
             raise SequenceFileError("sync on a closed SequenceFileWriter", path=self.path)
         if self.compression is CompressionType.BLOCK:
             self._flush_block()
+            self._drain_blocks()
         else:
             self._write_sync()
 
     def flush(self) -> None:
         """Push buffered bytes to the underlying file (BLOCK: pending records stay buffered)."""
+        self._drain_blocks()
         self._flush_out()
         fl = getattr(self._f, "flush", None)
         if fl is not None:
@@ -384,6 +503,7 @@ class SequenceFileWriter:
             (BLOCK) will start; a valid argument to
             :meth:`SequenceFileReader.seek`.
         """
+        self._drain_blocks()
         return self._pos
 
     def close(self) -> None:
@@ -393,15 +513,17 @@ class SequenceFileWriter:
         try:
             if self.compression is CompressionType.BLOCK:
                 self._flush_block()
+                self._drain_blocks()
             self._flush_out()
-            if self._owned:
-                self._f.close()
-            else:
+            if not self._owned:
                 fl = getattr(self._f, "flush", None)
                 if fl is not None:
                     fl()
         finally:
             self._closed = True
+            self._stop_compressor()
+            if self._owned:
+                self._f.close()  # after a failure too: no file handle is left open
 
     @property
     def closed(self) -> bool:

@@ -92,3 +92,48 @@ def test_text_array_decode_matches_text_decode() -> None:
     assert codec.decode(bad + body, 0)[0][0] == text.decode(b"\x02\xff\xfe")[0]
     with pytest.raises(IndexError):
         codec.decode(b"\x00\x00\x00\x01\x05abc", 0)
+
+
+def test_block_compression_thread_keeps_order_and_positions() -> None:
+    """Blocks compressed on the writer's thread are written in order; tell() after sync() is
+    a seek point at exactly the next record, though blocks were still compressing."""
+    records = [(i, f"value-{i}-" + "x" * (i % 90)) for i in range(3000)]
+    buf = io.BytesIO()
+    marks = []
+    with SequenceFileWriter(buf, LONG_WRITABLE, TEXT, compression="block", block_size=300) as w:
+        for i, (k, v) in enumerate(records):
+            if i % 37 == 0:
+                w.sync()
+                marks.append((w.tell(), i))
+            w.append(k, v)
+    with SequenceFileReader(io.BytesIO(buf.getvalue())) as r:
+        assert list(r) == records
+        for pos, i in marks:
+            r.seek(pos)
+            assert next(iter(r)) == records[i], (pos, i)
+
+
+def test_a_codec_error_on_the_compression_thread_reaches_the_writer() -> None:
+    from hama_yarn.io.codecs import get_codec
+
+    codec = get_codec("default")
+    calls = []
+    real = codec.compress
+
+    def failing(data: bytes) -> bytes:
+        calls.append(len(data))
+        if len(calls) > 8:  # the third block
+            raise OSError("disk full in the compressor")
+        return real(data)
+
+    codec.compress = failing  # type: ignore[method-assign]
+    w = SequenceFileWriter(io.BytesIO(), LONG_WRITABLE, TEXT, compression="block", codec=codec, block_size=200)
+    with pytest.raises(OSError, match="disk full"):
+        for i in range(5000):
+            w.append(i, "v" * 50)
+        w.close()
+    try:
+        w.close()  # the blocks still in flight fail too; close() ends the writer all the same
+    except OSError:
+        pass
+    assert w.closed and w._compressor is None
