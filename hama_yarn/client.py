@@ -343,6 +343,9 @@ def submit_job(conf: HamaConfiguration, detach: bool = False) -> RunningJob:
     from .rpc import tls
 
     tls_files = tls.prepare(conf, registry.tmp_dir(conf))  # None unless hama.rpc.tls.enabled
+    from .sync import settle_conf
+
+    settle_conf(conf)  # zookeeper sync: hama.zookeeper.acl=auto -> sasl (a Kerberos login to the quorum) or digest
     mode = (conf.get("bsp.master.address") or "local").strip()
     handle: MasterHandle
     if mode == "yarn":

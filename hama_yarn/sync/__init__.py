@@ -16,6 +16,7 @@ __all__ = [
     "client_class",
     "server_class",
     "BACKENDS",
+    "settle_conf",
 ]
 
 #: Backend alias -> (client class path, server class path).
@@ -55,3 +56,19 @@ def client_class(conf: HamaConfiguration) -> type[SyncClient]:
 def server_class(conf: HamaConfiguration) -> type[SyncServer]:
     """The SyncServer class selected by ``hama.sync.server.class``."""
     return _resolve("hama.sync.server.class", conf, 1)
+
+
+def settle_conf(conf: HamaConfiguration) -> None:
+    """Client side, at submit: fix the sync settings every process of the job must agree on.
+
+    With the ``zookeeper`` service, ``hama.zookeeper.acl=auto`` becomes ``sasl`` or
+    ``digest`` here (:func:`hama_yarn.sync.zksettle.settle`: only the submitting client may
+    hold a Kerberos ticket).  Nothing to do for the other services (nothing imported).
+    """
+    for key in ("hama.sync.server.class", "hama.sync.client.class"):
+        name = (conf.get(key) or "rpc").strip()
+        if _JAVA.get(name, name) == "zookeeper":
+            from .zksettle import settle
+
+            settle(conf)
+            return

@@ -1,6 +1,11 @@
 """ACLs of a job's znodes (``hama.zookeeper.acl``) for the ``zookeeper`` sync service.
 
-``digest`` (default)
+``auto`` (default)
+    Settled by the submitting client (:func:`hama_yarn.sync.zksettle.settle`): ``sasl``
+    when it can log in to the quorum with Kerberos (a secured quorum and a ticket or
+    keytab), owned by its own principal; ``digest`` otherwise.  A process that sees
+    ``auto`` unsettled (a sync service used outside a submitted job) uses ``digest``.
+``digest``
     Every znode from ``/bsp/<jobId>`` down gets one ACL entry, ``digest`` on the
     identity ``hama-job:<HMAC of the job secret>``, with all permissions; the master and
     the peers add that identity to their sessions (kazoo's ``auth_data``, the
@@ -10,9 +15,13 @@
     HMAC of it, and ZooKeeper stores the SHA-1 digest of that.
 ``sasl``
     On a ZooKeeper quorum with SASL (Kerberos) authentication: the job's znodes are
-    owned by ``sasl:<principal>`` (``hama.zookeeper.sasl.principal``, else the
-    submitting user) and by the job's digest identity (the peers in YARN containers
-    hold no Kerberos ticket, only the job secret).  The job's kazoo sessions log in with
+    owned by ``sasl:<principal>`` (``hama.zookeeper.sasl.principal``, a comma-separated
+    list; at submit the client's principal in every form the server may map it to; else
+    the submitting user's name) and by the job's digest identity: the master and the
+    peers in YARN containers hold no Kerberos ticket (YARN hands them delegation
+    tokens, which ZooKeeper does not accept), only the job secret, so they authenticate
+    with the digest.  The principal's own sessions (``zkCli``, kazoo with its ticket)
+    can read, repair or delete the znodes without the secret.  The job's kazoo sessions log in with
     Kerberos where a ticket is at hand (:mod:`hama_yarn.sync.zksasl`).
 ``open``
     World-readable and writable, as Apache Hama's znodes.
@@ -40,21 +49,21 @@ __all__ = ["MODES", "acl_mode", "job_credential", "job_acl", "auth_data", "auth_
 
 log = logging.getLogger(__name__)
 
-MODES = ("digest", "sasl", "open")
+MODES = ("auto", "digest", "sasl", "open")
 #: The xid ZooKeeper answers an ``addauth`` packet with.
 AUTH_XID = -4
 _USER = "hama-job"
 
 
 def acl_mode(conf: HamaConfiguration) -> str:
-    """``hama.zookeeper.acl`` (digest, sasl or open).
+    """``hama.zookeeper.acl`` (auto, digest, sasl or open).
 
     Raises
     ------
     ConfigError
         For any other value.
     """
-    mode = (conf.get("hama.zookeeper.acl") or "digest").strip().lower()
+    mode = (conf.get("hama.zookeeper.acl") or "auto").strip().lower()
     if mode not in MODES:
         raise ConfigError("hama.zookeeper.acl", f"{mode!r} is not one of {', '.join(MODES)}")
     return mode
@@ -71,6 +80,8 @@ def _effective_mode(conf: HamaConfiguration, secret: str) -> str:
     """The mode; ``open`` for a sync session without a job secret (a sync service used
     outside a job: every job has a secret, and without it no peer could reach its master)."""
     mode = acl_mode(conf)
+    if mode == "auto":  # not settled at submit (hama_yarn.sync.zksettle.settle): the digest every process has
+        mode = "digest"
     if not secret and mode != "open":
         log.warning("no job secret: the znodes get the open ACL instead of %r", mode)
         return "open"
@@ -85,8 +96,8 @@ def job_acl(conf: HamaConfiguration, secret: str) -> list[Any]:
     user, password = job_credential(secret)
     acl = [make_digest_acl(user, password, all=True)]
     if mode == "sasl":
-        principal = (conf.get("hama.zookeeper.sasl.principal") or "").strip() or getpass.getuser()
-        acl.insert(0, make_acl("sasl", principal, all=True))
+        names = [p.strip() for p in (conf.get("hama.zookeeper.sasl.principal") or "").split(",") if p.strip()]
+        acl[:0] = [make_acl("sasl", name, all=True) for name in names or [getpass.getuser()]]
     return acl
 
 

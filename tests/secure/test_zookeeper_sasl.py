@@ -171,3 +171,84 @@ def test_sasl_acl_keeps_other_principals_out(secure_cluster: ClusterInfo, secure
             time.sleep(0.2)
         assert zk.exists(path) is None  # the job removed its own znodes through the ACL
         zk.delete(root, recursive=True)
+
+
+def test_default_acl_on_secured_quorum_is_sasl(secure_cluster: ClusterInfo, secure_env: dict[str, str],
+                                               tmp_path: Path) -> None:
+    """``hama.zookeeper.acl`` unset (auto) with a ticket on the secured quorum: the submitting client settles it
+    to sasl, owned by its principal in both forms ZooKeeper may map it to (hama@HAMA.TEST, hama) plus the job's
+    digest; no server principal is configured (127.0.0.1 is canonicalized to localhost, as Java's client does).
+    Another principal, no auth or another digest can neither read, write nor delete the job's znodes; the
+    user's own Kerberos session (no secret) can."""
+    root = f"/hama-auto-acl-test-{os.getpid()}"
+    quorum = secure_env["HAMA_ZOOKEEPER_QUORUM"]
+    conf = _conf(tmp_path, secure_env, root)
+    for key in ("hama.zookeeper.acl", "hama.zookeeper.sasl.principal", "hama.zookeeper.sasl.server.principal"):
+        conf.unset(key)  # the defaults: auto, no principals
+    job = BSPJob(conf, f"{SLOW}:Slow")
+    job.set_num_bsp_task(2)
+    job.set("test.steps", 400)
+    job.set("test.sleep", 0.05)
+    job.submit()
+    path = f"{root}/{job.get_job_id()}"
+    own_cache = os.environ["KRB5CCNAME"]
+    other_cache = tmp_path / "krb5cc_nn"
+    _kinit(secure_env, "nn", other_cache)
+    principal = secure.principal("hama")
+    try:
+        with _sasl_client(conf, quorum) as own:  # the user's ticket only: no digest identity
+            names = _wait_for_peers(own, path, 2)
+            for znode in (path, f"{path}/peers/{names[0]}", f"{path}/sync"):
+                acl = own.get_acls(znode)[0]
+                assert [(a.id.scheme, a.id.id) for a in acl[:2]] == [("sasl", principal), ("sasl", OWNER)], znode
+                assert [a.id.scheme for a in acl[2:]] == ["digest"] and all(a.perms == 31 for a in acl), znode
+            own.create(f"{path}/owner-probe", b"x")
+            own.delete(f"{path}/owner-probe")
+        os.environ["KRB5CCNAME"] = f"FILE:{other_cache}"
+        try:
+            with _sasl_client(conf, quorum) as other:  # nn/localhost@HAMA.TEST
+                _refused(other, path, names[0])
+        finally:
+            os.environ["KRB5CCNAME"] = own_cache
+        for auth in ([], [("digest", "someone:else")]):
+            with kazoo_client(quorum, auth_data=auth) as foreign:
+                _refused(foreign, path, names[0])
+        assert job._job().status().state == "RUNNING"
+    finally:
+        job.kill_job()
+        job.wait_for_completion(verbose=False)
+    with _sasl_client(conf, quorum) as zk:
+        deadline = time.monotonic() + 30
+        while zk.exists(path) is not None and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert zk.exists(path) is None
+        zk.delete(root, recursive=True)
+
+
+def test_auto_acl_settles_to_digest_without_a_ticket(secure_cluster: ClusterInfo, secure_env: dict[str, str],
+                                                     tmp_path: Path) -> None:
+    """No ticket (or an unsecured quorum: no ZooKeeper principal in the KDC): auto settles to digest, and an
+    explicit sasl without a principal keeps the user's name; a ticket fills the principal's forms in."""
+    from hama_yarn.sync import settle_conf
+    from hama_yarn.sync.zksasl import kerberos_identity
+
+    conf = _conf(tmp_path, secure_env, "/unused")
+    conf.set("hama.zookeeper.acl", "auto")
+    conf.set("hama.zookeeper.sasl.principal", "")
+    conf.set("hama.zookeeper.sasl.server.principal", "")
+    quorum = secure_env["HAMA_ZOOKEEPER_QUORUM"]
+    assert kerberos_identity(conf, quorum) == secure.principal("hama")
+    wrong = conf.copy()
+    wrong.set("hama.zookeeper.sasl.server.principal", "zookeeper/no-such-host@HAMA.TEST")  # unknown to the KDC
+    assert kerberos_identity(wrong, quorum) is None
+    settle_conf(wrong)
+    assert wrong.get("hama.zookeeper.acl") == "digest"
+    os.environ["KRB5CCNAME"] = f"FILE:{tmp_path / 'no-ticket'}"  # secure_env's monkeypatch restores it
+    no_ticket = conf.copy()
+    settle_conf(no_ticket)
+    assert no_ticket.get("hama.zookeeper.acl") == "digest"
+    assert [a.id.scheme for a in zkacl.job_acl(no_ticket, "s3cret")] == ["digest"]
+    explicit = conf.copy()
+    explicit.set("hama.zookeeper.acl", "sasl")
+    settle_conf(explicit)
+    assert [(a.id.scheme, a.id.id) for a in zkacl.job_acl(explicit, "s3cret")][0][0] == "sasl"

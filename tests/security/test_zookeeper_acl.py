@@ -70,8 +70,9 @@ def _wait_for_peers(zk: object, path: str, n: int) -> list[str]:
 
 
 def test_digest_acl_keeps_foreign_clients_out(tmp_path: Path, quorum: str) -> None:
+    """The default (auto) on the unsecured test quorum settles to digest (no Kerberos login to it)."""
     root = f"/hama-acl-test-{os.getpid()}"
-    job, path = _running(tmp_path, quorum, "digest", root)
+    job, path = _running(tmp_path, quorum, "auto", root)
     try:
         secret = job._job().handle.secret
         user, password = zkacl.job_credential(secret)
@@ -131,3 +132,24 @@ def test_open_acl_and_bad_mode(tmp_path: Path, quorum: str) -> None:
     conf.set("hama.zookeeper.acl", "world")
     with pytest.raises(ConfigError, match="hama.zookeeper.acl"):
         zkacl.acl_mode(conf)
+
+
+def test_auto_mode_and_principal_forms(tmp_path: Path, quorum: str) -> None:
+    """auto unsettled (a sync service outside a submitted job) is digest; sasl lists several principals; the
+    forms a ZooKeeper server may map a principal to (kerberos.removeHostFromPrincipal / RealmFromPrincipal)."""
+    from hama_yarn.sync import settle_conf
+    from hama_yarn.sync.zksasl import principal_forms
+
+    conf = _conf(tmp_path, quorum, "auto", "/x")
+    assert zkacl.acl_mode(conf) == "auto"
+    assert [a.id.scheme for a in zkacl.job_acl(conf, "s3cret")] == ["digest"]
+    assert zkacl.auth_data(conf, "s3cret") == [("digest", "hama-job:" + zkacl.job_credential("s3cret")[1])]
+    settle_conf(conf)  # the test quorum has no Kerberos principal: digest
+    assert conf.get("hama.zookeeper.acl") == "digest"
+    conf.set("hama.zookeeper.acl", "sasl")
+    conf.set("hama.zookeeper.sasl.principal", "alice@R, alice")
+    assert [(a.id.scheme, a.id.id) for a in zkacl.job_acl(conf, "s3cret")][:2] == [("sasl", "alice@R"),
+                                                                                   ("sasl", "alice")]
+    assert principal_forms("alice@R") == ["alice@R", "alice"]
+    assert principal_forms("nn/h.example@R") == ["nn/h.example@R", "nn/h.example", "nn@R", "nn"]
+    assert principal_forms("bob") == ["bob"]
