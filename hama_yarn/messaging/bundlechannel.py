@@ -74,9 +74,10 @@ class _BufferPool:
     Messages decoded from a bundle are views of its buffer (zero-copy), so a buffer is
     free again only when every such message is gone: then its reference count is back to
     the pool's own.  Reusing warm memory spares the page faults of a fresh allocation
-    (for a large bundle these cost more than receiving it).  Buffers are numpy arrays
-    (every view of one holds a reference to it); without numpy, and for small bundles,
-    each bundle gets a fresh ``bytearray``.
+    (for a large bundle these cost more than receiving it).  Buffers are numpy arrays once
+    numpy is loaded, else ``bytearray`` objects (every view of either holds a reference to
+    it: a buffer some message still refers to is not handed out again); small bundles get
+    a fresh ``bytearray`` each.
     """
 
     def __init__(self, max_buffers: int = 4) -> None:
@@ -86,24 +87,26 @@ class _BufferPool:
 
     def get(self, n: int) -> memoryview:
         """A writable buffer of exactly *n* bytes (contents undefined: all are received into it)."""
-        if n < CHANNEL_MIN_BYTES or "numpy" not in sys.modules:
+        if n < CHANNEL_MIN_BYTES:
             return memoryview(bytearray(n))
-        import numpy as np  # a statement, not sys.modules: waits while another thread still imports it
+        use_numpy = "numpy" in sys.modules
+        if use_numpy:
+            import numpy as np  # a statement, not sys.modules: waits while another thread still imports it
         with self._lock:
             bufs = self._bufs
             for i in range(len(bufs)):
                 arr = bufs[i]
                 # references: the list, `arr`, getrefcount's argument; any view adds one
-                if n <= arr.nbytes <= 2 * n and sys.getrefcount(arr) <= 3:
+                if n <= len(arr) <= 2 * n and sys.getrefcount(arr) <= 3:
                     del bufs[i]
                     bufs.append(arr)  # most recently used last
                     return memoryview(arr)[:n]
             arr = None
-            fresh = np.empty(n, dtype=np.uint8)
+            fresh: Any = np.empty(n, dtype=np.uint8) if use_numpy else bytearray(n)
             bufs.append(fresh)
             if len(bufs) > self._max:
                 bufs.pop(0)  # the least recently used leaves the pool (freed when its views are)
-            return fresh.data  # a memoryview holding the array
+            return memoryview(fresh)  # holds the buffer
 
 
 Handler = Callable[[int, int, Any], None]

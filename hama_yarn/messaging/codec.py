@@ -11,6 +11,9 @@ one other peer in a superstep.  Layout::
                            3 UTF-8 strings joined by NUL (all ``str``, none holds NUL)
                            4/5/6 numpy arrays, Arrow RecordBatches, pickle with out-of-band
                              buffers: raw buffers (:mod:`hama_yarn.messaging.vector`)
+                           7 ``bytes`` (all messages are ``bytes``, of at least
+                             :data:`BYTES_KIND_MIN_MEAN` bytes on average): u32 count,
+                             count x u64 length, then the messages' bytes back to back
     bytes 3.. payload (compressed when byte 1 is not 0)
 
 A kind-0 payload is the pickle followed by a 12-byte trailer, ``u64 message count`` and
@@ -19,8 +22,11 @@ bundle without the trailer decodes the same way): a receive queue that does not 
 bundles on arrival (``disk``, ``spilling``) learns a bundle's count from its header or
 trailer with :func:`bundle_count`.
 
-Primitive payloads (int, float, str) skip pickle entirely; everything else, numpy
-arrays included, goes through pickle protocol 5 in one call for the whole list.
+Primitive payloads (int, float, str, large bytes) skip pickle entirely; everything else,
+numpy arrays included, goes through pickle protocol 5 in one call for the whole list.  A
+large bytes bundle is sent without being joined (:func:`encode_lazy`: the messages
+themselves are written to the socket) and decoded by slicing its buffer (one copy per
+message, as unpickling makes).
 """
 
 from __future__ import annotations
@@ -41,10 +47,14 @@ from .vector import KIND_ARROW, KIND_NDARRAY, KIND_PICKLE_OOB, decode_vector, im
 VECTOR_KINDS = (KIND_NDARRAY, KIND_ARROW, KIND_PICKLE_OOB)
 
 __all__ = ["encode", "encode_lazy", "BundleParts", "decode", "decode_sized", "is_compressed", "COMPRESSORS",
-           "compressor_id", "is_immutable_kind", "bundle_count", "COUNT_MAGIC"]
+           "compressor_id", "is_immutable_kind", "bundle_count", "COUNT_MAGIC", "KIND_BYTES"]
 
 VERSION = 1
 KIND_PICKLE, KIND_INT64, KIND_FLOAT64, KIND_STR = 0, 1, 2, 3
+KIND_BYTES = 7
+#: ``bytes`` messages at least this long on average use KIND_BYTES (shorter ones pickle
+#: more compactly than a u64 length each, and unpickle faster than a slice each).
+BYTES_KIND_MIN_MEAN = 1024
 
 _LITTLE = sys.byteorder == "little"
 #: Ends a kind-0 (pickle) payload's count trailer; its last byte is not pickle's STOP ('.'),
@@ -124,6 +134,12 @@ def _payload(messages: list[Any]) -> tuple[int, bytes | list[Any]]:
             joined = "\x00".join(messages)
             if joined.count("\x00") == len(messages) - 1:
                 return KIND_STR, joined.encode("utf-8", "surrogatepass")
+        elif t is bytes:
+            lengths = array("Q", map(len, messages))
+            if sum(lengths) >= BYTES_KIND_MIN_MEAN * len(messages):
+                if not _LITTLE:
+                    lengths.byteswap()
+                return KIND_BYTES, [_U32.pack(len(messages)) + lengths.tobytes(), *messages]
     vec = vector_payload(messages)  # numpy arrays / Arrow batches: raw buffers, no pickle
     if vec is not None:
         return vec
@@ -241,7 +257,7 @@ def bundle_count(data: bytes | memoryview) -> int | None:
     kind = data[2]
     if kind in (KIND_INT64, KIND_FLOAT64):
         return (n - 3) // 8 if (n - 3) % 8 == 0 else None
-    if kind in (KIND_NDARRAY, KIND_ARROW) and n >= 3 + _U32.size:
+    if kind in (KIND_NDARRAY, KIND_ARROW, KIND_BYTES) and n >= 3 + _U32.size:
         return int(_U32.unpack_from(data, 3)[0])
     if kind == KIND_PICKLE and n >= 3 + _TRAILER.size:
         count, magic = _TRAILER.unpack_from(data, n - _TRAILER.size)
@@ -299,6 +315,8 @@ def decode_sized(data: bytes | memoryview) -> tuple[list[Any], int]:
             return f.tolist(), decompressed
         if kind == KIND_STR:
             return bytes(payload).decode("utf-8", "surrogatepass").split("\x00"), decompressed
+        if kind == KIND_BYTES:
+            return _decode_bytes(payload if comp else memoryview(data)[3:]), decompressed
         if kind in VECTOR_KINDS:
             return decode_vector(kind, memoryview(payload) if comp else memoryview(data)[3:]), decompressed
         if kind == KIND_PICKLE:
@@ -316,3 +334,27 @@ def decode_sized(data: bytes | memoryview) -> tuple[list[Any], int]:
     except Exception as exc:
         raise MessagingError(f"malformed bundle (kind {kind}, compressor {comp}): {type(exc).__name__}: {exc}") from exc
     raise MessagingError(f"malformed bundle: unknown payload kind {kind}")
+
+
+def _decode_bytes(payload: bytes | memoryview) -> list[bytes]:
+    """The messages of a KIND_BYTES payload (copies: the buffer may be reused)."""
+    view = memoryview(payload)
+    (count,) = _U32.unpack_from(view, 0)
+    start = _U32.size + 8 * count
+    if start > len(view):
+        raise MessagingError(f"malformed bundle: {count} bytes messages need a {start}-byte length table, "
+                             f"the payload has {len(view)} bytes")
+    lengths = array("Q")
+    lengths.frombytes(view[_U32.size:start])
+    if not _LITTLE:
+        lengths.byteswap()
+    if start + sum(lengths) != len(view):
+        raise MessagingError(f"malformed bundle: {count} bytes messages of {sum(lengths)} bytes in a payload of "
+                             f"{len(view) - start} bytes")
+    out = []
+    pos = start
+    for n in lengths:
+        end = pos + n
+        out.append(bytes(view[pos:end]))
+        pos = end
+    return out
