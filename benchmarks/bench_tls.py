@@ -16,6 +16,15 @@ every peer, with ``time.perf_counter_ns`` (no difference of two job wall times):
 
 Both modes run in the same invocation, interleaved, ``--reps`` times; the barrier samples
 of all repetitions are pooled, throughput is the median of the repetitions.
+
+The floor: a minimal barrier with the same structure and nothing else - one process
+with a selector serving P peer processes over one connection each, a peer writing a
+33-byte frame and blocking for the 33-byte reply the "master" writes to every peer
+once all arrived (:func:`hama_yarn.rpc.tls.send_all` / ``recv_some``, the job's
+contexts, TCP_NODELAY) - timed off and on in the same run.  Its on/off ratio is what
+OpenSSL's per-record cost (encrypt, decrypt, and a second ``read`` syscall per record:
+header, then body) allows on this machine for that exchange; the job's barrier adds
+the same absolute cost to a longer superstep.
 Goals (issue 17): TLS barrier <= 1.3x, TLS throughput >= 0.7x.
 
 Run::
@@ -27,15 +36,21 @@ from __future__ import annotations
 
 import argparse
 import os
+import selectors
+import socket
+import ssl
 import statistics
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 _BIN = Path(sys.executable).parent / "hama"
 HAMA = [str(_BIN)] if _BIN.exists() else [sys.executable, "-m", "hama_yarn.cli.main"]
+sys.path.insert(0, str(ROOT))
+from hama_yarn.rpc.tls import recv_some, send_all  # noqa: E402
 
 JOB = """\
 import os
@@ -89,6 +104,81 @@ def run_job(script: Path, tmp: Path, peers: int, steps: int, msgs: int, size: in
     return result
 
 
+def _floor_master(listener: socket.socket, ctx: ssl.SSLContext | None, peers: int, steps: int) -> None:
+    conns = []
+    for _ in range(peers):
+        c, _addr = listener.accept()
+        c.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        conns.append(ctx.wrap_socket(c, server_side=True) if ctx is not None else c)
+    sel = selectors.DefaultSelector()
+    for c in conns:
+        sel.register(c, selectors.EVENT_READ, c)
+    arrived: list[socket.socket] = []
+    done = 0
+    while done < steps:
+        for key, _ in sel.select():
+            if not recv_some(key.data, 65536):
+                return
+            arrived.append(key.data)
+            if len(arrived) == peers:
+                for c in arrived:
+                    send_all(c, b"r" * 33)
+                arrived, done = [], done + 1
+
+
+def _floor_peer(address: tuple[str, int], ctx: ssl.SSLContext | None, steps: int, out: int) -> None:
+    sock = socket.create_connection(address)
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    if ctx is not None:
+        sock = ctx.wrap_socket(sock)
+    clock, rows = time.perf_counter_ns, []
+    for _ in range(steps):
+        t0 = clock()
+        send_all(sock, b"e" * 33)
+        recv_some(sock, 65536)
+        rows.append(clock() - t0)
+    os.write(out, (" ".join(map(str, rows)) + "\n").encode())
+
+
+def floor_barrier(tmp: Path, peers: int, steps: int, warmup: int, tls: bool) -> list[float]:
+    """Barrier times (ms) of the minimal barrier (see the module docstring), every peer's, warm-up left out."""
+    server_ctx = client_ctx = None
+    if tls:
+        from hama_yarn.rpc.tls import _contexts_for, generate_self_signed
+
+        server_ctx, client_ctx = _contexts_for(generate_self_signed(Path(tempfile.mkdtemp(prefix="floor-", dir=tmp))))
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    children, pipes = [], []
+    pid = os.fork()
+    if pid == 0:
+        try:
+            _floor_master(listener, server_ctx, peers, warmup + steps)
+        finally:
+            os._exit(0)
+    children.append(pid)
+    for _ in range(peers):
+        r, w = os.pipe()
+        pid = os.fork()
+        if pid == 0:
+            try:
+                _floor_peer(listener.getsockname(), client_ctx, warmup + steps, w)
+            finally:
+                os._exit(0)
+        os.close(w)
+        children.append(pid)
+        pipes.append(r)
+    listener.close()
+    samples: list[float] = []
+    for r in pipes:
+        with os.fdopen(r, "rb") as f:
+            samples += [int(x) / 1e6 for x in f.read().split()[warmup:]]
+    for pid in children:
+        os.waitpid(pid, 0)
+    return samples
+
+
 def pct(values: list[float], q: float) -> float:
     s = sorted(values)
     return s[min(len(s) - 1, int(q * len(s)))]
@@ -103,6 +193,7 @@ def main() -> None:
     ap.add_argument("--msgs", type=int, default=20000, help="messages per peer pair per superstep")
     ap.add_argument("--size", type=int, default=100)
     ap.add_argument("--reps", type=int, default=3)
+    ap.add_argument("--floor-steps", type=int, default=2000, help="barriers per minimal-barrier run")
     a = ap.parse_args()
     loads = [os.getloadavg()[0]]
     with tempfile.TemporaryDirectory(prefix="bench-tls-") as d:
@@ -113,8 +204,10 @@ def main() -> None:
         rate: dict[bool, list[float]] = {False: [], True: []}
         sync_rate: dict[bool, list[float]] = {False: [], True: []}
         per_step = a.peers * (a.peers - 1) * a.msgs
+        floor: dict[bool, list[float]] = {False: [], True: []}
         for rep in range(a.reps):
             for tls in (False, True):
+                floor[tls].extend(floor_barrier(tmp, a.peers, a.floor_steps, 200, tls))
                 peers = run_job(script, tmp, a.peers, a.warmup + a.steps, 0, 0, tls)
                 samples = [s / 1e6 for rows in peers for s, _ in rows[a.warmup:]]
                 barrier[tls].extend(samples)
@@ -136,6 +229,14 @@ def main() -> None:
         print(f"{label:<40}{off:>12.3f}{on:>12.3f}{on / off:>9.2f}{'<=1.3' if q == 0.5 else '':>9}")
     off, on = statistics.fmean(barrier[False]), statistics.fmean(barrier[True])
     print(f"{'barrier mean (ms)':<40}{off:>12.3f}{on:>12.3f}{on / off:>9.2f}{'<=1.3':>9}")
+    for label, q in (("floor: minimal barrier p50 (ms)", 0.5), ("floor: minimal barrier p99 (ms)", 0.99)):
+        off, on = pct(floor[False], q), pct(floor[True], q)
+        print(f"{label:<40}{off:>12.3f}{on:>12.3f}{on / off:>9.2f}")
+    off, on = statistics.fmean(floor[False]), statistics.fmean(floor[True])
+    print(f"{'floor: minimal barrier mean (ms)':<40}{off:>12.3f}{on:>12.3f}{on / off:>9.2f}")
+    print(f"{'job p50 minus floor p50 (ms)':<40}"
+          f"{pct(barrier[False], 0.5) - pct(floor[False], 0.5):>12.3f}"
+          f"{pct(barrier[True], 0.5) - pct(floor[True], 0.5):>12.3f}")
     n = len(barrier[False])
     print(f"{'  (samples per mode)':<40}{n:>12}{len(barrier[True]):>12}")
     for label, r in ((f"messages/s, superstep ({a.size} B)", rate), ("messages/s, sync() only", sync_rate)):

@@ -192,10 +192,16 @@ def _contexts_for(files: TLSFiles) -> tuple[ssl.SSLContext, ssl.SSLContext]:
         server.load_cert_chain(files.cert, files.key)
         server.load_verify_locations(files.ca)
         server.verify_mode = ssl.CERT_REQUIRED
+        # Job connections live as long as the job and are never resumed: no TLS 1.3 session
+        # tickets after each handshake (two records a connection, and the client's work to
+        # parse them on its first read), no TLS 1.2 tickets or renegotiation.
+        server.num_tickets = 0
+        server.options |= ssl.OP_NO_TICKET | ssl.OP_NO_RENEGOTIATION
         client = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
         client.minimum_version = ssl.TLSVersion.TLSv1_2
         client.check_hostname = False  # the job's own CA is the trust root; peers have no stable names
         client.verify_mode = ssl.CERT_REQUIRED
+        client.options |= ssl.OP_NO_TICKET | ssl.OP_NO_RENEGOTIATION
         client.load_cert_chain(files.cert, files.key)
         client.load_verify_locations(files.ca)
     except (OSError, ssl.SSLError) as exc:
