@@ -9,8 +9,10 @@ the same run:
   and scikit-learn's ``KMeans(algorithm="lloyd")`` per iteration;
 * each also in 2 bare forked processes on half the data each (no framework): the speed-up
   the shared machine allows at that moment, the ceiling for 2 peers;
-* SpMV (default 1M x 1M, 8 nonzeros per row): the same time per iteration,
-  against ``scipy.sparse`` ``A @ v`` in one process;
+* SpMV (default 1M x 1M, 8 nonzeros per row, normalized power iteration): the same time
+  per iteration, against ``scipy.sparse`` ``A @ v`` in one process; 2 peers with the
+  vector shared in memory (``spmv.shared.memory``, peers on one host) and with the
+  products sent as messages;
 * vectorized messages: one numpy array of ``--msg-mb`` MB per superstep from peer 0 to
   peer 1 (one way), and both ways at once; MB/s per direction against a raw socket copy of
   the same bytes between two processes, one way and both ways at once.
@@ -211,14 +213,17 @@ def bench_spmv(tmp: str, n: int, nnz_row: int, iters: int) -> list[tuple[str, fl
 
     pair = best(lambda: bare_pair(half(0, n // 2), half(n // 2, n)))
     out.append(("spmv scipy, 2 bare processes (machine's ceiling)", 1 / pair, f"{base / pair:.2f}x scipy"))
-    for peers in (1, 2):
+    # 2 peers on this host share the vector in memory (spmv.shared.memory, the default); the
+    # "messages" row sends the products as Hama does between hosts
+    for peers, shared in ((1, True), (2, True), (2, False)):
         split: dict[float, str] = {}  # seconds per iteration -> that run's breakdown (peer 0)
 
-        def run(m: int, peers: int = peers) -> float:
+        def run(m: int, peers: int = peers, shared: bool = shared) -> float:
             conf = HamaConfiguration()
             conf.set("bsp.input.format.class", "parquet")
             conf.set("bsp.output.format.class", "null")
             conf.set("spmv.normalize", "true")
+            conf.set("spmv.shared.memory", "true" if shared else "false")
             job = spmv_job(conf, f"{tmp}/m.parquet", f"{tmp}/v.npy", f"{tmp}/sp-{peers}-{m}-{time.monotonic_ns()}",
                            iterations=m, num_tasks=peers)
             t = loop_seconds(job, "spmv")
@@ -228,7 +233,8 @@ def bench_spmv(tmp: str, n: int, nnz_row: int, iters: int) -> list[tuple[str, fl
             return t
 
         per = best(lambda run=run: marginal(run, iters))
-        out.append((f"spmv hama-yarn, {peers} peer(s)", 1 / per,
+        how = "" if peers == 1 else ", shared vector" if shared else ", messages"
+        out.append((f"spmv hama-yarn, {peers} peer(s){how}", 1 / per,
                     f"{base / per:.2f}x scipy ({split.get(per, '')}, peer 0)"))
     return out
 

@@ -8,9 +8,12 @@ row whose cells were split between two peers (one more superstep).  Each iterati
 multiplies its rows and broadcasts ``(peer, values)`` (raw buffers); every peer assembles
 the full vector (adding contributions in peer order, so all peers hold identical values)
 for the next iteration.  With ranges tiling the vector, products and received parts go
-straight into two reused vectors: no allocation inside the loop.  With ``spmv.normalize=true`` the vector is divided by its
-maximum absolute value after each iteration (power iteration for the dominant
-eigenvector).
+straight into two reused vectors: no allocation inside the loop.  When all peers run on
+one host (``spmv.shared.memory``, default true) these two vectors are shared in memory
+(:mod:`hama_yarn.matrix.shmvec`): each peer writes its products and its peak into them and
+nothing is sent, the barrier alone orders the iterations.  With ``spmv.normalize=true``
+the vector is divided by its maximum absolute value after each iteration (power
+iteration for the dominant eigenvector).
 
 Input (``bsp.input.dir``): Hama's SequenceFile ``IntWritable row -> SparseVectorWritable``
 (or ``VectorWritable`` dense rows), or Parquet/Arrow with columns ``row``, ``col``,
@@ -50,6 +53,7 @@ __all__ = ["SpMVBSP", "read_local_matrix", "load_vector", "write_result", "spmv_
 VECTOR_KEY = "spmv.inputvectorpath"
 ITER_KEY = "spmv.iterations"
 NORMALIZE_KEY = "spmv.normalize"
+SHARED_KEY = "spmv.shared.memory"
 
 Vector = npt.NDArray[np.float64]
 
@@ -173,14 +177,27 @@ class SpMVBSP(BSP):
             rows_of = dict(moved)
         tiles = _tiling([rows_of[i] for i in range(len(names))], n_rows)  # ranges tiling 0..n_rows
         v = self.v
+        # with tiling ranges each product goes straight into this peer's slice of one of two
+        # reused vectors (no allocation, no page faults); peers on one host share these two
+        # (hama_yarn.matrix.shmvec: the products are not sent at all), else the received parts
+        # are copied (and normalized) into theirs and the own slice is normalized in place
+        shared = None
+        if tiles is not None and others and peer.get_configuration().get_bool(SHARED_KEY, True):
+            from .shmvec import share_vectors
+
+            # two vectors, and every peer's peak of the even and odd iterations
+            shared = share_vectors(peer, others, [n_rows, n_rows, 2 * len(names)])  # collective: all decide alike
+            peer.increment_counter("spmv", "SHARED_MEMORY_PEERS", int(shared is not None))
+        peaks = shared.pop() if shared is not None else None
+        bufs = shared if shared is not None else [np.zeros(n_rows), np.zeros(n_rows)] if tiles is not None else []
+        for buf in bufs if shared is None else []:  # (shared ones are touched, another peer may write them now)
+            buf.fill(0.0)  # touched now: no page faults inside the iterations
+        # normalized shared vectors: each peer divides the whole vector into its own one
+        scaled = np.zeros(n_rows) if shared is not None and self.normalize else None
+        if scaled is not None:
+            scaled.fill(0.0)
         started = time.perf_counter()
         t_mul = t_sync = t_asm = 0.0
-        # with tiling ranges each product goes straight into this peer's slice of one of two
-        # reused vectors (no allocation, no page faults), the received parts are copied (and
-        # normalized) into theirs, and the own slice is normalized in place
-        bufs = [np.zeros(n_rows), np.zeros(n_rows)] if tiles is not None else []
-        for buf in bufs:
-            buf.fill(0.0)  # touched now: no page faults inside the iterations
         for it in range(self.iterations):
             t0 = time.perf_counter()
             if tiles is not None:
@@ -195,14 +212,22 @@ class SpMVBSP(BSP):
             t1 = time.perf_counter()
             t_mul += t1 - t0
             msg = (me, local, peak)
-            for name in others:
-                peer.send(name, msg)
-            peer.sync()
+            if peaks is None:
+                for name in others:
+                    peer.send(name, msg)
+            else:  # shared: no message at all, the peak goes to this peer's slot for this iteration
+                peaks[(it % 2) * len(names) + me] = peak
+            peer.sync()  # shared: every slice of y (and every peak) is written once all peers passed it
             parts = sorted([*peer.messages(), msg], key=lambda t: t[0])
             t2 = time.perf_counter()
             t_sync += t2 - t1
-            if tiles is not None:  # disjoint ranges covering every row: nothing to add up
-                top = max(p[2] for p in parts)
+            top = max(p[2] for p in parts)
+            if peaks is not None:
+                top = float(peaks[(it % 2) * len(names):(it % 2 + 1) * len(names)].max())
+                if scaled is not None and top > 0:
+                    np.divide(y, top, out=scaled)  # the next product reads it, y stays for the others
+                    y = scaled
+            elif tiles is not None:  # disjoint ranges covering every row: nothing to add up
                 for src, vals, _ in parts:
                     lo, hi = rows_of[src]
                     if self.normalize and top > 0:
@@ -224,10 +249,12 @@ class SpMVBSP(BSP):
             v = y
             # the received parts are views of the receive buffers: dropped now, so the next
             # iteration's parts arrive in the same (warm) buffers
-            del parts, vals, msg
+            del parts, msg
             t_asm += time.perf_counter() - t2
             if it == 0:  # ITERATION_MICROS times iterations 2.. (the first one excluded)
                 started = time.perf_counter()
+        if shared is not None:  # the result out of the shared vectors (written no more: no barrier needed)
+            v = np.array(v)
         if me == 0:  # wall time of iterations 2.., microseconds
             peer.increment_counter("spmv", "ITERATION_MICROS", int((time.perf_counter() - started) * 1e6))
             peer.increment_counter("spmv", "MULTIPLY_MICROS", int(t_mul * 1e6))  # all iterations
