@@ -604,6 +604,7 @@ def _master_child(args: list[str], main: Callable[[list[str]], int], secret: str
         os.setsid()  # a session of its own, as a spawned master: Ctrl-C in the terminal reaches only the client
         os.close(ready_r)
         _reset_signal_handlers()
+        _reset_logging()
         null = os.open(os.devnull, os.O_RDONLY)
         os.dup2(null, 0)
         os.close(null)
@@ -628,6 +629,19 @@ def _master_child(args: list[str], main: Callable[[list[str]], int], secret: str
             exit_handlers_and_flush()
         finally:
             os._exit(code & 0xFF if code >= 0 else 1)
+
+
+def _reset_logging() -> None:  # pragma: no cover - runs in the forked master
+    """The client program's logging set-up is not the master's: every logger as in a new interpreter
+    (no handlers, level and propagation by default); the master configures the root logger itself."""
+    for logger in [logging.getLogger(), *logging.Logger.manager.loggerDict.values()]:
+        if isinstance(logger, logging.Logger):
+            for handler in list(logger.handlers):
+                logger.removeHandler(handler)
+            logger.setLevel(logging.NOTSET if logger.name != "root" else logging.WARNING)
+            logger.propagate = True
+            logger.disabled = False
+    logging.disable(logging.NOTSET)
 
 
 def _reset_signal_handlers() -> None:  # pragma: no cover - runs in the forked master

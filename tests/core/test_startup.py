@@ -58,11 +58,15 @@ def test_master_that_exits_before_listening_is_reported(hama: Hama, tmp_path: Pa
 @pytest.mark.parametrize("fork", ["true", "false"])
 def test_forked_and_spawned_master_run_the_job_alike(hama: Hama, tmp_path: Path, fork: str):
     """The master is forked from the client (default) or spawned; the peers see the user's module
-    as its file defines it either way, not as the submitting program changed it."""
+    as its file defines it either way, not as the submitting program changed it, and the master
+    and peers do not log through the program's log handlers."""
     out = tmp_path / "out"
-    p = subprocess.run([sys.executable, job_script("core_client_state.py"), str(out), fork, str(hama.tmp_dir)],
+    log = tmp_path / "client.log"
+    p = subprocess.run([sys.executable, job_script("core_client_state.py"), str(out), fork, str(hama.tmp_dir), str(log)],
                        capture_output=True, text=True, timeout=90, env=hama.env, stdin=subprocess.DEVNULL)
     assert p.returncode == 0, p.stderr
+    pids = {line.split(" ", 1)[0] for line in log.read_text().splitlines() if line[:1].isdigit()}
+    assert pids == {p.stdout.strip()}, log.read_text()  # only the client logged to the program's handler
     obs = read_observations(out)
     assert sorted(obs) == [0, 1]
     states = [o["state"] for o in obs.values()]
