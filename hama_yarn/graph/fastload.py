@@ -28,7 +28,7 @@ import warnings
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["Unsupported", "ParsedGraph", "parse_text", "ID_LIMIT"]
+__all__ = ["Unsupported", "ParsedGraph", "parse_text", "ID_LIMIT", "decimal_tokens", "MAX_DIGITS"]
 
 I64 = npt.NDArray[np.int64]
 F64 = npt.NDArray[np.float64]
@@ -53,6 +53,82 @@ _W_BYTES = bytes(np.flatnonzero(_W_OK).tolist())
 
 _DIGIT = np.zeros(256, dtype=bool)
 _DIGIT[ord("0"):ord("9") + 1] = True
+
+
+#: Longest token of the integer fast paths (two 8-digit words).
+MAX_DIGITS = 16
+
+#: Per digit count k = 0..8: the low nibbles of the top k bytes of a little-endian word.
+_DIGITS = np.array([int.from_bytes(b"\x00" * (8 - k) + b"\x0f" * k, "little") for k in range(9)], dtype=np.uint64)
+_L1 = np.uint64(0x000F000F000F000F)
+_L2 = np.uint64(0x0000007F0000007F)
+_L3 = np.uint64(0x3FFF)
+_U8 = np.uint64(8)
+
+
+def _swar8(x: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
+    """Values of little-endian words of 8 digit values (0..9 per byte, the first digit in the low byte);
+    *x* is overwritten."""
+    t = x >> _U8
+    t &= _L1
+    x &= _L1
+    x *= np.uint64(10)
+    x += t
+    t = x >> np.uint64(16)
+    t &= _L2
+    x &= _L2
+    x *= np.uint64(100)
+    x += t
+    t = x >> np.uint64(32)
+    t &= _L3
+    x &= _L3
+    x *= np.uint64(10000)
+    x += t
+    return x
+
+
+def decimal_tokens(t: npt.NDArray[np.uint8], last: I64, lens: npt.NDArray[np.integer], padded: bool = False) -> I64:
+    """The decimal numbers of 1..16 ASCII digits ending at ``t[last]`` (inclusive), *lens* digits each.
+
+    Eight bytes at a time: an unaligned little-endian 64-bit view of the bytes gives the
+    8 bytes ending at each token's last digit (in the top byte); the bytes before the
+    token are masked off (leading zeros) and the digits combined pairwise (SWAR).
+
+    Parameters
+    ----------
+    t : ndarray of uint8
+        The bytes.
+    last : ndarray of int64
+        Offset of each token's last digit.
+    lens : ndarray of int
+        Digits per token, 1..16.
+    padded : bool
+        Every token's last digit lies at offset 15 or later (no padded copy of *t* is made).
+
+    Returns
+    -------
+    ndarray of int64
+        The numbers.
+    """
+    pad = 0 if padded else 16
+    if pad:
+        t = np.concatenate([np.zeros(pad, dtype=np.uint8), t])
+    words = np.ndarray((len(t) - 7,), dtype="<u8", buffer=t, strides=(1,))
+    end = last + (pad - 7)  # the word whose top byte is the last digit
+    long = int(lens.max()) > 8 if len(lens) else False
+    nlo = np.minimum(lens, 8) if long else lens
+    w = words[end]
+    w &= _DIGITS[nlo]
+    lo = _swar8(w)
+    if not long:
+        return lo.view(np.int64)
+    end -= 8
+    hi = words[end]
+    hi &= _DIGITS[lens - nlo]
+    hi = _swar8(hi)
+    hi *= np.uint64(100000000)
+    hi += lo
+    return hi.view(np.int64)
 
 
 class Unsupported(Exception):
@@ -112,6 +188,58 @@ def _strip_comment_lines(text: bytes) -> bytes:
     return b"\n".join(line for line in text.split(b"\n") if not line.lstrip().startswith(b"#"))
 
 
+#: Bytes before a block's text in :func:`_plain_adjacency` (a line break at the end of them).
+_PAD = b" " * 15 + b"\n"
+
+
+def _plain_adjacency(text: bytes) -> ParsedGraph | None:
+    """Adjacency lines of plain non-negative integer ids, or None (use the general parser).
+
+    The common case, read without ``strtoll``: only digits and whitespace, no ``-``,
+    ``:`` or ``#``, single whitespace bytes between tokens (no blank lines, no runs of
+    spaces), ids of 1..16 digits without leading zeros.  Token boundaries come from one
+    whitespace mask, the numbers from :func:`decimal_tokens`, the line starts from the
+    byte before each token.  A leading zero raises :class:`Unsupported` (as the general
+    parser); everything else it does not cover returns None.
+    """
+    if b":" in text or b"-" in text or b"#" in text:
+        return None
+    raw = b"".join((_PAD, text, b"\n"))
+    if not _all_allowed(raw, _ID_BYTES):
+        return None  # bytes other than digits, '-' and whitespace: the general parser says which
+    b = np.frombuffer(raw, dtype=np.uint8)
+    ws = b <= _WS
+    edge = np.flatnonzero(ws[1:] != ws[:-1])  # alternately: before a token start, a token end
+    st = edge[0::2]
+    st += 1
+    en = edge[1::2]
+    del edge
+    ntok = len(st)
+    if ntok == 0 or st[0] != len(_PAD):  # no token, or whitespace before the first line's
+        return None
+    if ntok > 1:
+        gap = st[1:] - en[:-1]
+        if int(gap.max()) != 2:  # a run of two or more whitespace bytes
+            return None
+        del gap
+    lens = en - st
+    lens += 1
+    if int(lens.max()) > MAX_DIGITS:
+        return None
+    lead = b[st] == ord("0")
+    if lead.any() and (lead & (lens > 1)).any():
+        raise Unsupported("an id with a leading zero")
+    is_first = b[st - 1] == 10
+    ids = decimal_tokens(b, en, lens, padded=True)
+    first = np.flatnonzero(is_first)
+    vertices = ids[first]
+    dst = ids[~is_first]
+    counts = np.diff(first, append=ntok)
+    counts -= 1
+    src = np.repeat(vertices, counts)
+    return ParsedGraph(vertices, src, dst, None)
+
+
 def parse_text(text: str | bytes, fmt: str, undirected: bool = False) -> ParsedGraph:
     """Parse newline-separated lines of *fmt* (``adjacency`` or ``edgelist``).
 
@@ -124,6 +252,10 @@ def parse_text(text: str | bytes, fmt: str, undirected: bool = False) -> ParsedG
     Unsupported
         The text needs the Vertex-object loader (see the module docstring).
     """
+    if isinstance(text, bytes) and fmt == "adjacency":
+        plain = _plain_adjacency(text)
+        if plain is not None:
+            return plain
     if isinstance(text, bytes):
         if b"#" in text:
             text = _strip_comment_lines(text)

@@ -29,7 +29,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ..io.seqraw import RecordBlock
-from .fastload import ParsedGraph, Unsupported
+from .fastload import MAX_DIGITS, ParsedGraph, Unsupported, decimal_tokens
 
 log = logging.getLogger(__name__)
 
@@ -54,42 +54,7 @@ def _be32(d: npt.NDArray[np.uint8], at: I64) -> I64:
     return out
 
 
-#: Longest token of the integer fast path (two 8-digit words).
-_MAX_DIGITS = 16
-
-#: Per digit count k = 0..8: the low nibbles of the top k bytes of a little-endian word.
-_DIGITS = np.array([int.from_bytes(b"\x00" * (8 - k) + b"\x0f" * k, "little") for k in range(9)], dtype=np.uint64)
-_L1 = np.uint64(0x000F000F000F000F)
-_L2 = np.uint64(0x0000007F0000007F)
-_L3 = np.uint64(0x3FFF)
-
-
-def _swar8(x: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
-    """Values of little-endian words of 8 digit values (0..9 per byte, the first digit in the low byte)."""
-    x = (x & _L1) * np.uint64(10) + ((x >> np.uint64(8)) & _L1)
-    x = (x & _L2) * np.uint64(100) + ((x >> np.uint64(16)) & _L2)
-    out: npt.NDArray[np.uint64] = (x & _L3) * np.uint64(10000) + ((x >> np.uint64(32)) & _L3)
-    return out
-
-
-def _decimal(t: npt.NDArray[np.uint8], last: I64, lens: npt.NDArray[np.uint8]) -> I64:
-    """The decimal numbers of 1..16 ASCII digits ending at ``t[last]`` (inclusive), *lens* digits each.
-
-    Eight bytes at a time: an unaligned little-endian 64-bit view of the bytes gives the
-    8 bytes ending at each token's last digit (in the top byte); the bytes before the
-    token are masked off (leading zeros) and the digits combined pairwise (SWAR).
-    """
-    pad = 16
-    padded = np.concatenate([np.zeros(pad, dtype=np.uint8), t])
-    words = np.ndarray((len(padded) - 7,), dtype="<u8", buffer=padded, strides=(1,))
-    end = last + (pad - 7)  # the word whose top byte is the last digit
-    nlo = np.minimum(lens, 8)
-    lo = _swar8(words[end] & _DIGITS[nlo])
-    if int(lens.max()) <= 8:
-        return lo.astype(np.int64)
-    hi = _swar8(words[end - 8] & _DIGITS[lens - nlo])
-    out: I64 = (hi * np.uint64(100000000) + lo).astype(np.int64)
-    return out
+_MAX_DIGITS = MAX_DIGITS
 
 
 def adjacency_arrays(block: RecordBlock) -> ParsedGraph | None:
@@ -111,7 +76,7 @@ def adjacency_arrays(block: RecordBlock) -> ParsedGraph | None:
         return None
     if np.any((t[q + 1] == ord("0")) & (lens8 > 1)):  # a leading zero
         return None
-    ids = _decimal(t, q + lens8, lens8)
+    ids = decimal_tokens(t, q + lens8, lens8)
     is_src = np.zeros(len(q), dtype=bool)
     is_src[key_at] = True
     vertices = ids[key_at]

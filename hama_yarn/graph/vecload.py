@@ -51,6 +51,7 @@ import ctypes
 import ctypes.util
 import logging
 import re
+import time
 from typing import Any
 
 import numpy as np
@@ -72,8 +73,11 @@ U64 = npt.NDArray[np.uint64]
 #: Characters of input text parsed per numpy block (a block's temporaries are about 10x this).
 BLOCK_CHARS = 1 << 20
 
-#: Bytes of input text per block when the input format hands over raw text (``PeerImpl.text_blocks``).
-TEXT_BLOCK_BYTES = 1 << 20
+#: Bytes of input text per block when the input format hands over raw text (``PeerImpl.text_blocks``;
+#: 128 KiB: the parser's temporaries stay below the 256 KiB mmap threshold of :func:`malloc_mode`
+#: and in cache - with 1 MiB blocks each temporary was a fresh mapping, a page fault per 4 KiB,
+#: about a third of the load's CPU time in the kernel).
+TEXT_BLOCK_BYTES = 1 << 17
 
 #: Bytes of SequenceFile records per block (``PeerImpl.sequencefile_blocks``; 256 KiB: the numpy
 #: temporaries of a block stay in cache, ~25% faster per byte than 1 MiB).
@@ -352,6 +356,24 @@ def number_by_degree(deg: npt.NDArray[np.int32]) -> npt.NDArray[np.int32]:
     return label
 
 
+def _merge_round(parts: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    """One round's compact parts for one owner peer as one part (wide parts stay as they are).
+
+    The parts of small blocks are small heap allocations that live until the build;
+    merged, a round's edges are one array of its own mapping (:func:`malloc_mode`),
+    given back to the system as soon as the build has copied it.
+    """
+    if len(parts) < 2 or any(p[0] != "c" for p in parts):
+        return parts
+    ws = [p[4] for p in parts]
+    w = None if all(x is None for x in ws) else \
+        np.concatenate([x if x is not None else np.ones(len(p[3])) for x, p in zip(ws, parts)])
+    merged = ("c", np.concatenate([p[1] for p in parts]), np.concatenate([p[2] for p in parts]),
+              np.concatenate([p[3] for p in parts]), w)
+    parts.clear()
+    return [merged]
+
+
 def _take_all(chunks: list[Any], dtype: Any) -> Any:
     """Concatenate *chunks* into a new array, dropping each chunk once copied (peak: total + 1 chunk)."""
     total = sum(len(c) for c in chunks)
@@ -398,6 +420,10 @@ class ArrayLoader:
         self.me: int = peer.get_peer_index()
         self.total_vertices = 0
         self._warned = False
+        #: Seconds per load phase on this peer (``read``: reading and parsing the split,
+        #: ``route``: splitting blocks by owner, ``exchange``: sending, barriers and taking
+        #: the received parts, ``build``: CSR build and its supersteps).
+        self.timings: dict[str, float] = {"read": 0.0, "route": 0.0, "exchange": 0.0, "build": 0.0}
 
     # ------------------------------------------------------------ reading
     def _blocks(self) -> Any:
@@ -587,22 +613,30 @@ class ArrayLoader:
         memory_log(me, "start")
         blocks = self._blocks()
         ok, more = True, True
+        tm = self.timings
+        clock = time.perf_counter
         while True:
             out: list[list[tuple[Any, ...]]] = [[] for _ in range(n)]
             if ok and more:
                 queued = 0
                 try:
                     while queued < ROUND_EDGES:
+                        t = clock()
                         g = next(blocks, None)
+                        t1 = clock()
+                        tm["read"] += t1 - t
                         if g is None:
                             more = False
                             break
                         queued += self._route(g, out)
                         del g
+                        tm["route"] += clock() - t1
                 except Unsupported as exc:
                     log.info("peer %d: numpy loader not applicable (%s); loading vertex objects", me, exc)
                     ok = False
+            t = clock()
             for p in range(n):
+                out[p] = _merge_round(out[p])
                 if p != me:
                     peer.send(self.names[p], (ok, more, out[p] if ok else []))
             mine = out[me]
@@ -616,6 +650,7 @@ class ArrayLoader:
                 del b_parts
             self._keep(mine, verts, parts)
             del mine
+            tm["exchange"] += clock() - t
             if not all_ok:
                 verts.clear()
                 parts.clear()
@@ -626,7 +661,11 @@ class ArrayLoader:
                 break
         _trim()
         memory_log(me, "routed")
-        return self._build(verts, parts)
+        t = clock()
+        graph = self._build(verts, parts)
+        tm["build"] = clock() - t
+        log.debug("peer %d: load phases (s): %s", me, ", ".join(f"{k} {v:.3f}" for k, v in tm.items()))
+        return graph
 
     @staticmethod
     def _keep(received: list[tuple[Any, ...]], verts: list[Any], parts: list[tuple[Any, ...]]) -> None:
@@ -701,13 +740,17 @@ class ArrayLoader:
     def _build(self, verts: list[Any], parts: list[tuple[Any, ...]]) -> LocalGraph:
         peer = self.peer
         n, me = self.n, self.me
+        lap = _Lap(self.timings)
         packed, w, wide = self._assemble(parts)
         m = len(packed)
         memory_log(me, "assembled")
+        lap("assembled")
         space = _IdSpace(n, me, verts, wide)
         del verts
+        lap("idspace")
         space.relabel(packed)
         memory_log(me, "relabelled")
+        lap("relabelled")
         if w is not None:
             order = np.argsort(packed)
             packed = packed[order]
@@ -715,6 +758,7 @@ class ArrayLoader:
             del order
         else:
             packed.sort()
+        lap("sort")
         starts, keys = self._rows(packed)
         # rows [bounds[p], bounds[p+1]) hold the destinations peer p owns (keys are owner-major)
         q = -(-COMPACT_LIMIT // n)
@@ -741,6 +785,7 @@ class ArrayLoader:
             del u, k
         del keys
         memory_log(me, "sorted")
+        lap("sorted")
         peer.sync()
         for sender, u_q in peer.messages():
             u_lists[sender] = u_q
@@ -748,6 +793,7 @@ class ArrayLoader:
         indices = _local_indices(packed)
         del packed
         memory_log(me, "indexed")
+        lap("indexed")
         recv = [space.index(u) for u in u_lists]
         del u_lists
         ids, outdeg = space.finish()
@@ -774,8 +820,23 @@ class ArrayLoader:
         peer.sync()
         self.total_vertices = sum(peer.messages())
         memory_log(me, "built")
+        lap("built")
         log.debug("peer %d: numpy loader: %d vertices, %d out-edges", me, nloc, num_edges)
         return LocalGraph(ids, routes, recv, outdeg, num_edges, self_loops=self.self_ref)
+
+
+class _Lap:
+    """Adds the seconds since the last call to ``timings["build " + name]``."""
+
+    def __init__(self, timings: dict[str, float]) -> None:
+        self.timings = timings
+        self.t = time.perf_counter()
+
+    def __call__(self, name: str) -> None:
+        t = time.perf_counter()
+        key = "build " + name
+        self.timings[key] = self.timings.get(key, 0.0) + t - self.t
+        self.t = t
 
 
 def _local_indices(packed: U64) -> npt.NDArray[np.int32]:

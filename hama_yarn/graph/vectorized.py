@@ -298,7 +298,10 @@ class VectorizedGraphRunner(GraphJobRunner):
         graph.recv = []
         memory_log(self.me, "iterated")
         self._write(peer, graph.ids, values)
+        t3 = time.perf_counter_ns()
         memory_log(self.me, "written")
+        log.debug("peer %d: load %.3f s, iterations %.3f s, output %.3f s", self.me, (t1 - t0) / 1e9,
+                  (t2 - t1) / 1e9, (t3 - t2) / 1e9)
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # this process: local mode
         peer.increment_counter(COUNTER_GROUP, "PEAK_RSS_BYTES", peak)
 

@@ -134,3 +134,51 @@ def test_missing_vertex_error(graph: GraphRunner) -> None:
     job.set_vectorized(True)
     graph.run(job, inp, expect_ok=False)
     assert "unknown vertex 3" in job.get_diagnostics()
+
+
+def _general(text: bytes) -> object:
+    """parse_text without the plain-id fast path: arrays, or the Unsupported class."""
+    from hama_yarn.graph import fastload
+
+    saved = fastload._plain_adjacency
+    fastload._plain_adjacency = lambda t: None  # type: ignore[assignment]
+    try:
+        g = parse_text(text, "adjacency")
+        return [g.vertices.tolist(), g.src.tolist(), g.dst.tolist(), g.weight]
+    except Unsupported:
+        return Unsupported
+    finally:
+        fastload._plain_adjacency = saved
+
+
+def test_plain_ids_fast_path_matches_general_parser() -> None:
+    """The strtoll-free path for digits-and-whitespace text reads exactly what the general parser reads
+    (blank lines, runs of whitespace, leading zeros, 16+ digit ids, text without tokens included)."""
+    import random
+
+    from hama_yarn.graph.fastload import _plain_adjacency
+
+    rng = random.Random(15)
+    texts = [b"", b"\n", b"7", b"7\n", b"0\t0\n", b"1\t2 3\n4\n", b" 1\t2", b"1\t2\n\n3", b"1\t02",
+             b"1234567890123456\t9876543210987654\n", b"12345678901234567\t1\n", b"5\r\n6\n"]
+    for _ in range(3000):
+        texts.append("".join(rng.choice("0123456789" * 3 + " \t\n\r") for _ in range(rng.randint(0, 40))).encode())
+        lines = [" ".join(str(rng.randint(0, 10 ** rng.randint(1, 16))) for _ in range(rng.randint(1, 6)))
+                 .replace(" ", "\t", 1) for _ in range(rng.randint(1, 8))]
+        texts.append(("\n".join(lines) + rng.choice(["", "\n"])).encode())
+    fast = 0
+    for text in texts:
+        try:
+            got: object = _plain_adjacency(text)
+        except Unsupported:
+            got = Unsupported
+        if got is None:
+            continue  # left to the general parser
+        fast += 1
+        if got is not Unsupported:
+            assert isinstance(got, type(parse_text(b"1", "adjacency")))
+            for a in (got.vertices, got.src, got.dst):
+                assert a.dtype == np.int64
+            got = [got.vertices.tolist(), got.src.tolist(), got.dst.tolist(), got.weight]
+        assert got == _general(text), text
+    assert fast > 3000  # the generated adjacency lines take the fast path
