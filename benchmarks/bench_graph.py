@@ -15,12 +15,17 @@ list, it measures in the same run:
 * graph load + job start + k1 iterations per edge (T(k1) / edges);
 * peak resident memory per edge of the vectorized PageRank job (:class:`PeakRss`);
 * graph load per edge from the same graph as a SequenceFile (``Text`` ->
-  ``TextArrayWritable``, ``--seq-scale``) next to text.
+  ``TextArrayWritable``, ``--seq-scale``) next to text;
+* whole-job time (``--job-scale``, issue 15 item 4): the client's wall time of one
+  vectorized PageRank job (submit to output committed) with its load / iterations /
+  output split from the counters, next to a single-process numpy/scipy run of the same
+  work (:func:`scipy_pagerank_job`: parse the same text, build the CSR matrix, iterate,
+  write ``id<TAB>value`` lines), whose values it is checked against.
 
 Run::
 
     python benchmarks/bench_graph.py [--scales 20,22] [--sssp-scale 20] [--vertex-api-scale 16]
-                                     [--seq-scale 20] [--peers 2] [--cache DIR]
+                                     [--seq-scale 20] [--job-scale 22] [--peers 2] [--cache DIR]
 
 Generated graphs are kept in ``--cache`` (default ``$TMPDIR/hama-bench-graphs``).
 Peak RSS is the sum of the peers' kernel high-water marks (``VmHWM``) over the
@@ -248,6 +253,104 @@ def scipy_pagerank_iteration(n: int, src: Any, dst: Any) -> float:
     return float(np.median(times[1:]))
 
 
+def _parse_adjacency_file(path: str) -> tuple[Any, Any, Any]:
+    """``(vertices, src, dst)`` of one adjacency text file, single process: the tokens by
+    ``np.fromstring`` (C ``strtoll``), the line structure from a whitespace mask."""
+    with open(path, "rb") as f:
+        raw = b"\n" + f.read() + b"\n"
+    b = np.frombuffer(raw, dtype=np.uint8)
+    ws = b <= 32
+    st = np.flatnonzero(ws[:-1] & ~ws[1:]) + 1
+    del ws
+    first = b[st - 1] == 10  # the generated text: single separators, no blank lines
+    del st, b
+    tokens = np.fromstring(raw, dtype=np.int64, sep=" ")
+    del raw
+    fi = np.flatnonzero(first)
+    vertices = tokens[fi]
+    dst = tokens[~first]
+    src = np.repeat(vertices, np.diff(np.append(fi, len(tokens))) - 1)
+    return vertices, src, dst
+
+
+def scipy_pagerank_job(text: str, out: str, iterations: int) -> dict[str, float]:
+    """The whole PageRank job in one process with numpy/scipy (the same-run baseline of the
+    whole-job row): parse every part of *text*, build the CSR matrix (pull: row = destination,
+    duplicates summed), *iterations* Graphalytics iterations (d = 0.85, dangling rank spread),
+    write ``id<TAB>value`` lines to *out*.  Returns the seconds of ``load``, ``iter``,
+    ``output`` and ``job``."""
+    t0 = time.perf_counter()
+    parts = [_parse_adjacency_file(os.path.join(text, f)) for f in sorted(os.listdir(text))
+             if not f.startswith((".", "_"))]
+    ids = np.concatenate([p[0] for p in parts])
+    src = np.concatenate([p[1] for p in parts])
+    dst = np.concatenate([p[2] for p in parts])
+    del parts
+    n = int(ids.max()) + 1
+    a = sp.csr_matrix((np.ones(len(src)), (dst, src)), shape=(n, n))
+    outdeg = np.bincount(src, minlength=n).astype(float)
+    del src, dst
+    inv = np.where(outdeg > 0, 1.0 / np.maximum(outdeg, 1), 0.0)
+    dangling_mask = outdeg == 0
+    t1 = time.perf_counter()
+    nv = len(ids)
+    r = np.full(n, 1.0 / nv)
+    for _ in range(iterations):
+        dangling = r[dangling_mask].sum()
+        r = 0.15 / nv + 0.85 * (a @ (r * inv) + dangling / nv)
+    t2 = time.perf_counter()
+    with open(out, "w") as f:
+        step = 1 << 16
+        for i in range(0, nv, step):
+            chunk = ids[i:i + step]
+            f.write("".join([f"{k}\t{v}\n" for k, v in zip(chunk.tolist(), r[chunk].tolist())]))
+    t3 = time.perf_counter()
+    return {"load": t1 - t0, "iter": t2 - t1, "output": t3 - t2, "job": t3 - t0}
+
+
+def _read_values(path: str) -> dict[int, float]:
+    """``id -> value`` of a job's text output directory (or one file)."""
+    files = [path] if os.path.isfile(path) else \
+        [os.path.join(path, f) for f in sorted(os.listdir(path)) if f.startswith("part-")]
+    out: dict[int, float] = {}
+    for name in files:
+        with open(name) as f:
+            for line in f:
+                k, _, v = line.partition("\t")
+                out[int(k)] = float(v)
+    return out
+
+
+def whole_job(peers: int, tmp: str, mode: str, inp: str, iterations: int) -> dict[str, float]:
+    """One vectorized PageRank job (client wall time, submit to output committed) and its
+    counter split, next to :func:`scipy_pagerank_job`; ``err`` is the largest relative
+    difference of a vertex's value between the two."""
+    job = new_job(peers, tmp, mode, True)
+    job.set_input_format("adjacency")
+    pagerank.configure_graphalytics(job, 0.85, iterations)
+    out_dir = os.path.join(tmp, f"job{time.monotonic_ns()}")
+    job.set_input_path(inp)
+    job.set_output_path(out_dir)
+    start = time.perf_counter()
+    if not job.wait_for_completion(verbose=False):
+        raise SystemExit(job.get_diagnostics())
+    wall = time.perf_counter() - start
+    c = job.get_counters()
+    res = {"job": wall, "load": c.get(COUNTER_GROUP, "LOAD_NANOS") / 1e9,
+           "iter": c.get(COUNTER_GROUP, "ITERATION_NANOS") / 1e9,
+           "output": c.get(COUNTER_GROUP, "OUTPUT_NANOS") / 1e9}
+    ref_path = os.path.join(tmp, "scipy-pagerank.txt")
+    ref = scipy_pagerank_job(inp, ref_path, iterations)
+    res.update({f"scipy_{k}": v for k, v in ref.items()})
+    got, want = _read_values(out_dir), _read_values(ref_path)
+    if set(got) != set(want):
+        raise SystemExit(f"whole job: {len(got)} output vertices, the scipy run {len(want)}")
+    res["err"] = max(abs(got[k] - v) / abs(v) for k, v in want.items())
+    shutil.rmtree(out_dir, ignore_errors=True)
+    os.remove(ref_path)
+    return res
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--scales", default="20,22", help="R-MAT scales of the PageRank runs (comma-separated)")
@@ -255,6 +358,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--vertex-api-scale", type=int, default=16, help="0 skips the Vertex API runs")
     p.add_argument("--seq-scale", type=int, default=20,
                    help="load the graph of this scale from a SequenceFile and from text (0 skips)")
+    p.add_argument("--job-scale", type=int, default=22,
+                   help="whole-job time of PageRank on this scale next to single-process scipy (0 skips)")
+    p.add_argument("--job-iterations", type=int, default=20, help="PageRank iterations of the whole-job run")
     p.add_argument("--edge-factor", type=int, default=16)
     p.add_argument("--peers", type=int, default=2)
     p.add_argument("--mode", default="local", choices=["local", "inline"])
@@ -337,6 +443,18 @@ def main(argv: list[str] | None = None) -> int:
                          f"{load['sequencefile'] / m * 1e6:.2f} us",
                          f"{load['sequencefile'] / load['adjacency']:.2f}x text "
                          f"({load['adjacency'] / m * 1e6:.2f} us in this run)"))
+
+        if args.job_scale:
+            scale = args.job_scale
+            adj, _, _, _ = cached_rmat(scale, args.edge_factor, P, args.cache, tmp)
+            load_avg = os.getloadavg()[0]
+            jr = whole_job(P, tmp, args.mode, adj, args.job_iterations)
+            rows.append((f"rmat{scale} PageRank whole job s ({args.job_iterations} iters, P={P})", f"{jr['job']:.2f}",
+                         f"load {jr['load']:.2f} + iterations {jr['iter']:.2f} + output {jr['output']:.2f} "
+                         f"(peer 0); {jr['job'] / jr['scipy_job']:.2f}x single-process scipy "
+                         f"{jr['scipy_job']:.2f} s (load {jr['scipy_load']:.2f} + iterations {jr['scipy_iter']:.2f} "
+                         f"+ output {jr['scipy_output']:.2f}); goal <= 12 s; max rel diff {jr['err']:.1e}; "
+                         f"load avg {load_avg:.1f}"))
 
         if args.vertex_api_scale:
             scale = args.vertex_api_scale

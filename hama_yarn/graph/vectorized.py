@@ -42,8 +42,9 @@ How it runs (:class:`VectorizedGraphRunner`, a :class:`~hama_yarn.graph.GraphJob
 Every peer sends every other peer one bundle per superstep (the core pickles numpy
 arrays with protocol 5).  The counters (``ITERATIONS``, ``INPUT_VERTICES``,
 ``MESSAGES_SENT`` = logical vertex messages, one per edge used) are those of the
-Vertex API runner, plus ``LOAD_NANOS`` (load and index supersteps) and
-``ITERATION_NANOS`` (all iterations, barriers included), both measured on peer 0, and
+Vertex API runner, plus ``LOAD_NANOS`` (load and index supersteps),
+``ITERATION_NANOS`` (all iterations, barriers included) and ``OUTPUT_NANOS`` (formatting and
+writing the peer's output), all measured on peer 0, and
 ``PEAK_RSS_BYTES``: the sum over the peers of their process's peak resident memory
 (``ru_maxrss``) when the BSP function ends (meaningful in local and YARN mode, where
 each peer is a process; in inline mode the threads share one process).
@@ -299,6 +300,8 @@ class VectorizedGraphRunner(GraphJobRunner):
         memory_log(self.me, "iterated")
         self._write(peer, graph.ids, values)
         t3 = time.perf_counter_ns()
+        if self.me == 0:
+            peer.increment_counter(COUNTER_GROUP, "OUTPUT_NANOS", t3 - t2)
         memory_log(self.me, "written")
         log.debug("peer %d: load %.3f s, iterations %.3f s, output %.3f s", self.me, (t1 - t0) / 1e9,
                   (t2 - t1) / 1e9, (t3 - t2) / 1e9)
