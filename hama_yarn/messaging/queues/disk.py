@@ -9,14 +9,16 @@ and everything left is deleted when the set is closed or the queue is.
 Both queues set ``decodes_on_arrival = False``: a bundle whose header or count trailer
 tells its message count (:func:`~hama_yarn.messaging.codec.bundle_count`) is written
 without being decoded on arrival (``spilling`` decodes the ones it keeps in memory); it
-is decoded once, when read back.  Records are read with ``readinto`` into one reused
-buffer (no fresh allocation per bundle) and decoded from it, except raw-buffer bundles
-(numpy arrays, Arrow batches), whose messages are views of the buffer they were read into.
+is decoded once, when read back.  Segments are memory-mapped and bundles decoded straight
+from the mapping (the decoded messages are copies), except raw-buffer bundles (numpy
+arrays, Arrow batches), whose messages are views of a buffer: these are copied out first.
 """
 
 from __future__ import annotations
 
 import logging
+import mmap
+import os
 import struct
 from collections.abc import Iterator
 from pathlib import Path
@@ -33,8 +35,9 @@ __all__ = ["DiskQueue", "SpillingQueue", "StepSpill", "SEGMENT_BYTES"]
 #: A new segment file (in the next spill directory) starts past this size.
 SEGMENT_BYTES = 256 << 20
 _LEN = struct.Struct("<Q")
-#: The reused read buffer's smallest size (grown to the largest record read).
-READ_BUFFER_BYTES = 8 << 20
+#: While reading a segment back, pages already decoded are unmapped past this many bytes.
+UNMAP_BYTES = 32 << 20
+_DONTNEED = getattr(mmap, "MADV_DONTNEED", None)
 
 
 class StepSpill:
@@ -83,44 +86,64 @@ class StepSpill:
     def chunks(self) -> Iterator[list[Any]]:
         """Decode the bundles back, in order; each segment is deleted once read."""
         self._close_out()
-        shared = bytearray()
         while self._segments:
             path = self._segments[0]
             try:
-                with open(path, "rb", buffering=0) as f:
-                    while True:
-                        head = f.read(_LEN.size + 3)  # record length, then the bundle's header
-                        if not head:
-                            break
-                        n = _LEN.unpack_from(head)[0] if len(head) == _LEN.size + 3 else -1
-                        if n < 3:
-                            raise MessagingError(f"spill file {path} is truncated or corrupt at offset "
-                                                 f"{f.tell() - len(head)} (superstep {self._step})")
-                        if head[9] == 0 and head[10] in VECTOR_KINDS:
-                            buf = bytearray(n)  # its messages will be views of it: not reused
-                        else:
-                            if len(shared) < n:
-                                shared = bytearray(max(n, READ_BUFFER_BYTES))
-                            buf = shared
-                        view = memoryview(buf)[:n]
-                        view[:3] = head[_LEN.size:]
-                        got = 3
-                        while got < n:
-                            k = f.readinto(view[got:])
-                            if not k:
-                                raise MessagingError(f"spill file {path} is truncated: a bundle of {n} bytes "
-                                                     f"ends after {got} (superstep {self._step})")
-                            got += k
-                        try:
-                            messages = decode(view)
-                        except MessagingError as exc:
-                            raise MessagingError(f"spill file {path} (superstep {self._step}): {exc}") from exc
-                        del view
-                        yield messages
+                yield from self._read_segment(path)
             except OSError as exc:
                 raise MessagingError(f"cannot read spill file {path} (superstep {self._step}): {exc}") from exc
             self._segments.pop(0)
             path.unlink(missing_ok=True)
+
+    def _read_segment(self, path: Path) -> Iterator[list[Any]]:
+        """The bundles of one segment file, decoded.
+
+        The file is memory-mapped and bundles are decoded straight from the mapping (one
+        copy fewer than reading into a buffer); pages already decoded are unmapped every
+        :data:`UNMAP_BYTES` so the process's resident size stays small.  Raw-buffer bundles
+        (numpy arrays, Arrow batches), whose messages are views of their buffer, are copied
+        out of the mapping first.
+        """
+        with open(path, "rb") as f:
+            size = os.fstat(f.fileno()).st_size
+            if size == 0:
+                return
+            mm = mmap.mmap(f.fileno(), size, access=mmap.ACCESS_READ)
+        view = memoryview(mm)
+        pos = dropped = 0
+        try:
+            while pos < size:
+                if size - pos < _LEN.size + 3:
+                    raise MessagingError(f"spill file {path} is truncated or corrupt at offset {pos} "
+                                         f"(superstep {self._step})")
+                n = _LEN.unpack_from(view, pos)[0]
+                start = pos + _LEN.size
+                if n < 3 or n > size - start:
+                    raise MessagingError(f"spill file {path} is truncated or corrupt at offset {pos}: a bundle "
+                                         f"of {n} bytes, {size - start} left (superstep {self._step})")
+                record = view[start:start + n]
+                try:
+                    if record[1] == 0 and record[2] in VECTOR_KINDS:
+                        messages = decode(memoryview(bytearray(record)))  # views of a buffer of their own
+                    else:
+                        messages = decode(record)  # copies
+                except MessagingError as exc:
+                    raise MessagingError(f"spill file {path} (superstep {self._step}): {exc}") from exc
+                finally:
+                    record.release()
+                pos = start + n
+                yield messages
+                del messages
+                if pos - dropped >= UNMAP_BYTES and _DONTNEED is not None:
+                    upto = pos - pos % mmap.PAGESIZE
+                    mm.madvise(_DONTNEED, dropped, upto - dropped)
+                    dropped = upto
+        finally:
+            view.release()
+            try:
+                mm.close()
+            except BufferError:  # pragma: no cover - a decoder kept a view; freed with it
+                log.debug("spill file %s: mapping still referenced", path)
 
     def delete(self) -> None:
         """Delete every file not read yet (idempotent)."""
