@@ -153,3 +153,34 @@ def test_auto_mode_and_principal_forms(tmp_path: Path, quorum: str) -> None:
     assert principal_forms("alice@R") == ["alice@R", "alice"]
     assert principal_forms("nn/h.example@R") == ["nn/h.example@R", "nn/h.example", "nn@R", "nn"]
     assert principal_forms("bob") == ["bob"]
+
+
+def test_sasl_session_without_the_sasl_modules_uses_the_digest(tmp_path: Path, quorum: str,
+                                                               monkeypatch: pytest.MonkeyPatch,
+                                                               caplog: pytest.LogCaptureFixture) -> None:
+    """A job process where pure-sasl/kerberos are missing (a container's environment) still opens its session
+    with hama.zookeeper.acl=sasl: the digest identity, which the ACL grants, with a warning naming the fix."""
+    import logging
+
+    from hama_yarn.errors import SyncError
+    from hama_yarn.sync import zksasl
+    from hama_yarn.sync.zkcommon import connect, stop
+
+    def missing() -> None:
+        raise SyncError("hama.zookeeper.acl=sasl needs pure-sasl: pip install 'hama-yarn[kerberos]'")
+
+    monkeypatch.setattr(zksasl, "_register", missing)
+    conf = _conf(tmp_path, quorum, "sasl", "/x")
+    conf.set("hama.zookeeper.sasl.principal", "alice")
+    path = f"/hama-acl-nosasl-{os.getpid()}"
+    caplog.set_level(logging.WARNING, logger="hama_yarn.sync.zkcommon")
+    zk = connect(conf, "peer 0", "s3cret")
+    try:
+        assert "needs pure-sasl" in caplog.text and "digest identity only" in caplog.text
+        assert [a.id.scheme for a in zk.default_acl] == ["sasl", "digest"]
+        digest_only = [a for a in zk.default_acl if a.id.scheme == "digest"]  # this quorum has no sasl provider
+        zk.create(path, b"x", acl=digest_only)
+        assert zk.get(path)[0] == b"x"  # the session holds the job's digest identity
+        zk.delete(path)
+    finally:
+        stop(zk)
