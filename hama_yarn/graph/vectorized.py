@@ -83,6 +83,7 @@ from .fastload import ID_LIMIT
 from .constants import UNREACHABLE_DEPTH
 from .runner import COUNTER_GROUP, GraphError, GraphJobRunner
 from .store.mmap import ArrayFiles, open_arrays
+from . import floatfmt
 from .vecload import ArrayLoader, LocalGraph, Route, malloc_mode, memory_log
 from .vertex import Edge
 from ..peer.runtime import PeerImpl
@@ -625,12 +626,21 @@ class VectorizedGraphRunner(GraphJobRunner):
         With the ``text`` output format each block is formatted at once
         (:func:`text_block`) and written as one record without a key, whose line
         break ends the block's last line: the same bytes as one record per vertex.
+        Blocks of float values in ``(0, 1e-4)`` (PageRank) are formatted column-wise
+        by :func:`hama_yarn.graph.floatfmt.lines` when pyarrow is installed (same bytes).
         Other formats get one :meth:`write` per vertex.  The output records counter
         counts vertices either way.
         """
         bulk = isinstance(peer, PeerImpl) and _text_output(self.conf)
+        floats = bulk and self.algorithm not in ("bfs", "wcc") and isinstance(ids, np.ndarray) \
+            and ids.dtype == np.int64 and isinstance(values, np.ndarray)
         step = OUTPUT_ROWS
         for a in range(0, len(ids), step):
+            if floats:  # small positive floats: every line of the block at once (pyarrow, if installed)
+                data = floatfmt.lines(ids[a:a + step], values[a:a + step])
+                if data is not None:
+                    peer.write(None, data[:-1].decode("ascii"), records=len(ids[a:a + step]))
+                    continue
             keys = _keys(ids[a:a + step])
             if bulk and keys is not None:
                 _write_block(peer, keys, values[a:a + step], self.algorithm)

@@ -28,3 +28,37 @@ def test_text_block_lines(algorithm: str) -> None:
     assert text_block(ids, values, algorithm) == "\n".join(f"{k}\t{float(v)!r}" for k, v in zip(ids, values.tolist()))
     keys = [f"v{k}" for k in ids]
     assert text_block(keys, values, algorithm).split("\n")[1] == f"{keys[1]}\t{values.tolist()[1]!r}"
+
+
+def _repr_lines(keys: np.ndarray, values: np.ndarray) -> bytes:
+    return "".join(f"{k}\t{v!r}\n" for k, v in zip(keys.tolist(), values.tolist())).encode()
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.floats(min_value=5e-324, max_value=1e-4, exclude_max=True), min_size=1, max_size=60),
+       st.integers(min_value=0, max_value=2**62))
+def test_bulk_lines_are_reprs(values: list[float], key0: int) -> None:
+    """pyarrow's shortest digits laid out as Python's repr, for every value in (0, 1e-4)."""
+    from hama_yarn.graph import floatfmt
+
+    arr = np.array(values, dtype=np.float64)
+    keys = np.arange(key0, key0 + len(arr), dtype=np.int64)
+    assert floatfmt.lines(keys, arr) == _repr_lines(keys, arr)
+
+
+def test_bulk_lines_magnitudes_and_fallback() -> None:
+    """Every decade below 1e-4 (pyarrow's fixed and scientific shapes, 1- to 3-digit exponents), the
+    edges of the range, and None for a block with a value outside (0, 1e-4)."""
+    from hama_yarn.graph import floatfmt
+
+    rng = np.random.default_rng(15)
+    exps = rng.uniform(-323.5, -4.0, 20000)
+    arr = np.concatenate([10.0 ** exps * rng.uniform(0.1, 1.0, len(exps)),
+                          [1e-5, 1e-7, 1.5e-5, 1e-10, 1e-100, 5e-324, 2.2250738585072014e-308,
+                           np.nextafter(1e-4, 0), 2.384185791015625e-07, 0.15 / 4194304]])
+    arr = arr[(arr > 0) & (arr < 1e-4)]
+    keys = rng.integers(0, 2**40, len(arr))
+    assert floatfmt.lines(keys, arr) == _repr_lines(keys, arr)
+    for bad in (1e-4, 0.0, -1e-9, np.inf, np.nan, 0.5):
+        assert floatfmt.lines(keys[:3], np.array([1e-6, bad, 2e-6])) is None
+    assert floatfmt.lines(keys[:0], arr[:0]) is None
