@@ -51,6 +51,7 @@ import ctypes
 import ctypes.util
 import logging
 import re
+import sys
 import time
 from typing import Any
 
@@ -258,7 +259,13 @@ def memory_log(me: int, what: str) -> None:
                 mem = {k: v.strip() for k, _, v in (line.partition(":") for line in f) if k in ("VmRSS", "VmHWM")}
         except OSError:
             return
-        log.debug("peer %d: %s: rss %s, peak %s", me, what, mem.get("VmRSS"), mem.get("VmHWM"))
+        huge = "?"
+        try:
+            with open("/proc/self/smaps_rollup") as f:
+                huge = next((v.strip() for k, _, v in (line.partition(":") for line in f) if k == "AnonHugePages"), "?")
+        except OSError:
+            pass
+        log.debug("peer %d: %s: rss %s, peak %s, huge pages %s", me, what, mem.get("VmRSS"), mem.get("VmHWM"), huge)
 
 
 def _libc() -> Any:
@@ -945,6 +952,22 @@ class _IdSpace:
         if self._code_index is not None:
             self._code_index = label[self._code_index].astype(np.int64)
         del label
+        if self.table is not None and self._code_index is None and sys.byteorder == "little":
+            # the low halves are the even 32-bit words: read, looked up and written back in place
+            table, n = self.table, self.n
+            halves = packed.view(np.uint32)
+            idx = np.empty(min(CHUNK, len(packed)), dtype=np.intp)
+            lab = np.empty(len(idx), dtype=np.int32)
+            for a in range(0, len(packed), CHUNK):
+                low = halves[2 * a:2 * (a + CHUNK):2]
+                k = len(low)
+                if n & (n - 1) == 0:
+                    np.right_shift(low, n.bit_length() - 1, out=idx[:k])
+                else:
+                    np.floor_divide(low, n, out=idx[:k])
+                np.take(table, idx[:k], out=lab[:k])
+                low[...] = lab[:k]
+            return
         for a in range(0, len(packed), CHUNK):
             chunk = packed[a:a + CHUNK]
             lab = self._source_number(chunk & _LOW).astype(np.uint64)
