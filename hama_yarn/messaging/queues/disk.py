@@ -2,8 +2,9 @@
 
 Bundles are written as they arrive, unchanged (``8-byte length + bundle``), to
 segment files of at most :data:`SEGMENT_BYTES` in the peer's spill directories
-(round-robin), and read back sequentially, one bundle at a time, when the
-superstep's messages are read; each segment is deleted as soon as it has been read,
+(round-robin), one series of files per sender (bundles of several senders are written
+at the same time, on their receive threads), and read back sequentially, sender by
+sender and one bundle at a time, when the superstep's messages are read; each segment is deleted as soon as it has been read,
 and everything left is deleted when the set is closed or the queue is.
 
 Both queues set ``decodes_on_arrival = False``: a bundle whose header or count trailer
@@ -20,6 +21,7 @@ import logging
 import mmap
 import os
 import struct
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
@@ -40,60 +42,89 @@ UNMAP_BYTES = 32 << 20
 _DONTNEED = getattr(mmap, "MADV_DONTNEED", None)
 
 
+class _Writer:
+    """The segment files of one sender in one superstep (its lock serializes its writes)."""
+
+    __slots__ = ("segments", "out", "written", "lock")
+
+    def __init__(self) -> None:
+        self.segments: list[Path] = []
+        self.out: IO[bytes] | None = None
+        self.written = 0
+        self.lock = threading.Lock()
+
+
 class StepSpill:
-    """The spill files of one superstep, written in arrival order."""
+    """The spill files of one superstep: per sender, its bundles in arrival order.
+
+    Each sender's bundles go to files of their own, so bundles of different senders are
+    written at the same time (on several receive threads); they are read back sender by
+    sender, in the order the senders' first bundles arrived.
+    """
 
     def __init__(self, spill_dir: Any, superstep: int) -> None:
         self._dir = spill_dir
         self._step = superstep
-        self._segments: list[Path] = []
-        self._out: IO[bytes] | None = None
-        self._written = 0
+        self._writers: dict[int, _Writer] = {}
+        self._lock = threading.Lock()
         self.count = 0
         self.nbytes = 0
 
-    def append(self, bundle: bytes | memoryview, count: int) -> None:
-        """Write one bundle holding *count* messages (callers serialize calls)."""
-        if self._out is None or self._written >= SEGMENT_BYTES:
-            self._close_out()
-            path = self._dir.new_path(f"step{self._step}")
-            self._out = open(path, "wb", buffering=1 << 20)  # noqa: SIM115 - closed in _close_out
-            self._segments.append(path)
-            self._written = 0
-        try:
-            self._out.write(_LEN.pack(len(bundle)))
-            self._out.write(bundle)
-        except OSError as exc:
-            raise MessagingError(f"cannot spill {len(bundle)} bytes of superstep {self._step} "
-                                 f"to {self._segments[-1]}: {exc}") from exc
-        self._written += len(bundle) + _LEN.size
-        self.count += count
-        self.nbytes += len(bundle)
+    def append(self, bundle: bytes | memoryview, count: int, source: int = -1) -> None:
+        """Write one bundle of sender *source* holding *count* messages (thread-safe; a
+        sender's bundles must be appended in its order)."""
+        w = self._writers.get(source)
+        if w is None:
+            with self._lock:
+                w = self._writers.setdefault(source, _Writer())
+        with w.lock:
+            if w.out is None or w.written >= SEGMENT_BYTES:
+                self._close_out(w)
+                path = self._dir.new_path(f"step{self._step}")
+                w.out = open(path, "wb", buffering=1 << 20)  # noqa: SIM115 - closed in _close_out
+                w.segments.append(path)
+                w.written = 0
+            try:
+                w.out.write(_LEN.pack(len(bundle)))
+                w.out.write(bundle)
+            except OSError as exc:
+                raise MessagingError(f"cannot spill {len(bundle)} bytes of superstep {self._step} "
+                                     f"to {w.segments[-1]}: {exc}") from exc
+            w.written += len(bundle) + _LEN.size
+        with self._lock:
+            self.count += count
+            self.nbytes += len(bundle)
 
-    def _close_out(self) -> None:
-        if self._out is not None:
-            out, self._out = self._out, None
+    def _close_out(self, w: _Writer) -> None:
+        if w.out is not None:
+            out, w.out = w.out, None
             try:
                 out.close()
             except OSError as exc:
-                raise MessagingError(f"cannot spill superstep {self._step} to {self._segments[-1]}: {exc}") from exc
+                raise MessagingError(f"cannot spill superstep {self._step} to {w.segments[-1]}: {exc}") from exc
 
     def seal(self) -> StepSpill:
-        """Flush and close the file being written (the superstep's bundles have all arrived)."""
-        self._close_out()
+        """Flush and close the files being written (the superstep's bundles have all arrived)."""
+        with self._lock:
+            writers = list(self._writers.values())
+        for w in writers:
+            with w.lock:
+                self._close_out(w)
         return self
 
     def chunks(self) -> Iterator[list[Any]]:
-        """Decode the bundles back, in order; each segment is deleted once read."""
-        self._close_out()
-        while self._segments:
-            path = self._segments[0]
-            try:
-                yield from self._read_segment(path)
-            except OSError as exc:
-                raise MessagingError(f"cannot read spill file {path} (superstep {self._step}): {exc}") from exc
-            self._segments.pop(0)
-            path.unlink(missing_ok=True)
+        """Decode the bundles back, sender by sender, each in order; each segment is
+        deleted once read."""
+        self.seal()
+        for w in list(self._writers.values()):
+            while w.segments:
+                path = w.segments[0]
+                try:
+                    yield from self._read_segment(path)
+                except OSError as exc:
+                    raise MessagingError(f"cannot read spill file {path} (superstep {self._step}): {exc}") from exc
+                w.segments.pop(0)
+                path.unlink(missing_ok=True)
 
     def _read_segment(self, path: Path) -> Iterator[list[Any]]:
         """The bundles of one segment file, decoded.
@@ -147,13 +178,17 @@ class StepSpill:
 
     def delete(self) -> None:
         """Delete every file not read yet (idempotent)."""
-        try:
-            self._close_out()
-        except MessagingError as exc:  # the files go anyway
-            log.warning("%s", exc)
-        for p in self._segments:
-            p.unlink(missing_ok=True)
-        self._segments.clear()
+        with self._lock:
+            writers = list(self._writers.values())
+        for w in writers:
+            with w.lock:
+                try:
+                    self._close_out(w)
+                except MessagingError as exc:  # the files go anyway
+                    log.warning("%s", exc)
+                for p in w.segments:
+                    p.unlink(missing_ok=True)
+                w.segments.clear()
 
 
 class DiskQueue(ReceiveQueue):
@@ -180,17 +215,20 @@ class DiskQueue(ReceiveQueue):
         if messages:
             data = encode(messages)
             with self._lock:
-                self._spill(superstep).append(data, len(messages))
+                s = self._spill(superstep)
+            s.append(data, len(messages))
 
     def add_bundle(self, superstep: int, source: int, bundle: bytes | memoryview, messages: list[Any]) -> None:
         """Write the bundle's bytes as they are."""
         with self._lock:
-            self._spill(superstep).append(bundle, len(messages))
+            s = self._spill(superstep)
+        s.append(bundle, len(messages), source)
 
     def add_encoded(self, superstep: int, source: int, bundle: bytes | memoryview, count: int) -> None:
         """Write the bundle's bytes as they are (not decoded: read back, it is)."""
         with self._lock:
-            self._spill(superstep).append(bundle, count)
+            s = self._spill(superstep)
+        s.append(bundle, count, source)
 
     def take(self, superstep: int, carry: MessageSet | None = None) -> MessageSet:
         """The superstep's messages, read from disk as they are consumed."""
@@ -221,7 +259,7 @@ class SpillingQueue(DiskQueue):
     """Memory up to ``hama.messenger.spill.threshold.bytes``, then the disk.
 
     Once a superstep has spilled, its later bundles go to disk too, so reading the
-    in-memory part and then the files keeps arrival order.
+    in-memory part and then the files keeps each sender's order.
     """
 
     name = "spilling"
@@ -234,7 +272,8 @@ class SpillingQueue(DiskQueue):
         self._mem_bytes: dict[int, int] = {}
         self._held = 0
 
-    def _put(self, superstep: int, messages: list[Any], data: bytes | memoryview | None, nbytes: int) -> None:
+    def _put(self, superstep: int, source: int, messages: list[Any], data: bytes | memoryview | None,
+             nbytes: int) -> None:
         with self._lock:
             if superstep not in self._spills and self._held + nbytes <= self.threshold:
                 self._mem.setdefault(superstep, []).append(messages)
@@ -242,20 +281,19 @@ class SpillingQueue(DiskQueue):
                 self._mem_bytes[superstep] = self._mem_bytes.get(superstep, 0) + nbytes
                 self._held += nbytes
                 return
-            self._spill(superstep)  # later bundles of this superstep follow it to disk
+            s = self._spill(superstep)  # later bundles of this superstep follow it to disk
         if data is None:
             data = encode(messages)
-        with self._lock:
-            self._spill(superstep).append(data, len(messages))
+        s.append(data, len(messages), source)
 
     def add(self, superstep: int, messages: list[Any]) -> None:
         """Keep *messages* in memory while under the threshold, else write them."""
         if messages:
-            self._put(superstep, messages, None, sum(map(message_size, messages)))
+            self._put(superstep, -1, messages, None, sum(map(message_size, messages)))
 
     def add_bundle(self, superstep: int, source: int, bundle: bytes | memoryview, messages: list[Any]) -> None:
         """Keep the decoded messages while under the threshold, else write the bundle."""
-        self._put(superstep, messages, bundle, len(bundle))
+        self._put(superstep, source, messages, bundle, len(bundle))
 
     def add_encoded(self, superstep: int, source: int, bundle: bytes | memoryview, count: int) -> None:
         """Decode and keep the bundle while under the threshold, else write it undecoded."""
