@@ -751,8 +751,9 @@ class ArrayLoader:
         keys_l: list[Any] = []
         prev: Any = None
         pos_t = np.int32 if len(packed) < 2**31 else np.int64
+        high = packed.view(np.uint32)[1::2] if sys.byteorder == "little" else None  # the keys, in place
         for a in range(0, len(packed), CHUNK):
-            k = (packed[a:a + CHUNK] >> _32).astype(np.uint32)
+            k = high[a:a + CHUNK] if high is not None else (packed[a:a + CHUNK] >> _32).astype(np.uint32)
             new = np.empty(len(k), dtype=bool)
             new[0] = prev is None or k[0] != prev
             np.not_equal(k[1:], k[:-1], out=new[1:])
@@ -873,10 +874,18 @@ def _local_indices(packed: U64) -> npt.NDArray[np.int32]:
     """
     m = len(packed)
     out = packed.view(np.int32)
-    for a in range(0, m, CHUNK):
-        low = (packed[a:a + CHUNK] & _LOW).astype(np.int32)  # a copy: read before the overwrite below
-        out[a:a + len(low)] = low
-        del low
+    if sys.byteorder == "little":  # the low halves are the even 32-bit words
+        even = out[0::2]
+        for a in range(0, m, CHUNK):
+            # numpy copies a source that overlaps its destination first (only the first chunk does)
+            b = min(a + CHUNK, m)
+            out[a:b] = even[a:b]
+        del even
+    else:
+        for a in range(0, m, CHUNK):
+            low = (packed[a:a + CHUNK] & _LOW).astype(np.int32)  # a copy: read before the overwrite below
+            out[a:a + len(low)] = low
+            del low
     del out
     packed.resize((m + 1) // 2, refcheck=False)
     result: npt.NDArray[np.int32] = packed.view(np.int32)[:m]
