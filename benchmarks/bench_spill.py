@@ -130,6 +130,8 @@ def main() -> None:
     ap.add_argument("--mib", type=int, default=256, help="MiB each of the 3 senders sends")
     ap.add_argument("--message-kib", type=int, default=64)
     ap.add_argument("--repeat", type=int, default=3, help="rounds over every path (best is kept)")
+    ap.add_argument("--pause", type=float, default=0.0,
+                    help="seconds to wait after each queue run (the previous job's processes exit)")
     ap.add_argument("--queues", default="memory,spilling,disk",
                     help="comma-separated queues to measure (memory is always measured: the ratios need it)")
     args = ap.parse_args()
@@ -141,10 +143,11 @@ def main() -> None:
     loads = []
     with tempfile.TemporaryDirectory(prefix="bench-spill-") as tmp:
         local = os.path.join(tmp, "local")
-        for _ in range(args.repeat):  # rounds over every path: load changes hit all of them alike
+        for r in range(args.repeat):  # rounds over every path: load changes hit all of them alike
             loads.append(os.getloadavg()[0])
-            for q in names:
+            for q in names[r % len(names):] + names[:r % len(names)]:  # each queue in each place in turn
                 runs[q].append(run_queue(q, nbytes, msg, tmp))
+                time.sleep(args.pause)
             runs["seq_page"].append(sequential_io(total, local, through_disk=False))
             runs["seq_disk"].append(sequential_io(total, local, through_disk=True))
     loads.append(os.getloadavg()[0])
