@@ -58,9 +58,45 @@ def _url_to_fs(url: str, **options: Any) -> tuple[fsspec.AbstractFileSystem, str
     global _hbase_registered
     if not _hbase_registered:
         fsspec.register_implementation("hbase", "hama_yarn.io.hbase.commitfs.HBaseTableFS", clobber=True)
+        if hasattr(os, "register_at_fork"):
+            os.register_at_fork(before=_keep_instances, after_in_parent=_kept_across_fork.clear,
+                                after_in_child=_inherit_kept)
         _hbase_registered = True
     fs, inner = url_to_fs(url, **options)
     return fs, inner
+
+
+#: fsspec's cached filesystems while this process forks (see :func:`_keep_instances`).
+_kept_across_fork: list[object] = []
+#: In a forked child: its parents' filesystems, never freed (see :func:`_keep_instances`).
+_inherited: list[object] = []
+
+
+def _keep_instances() -> None:
+    """Before ``os.fork``: hold every filesystem fsspec caches, so the child never frees them.
+
+    fsspec empties its instance caches in a forked child (``register_at_fork``).  Freeing
+    an hdfs-native client there drops its tokio runtime, which waits forever for the
+    runtime's blocking-pool threads (Kerberos, DNS), which do not exist in the child: a
+    forked master or peer hung.  The child keeps these references (and never uses the
+    filesystems: fsspec makes new ones, and :func:`_inherit_kept` moves them where a
+    later fork of the child does not drop them); the parent drops them after the fork.
+    """
+    import fsspec
+
+    pending: list[type] = [fsspec.AbstractFileSystem]
+    while pending:
+        cls = pending.pop()
+        pending.extend(cls.__subclasses__())
+        cache = cls.__dict__.get("_cache")
+        if cache:
+            _kept_across_fork.extend(cache.values())
+
+
+def _inherit_kept() -> None:
+    """In the forked child: keep the parent's filesystems for good (a forked master forks peers)."""
+    _inherited.extend(_kept_across_fork)
+    _kept_across_fork.clear()
 
 
 __all__ = [
