@@ -143,9 +143,9 @@ def main() -> None:
     loads = []
     with tempfile.TemporaryDirectory(prefix="bench-spill-") as tmp:
         local = os.path.join(tmp, "local")
-        for r in range(args.repeat):  # rounds over every path: load changes hit all of them alike
+        for rnd in range(args.repeat):  # rounds over every path: load changes hit all of them alike
             loads.append(os.getloadavg()[0])
-            for q in names[r % len(names):] + names[:r % len(names)]:  # each queue in each place in turn
+            for q in names[rnd % len(names):] + names[:rnd % len(names)]:  # each queue in each place in turn
                 runs[q].append(run_queue(q, nbytes, msg, tmp))
                 time.sleep(args.pause)
             runs["seq_page"].append(sequential_io(total, local, through_disk=False))
