@@ -556,8 +556,10 @@ def may_fork_master(conf: HamaConfiguration) -> bool:
 
     Not when ``hama.local.master.fork`` is false, where ``os.fork`` is missing, when
     ``hama.peer.python`` names another interpreter than this one, or when this process
-    runs other threads (a forked child gets only the calling thread; locks the others
-    held would stay locked).
+    runs other threads, Python's or a native library's (a forked child gets only the
+    calling thread; locks the others held stay locked, and a runtime whose worker
+    threads are gone can hang the child: hdfs-native's tokio runtime after the client
+    used HDFS, for one).  Then the master is spawned, as before.
     """
     if not conf.get_bool("hama.local.master.fork", True) or not hasattr(os, "fork"):
         return False
@@ -567,10 +569,19 @@ def may_fork_master(conf: HamaConfiguration) -> bool:
 
         if os.path.abspath(shutil.which(python) or python) != os.path.abspath(sys.executable):
             return False
-    if threading.active_count() > 1:
-        log.debug("not forking the master: %d threads run in this process", threading.active_count())
+    threads = max(threading.active_count(), _os_threads())
+    if threads > 1:
+        log.debug("not forking the master: %d threads run in this process", threads)
         return False
     return True
+
+
+def _os_threads() -> int:
+    """Threads of this process as the OS sees them (native libraries' included); 1 if unknown."""
+    try:
+        return len(os.listdir("/proc/self/task"))
+    except OSError:
+        return 1
 
 
 def _fork_master(args: list[str], main: Callable[[list[str]], int], secret: str, ready_r: int, ready_w: int,
