@@ -3,7 +3,8 @@
 A :class:`ReceiveQueue` stores what a peer receives, keyed by the superstep the
 messages were sent in, from the moment a bundle arrives until the barrier of that
 superstep has passed; :meth:`ReceiveQueue.take` then hands the superstep's messages
-over as a :class:`MessageSet`: read once, in arrival order (per sender: send order),
+over as a :class:`MessageSet`: read once, each sender's messages in send order (the
+memory queues: in arrival order; the disk queues: sender by sender),
 its disk files deleted as they are read and when it is closed.
 
 The contract is narrow on purpose (``add``, ``add_bundle``, ``take``,
@@ -141,7 +142,7 @@ class ReceiveQueue(ABC):
     """Where a peer's received messages wait for their superstep's barrier.
 
     Implementations must be thread-safe for ``add``/``add_bundle`` (bundles arrive on
-    the message server's threads while the peer computes) and keep arrival order.
+    the message server's threads while the peer computes) and keep each sender's order.
 
     Parameters
     ----------

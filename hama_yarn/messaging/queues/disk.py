@@ -305,7 +305,7 @@ class SpillingQueue(DiskQueue):
             DiskQueue.add_encoded(self, superstep, source, bundle, count)
 
     def take(self, superstep: int, carry: MessageSet | None = None) -> MessageSet:
-        """The in-memory part, then the spilled part, in arrival order."""
+        """The in-memory part (in arrival order), then the spilled part (sender by sender)."""
         with self._lock:
             lists = self._mem.pop(superstep, [])
             count = self._mem_count.pop(superstep, 0)
