@@ -139,15 +139,20 @@ class Unsupported(Exception):
 
 
 class ParsedGraph:
-    """Arrays of one parsed block: defined vertices, and edges ``src -> dst`` (``weight`` or None = 1.0)."""
+    """Arrays of one parsed block: defined vertices, and edges ``src -> dst`` (``weight`` or None = 1.0).
 
-    __slots__ = ("vertices", "src", "dst", "weight")
+    ``degree`` (or None: not known) is the number of edges of each entry of ``vertices``
+    in this block when the edges are ``src = np.repeat(vertices, degree)``.
+    """
 
-    def __init__(self, vertices: I64, src: I64, dst: I64, weight: F64 | None) -> None:
+    __slots__ = ("vertices", "src", "dst", "weight", "degree")
+
+    def __init__(self, vertices: I64, src: I64, dst: I64, weight: F64 | None, degree: I64 | None = None) -> None:
         self.vertices = vertices
         self.src = src
         self.dst = dst
         self.weight = weight
+        self.degree = degree
 
 
 def _numbers(buf: npt.NDArray[np.uint8] | bytes, dtype: type, expected: int) -> npt.NDArray[np.generic]:
@@ -240,7 +245,7 @@ def _plain_adjacency(text: bytes) -> ParsedGraph | None:
     counts = np.diff(first, append=ntok)
     counts -= 1
     src = np.repeat(vertices, counts)
-    return ParsedGraph(vertices, src, dst, None)
+    return ParsedGraph(vertices, src, dst, None, counts)
 
 
 def parse_text(text: str | bytes, fmt: str, undirected: bool = False) -> ParsedGraph:
@@ -255,8 +260,11 @@ def parse_text(text: str | bytes, fmt: str, undirected: bool = False) -> ParsedG
     Unsupported
         The text needs the Vertex-object loader (see the module docstring).
     """
-    if isinstance(text, bytes) and fmt == "adjacency":
-        plain = _plain_adjacency(text)
+    if fmt == "adjacency":
+        try:
+            plain = _plain_adjacency(text if isinstance(text, bytes) else text.encode("ascii"))
+        except UnicodeEncodeError:
+            plain = None  # the general path says why
         if plain is not None:
             return plain
     if isinstance(text, bytes):

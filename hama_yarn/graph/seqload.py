@@ -80,7 +80,7 @@ def adjacency_arrays(block: RecordBlock) -> ParsedGraph | None:
     is_src = np.zeros(len(q), dtype=bool)
     is_src[key_at] = True
     vertices = ids[key_at]
-    return ParsedGraph(vertices, np.repeat(vertices, count), ids[~is_src], None)
+    return ParsedGraph(vertices, np.repeat(vertices, count), ids[~is_src], None, count)
 
 
 def _layout(block: RecordBlock) -> tuple[npt.NDArray[np.uint8], I64, I64, I64, I64] | None:

@@ -594,9 +594,11 @@ class ArrayLoader:
         n = self.n
         verts, src, dst = g.vertices, g.src, g.dst
         w = g.weight if self.weighted else None
+        deg = g.degree  # edges per entry of verts (None: counted below)
         if self.wcc:
             verts = np.concatenate([verts, np.unique(dst)])
             src, dst = np.concatenate([src, dst]), np.concatenate([dst, src])
+            deg = None
         compact = _is_compact(verts, src, dst)
         if compact:
             vown = _owner(verts, n)
@@ -607,13 +609,17 @@ class ArrayLoader:
             sown = np.abs(src) % n
         for p in range(n):
             if n == 1:
-                vs, sel = verts, None
+                vs, sel, vd = verts, None, deg
             else:
-                vs, sel = verts[vown == p], sown == p
+                vmask = vown == p
+                vs, sel = verts[vmask], sown == p
+                vd = deg[vmask] if deg is not None else None
             if len(vs) > 1 and not bool((vs[1:] > vs[:-1]).all()):  # adjacency text: usually sorted, distinct
                 vs = np.unique(vs)
+                vd = None
             sp = src if sel is None else src[sel]
-            vdeg = _counts(vs, sp)
+            # distinct vertices, each on one line: its edges here are its line's
+            vdeg = vd.astype(np.int32) if vd is not None else _counts(vs, sp)
             ww = None if w is None else (w if sel is None else w[sel])
             if compact:
                 out[p].append(("c", vs.astype(np.int32), vdeg, packed if sel is None else packed[sel], ww))

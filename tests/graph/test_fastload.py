@@ -179,6 +179,7 @@ def test_plain_ids_fast_path_matches_general_parser() -> None:
             assert isinstance(got, type(parse_text(b"1", "adjacency")))
             for a in (got.vertices, got.src, got.dst):
                 assert a.dtype == np.int64
+            assert got.degree is not None and np.array_equal(np.repeat(got.vertices, got.degree), got.src)
             got = [got.vertices.tolist(), got.src.tolist(), got.dst.tolist(), got.weight]
         assert got == _general(text), text
     assert fast > 3000  # the generated adjacency lines take the fast path

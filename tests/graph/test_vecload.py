@@ -242,16 +242,19 @@ def test_segment_sums_blocks(block: int) -> None:
 # ---------------------------------------------------------------- loader on fake peers
 @pytest.mark.parametrize("n", [1, 2, 3])
 @pytest.mark.parametrize("block,round_", [(1, 1), (7, 3), (64, 50), (1 << 20, 1 << 19)])
-def test_loader_every_block_size(n: int, block: int, round_: int, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("plain", [False, True])
+def test_loader_every_block_size(n: int, block: int, round_: int, plain: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Weighted text with blank and comment lines (the general parser) and plain integer text (the
+    fast path, degrees from the lines)."""
     monkeypatch.setattr(vecload, "BLOCK_CHARS", block)
     monkeypatch.setattr(vecload, "ROUND_EDGES", round_)
     monkeypatch.setattr(vecload, "CHUNK", 16)  # many chunks in the post-sort passes
-    text = random_adjacency(n * 10 + block, weights=True)
+    text = random_adjacency(n * 10 + block, weights=not plain, extras=not plain)
     texts = split_lines(text, n)
     for algo, weighted in (("pagerank", False), ("sssp", True)):
         graphs, _ = load_all(texts, algorithm=algo)
         check(graphs, text, weighted=weighted)
-        assert all((r.weight is not None) == weighted for g in graphs if g for r in g.routes)
+        assert all((r.weight is not None) == (weighted and not plain) for g in graphs if g for r in g.routes)
 
 
 def test_in_place_indices_shrink_the_buffer() -> None:
