@@ -88,10 +88,11 @@ def test_dense_and_sparse_products_equal_numpy_scipy(tmp_path: Path, peers: int)
     assert np.array_equal(sc, (sa @ sb).toarray())
 
 
-def test_randbench_counts_messages(tmp_path: Path) -> None:
+@pytest.mark.parametrize("as_array", [True, False], ids=["numpy", "bytes"])
+def test_randbench_counts_messages(tmp_path: Path, as_array: bool) -> None:
     from hama_yarn.matrix.bench import bench_job
 
-    job = bench_job(HamaConfiguration(), 100, 7, 3, num_tasks=3, as_array=True)
+    job = bench_job(HamaConfiguration(), 100, 7, 3, num_tasks=3, as_array=as_array)
     run(job)
     from hama_yarn.master.state import PEER_COUNTER_GROUP
 
