@@ -117,11 +117,12 @@ def _check_io(conf: HamaConfiguration) -> None:
         return  # no I/O: the filesystems (fsspec) stay unloaded
     from .io.fs import qualify
     from .io.output import check_output_dir
-    from .io.text import list_input_files
 
     # Qualify paths here (fs.defaultFS of the submitting machine), so the master and
     # peers, wherever they run, see the same URLs.
     if conf.get("bsp.input.dir"):
+        from .io.splits import list_input_files  # lazy: a job with only an output needs no input formats
+
         conf.set("bsp.input.dir", ",".join(qualify(p, conf) for p in conf.get_list("bsp.input.dir")))
         list_input_files(conf)  # raises InputError for a missing path
     if conf.get("bsp.output.dir"):

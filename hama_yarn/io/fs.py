@@ -102,6 +102,7 @@ def _inherit_kept() -> None:
 __all__ = [
     "create",
     "resolve",
+    "resolve_output",
     "qualify",
     "default_fs",
     "is_hidden",
@@ -245,6 +246,22 @@ def resolve(path: str, conf: HamaConfiguration | None = None) -> tuple[fsspec.Ab
     return fs, inner
 
 
+def resolve_output(path: str, conf: HamaConfiguration | None = None) -> tuple[Any, str]:
+    """:func:`resolve` for the output commit and writers: a local path gets :class:`~hama_yarn.io.localfs.LocalFS`.
+
+    Checking, writing and committing a local output directory then needs no fsspec (its
+    import costs a short job tens of milliseconds in each process).  The returned object
+    offers only what the output commit uses (``exists``, ``isdir``, ``ls``, ``makedirs``,
+    ``mv``, ``rm``, ``rmdir``, ``touch``, ``open``); other filesystems come from :func:`resolve`.
+    """
+    url = qualify(path, conf)
+    if url.startswith("file://"):
+        from .localfs import LocalFS, local_inner
+
+        return LocalFS(), local_inner(url)
+    return resolve(path, conf)
+
+
 def _hadoop_client_keys(conf: HamaConfiguration | None) -> dict[str, str]:
     """Hadoop client keys (``dfs.*``, ``ipc.*``) set in *conf*: hdfs-native's configuration overrides."""
     if conf is None:
@@ -274,6 +291,10 @@ def url_of(base_url: str, inner: str, fs: Any = None) -> str:
 
 def is_local(fs: Any) -> bool:
     """True for the local filesystem (where plain ``open`` is fastest)."""
+    from .localfs import LocalFS
+
+    if isinstance(fs, LocalFS):
+        return True
     from fsspec.implementations.local import LocalFileSystem
 
     return isinstance(fs, LocalFileSystem)
@@ -372,7 +393,7 @@ def create(url: str, conf: HamaConfiguration | None = None) -> Any:
     """
     from ..errors import OutputError
 
-    fs, path = resolve(url, conf)
+    fs, path = resolve_output(url, conf)
     try:
         parent = path.rsplit("/", 1)[0]
         if parent:

@@ -41,7 +41,7 @@ def check_output_dir(conf: HamaConfiguration) -> None:
     out = conf.get("bsp.output.dir")
     if not out:
         return
-    fs, path = _fs.resolve(out, conf)
+    fs, path = _fs.resolve_output(out, conf)
     if fs.exists(path):
         if not fs.isdir(path):
             raise OutputError(f"Output path {out} exists and is not a directory")
@@ -60,7 +60,7 @@ class OutputCommitter:
         self.job_id = job_id
         self.out = conf.get("bsp.output.dir") or ""
         if self.out:
-            self.fs, self.path = _fs.resolve(self.out, conf)
+            self.fs, self.path = _fs.resolve_output(self.out, conf)
 
     def task_path(self, attempt_id: str, index: int) -> str:
         """URL of the file task *index* writes while the job runs."""

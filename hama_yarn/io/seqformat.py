@@ -230,7 +230,7 @@ class _SequenceFileWriter(RecordWriter):
                     get_codec(self.codec)
                 except CodecError as exc:
                     raise ConfigError("bsp.output.compression.codec", str(exc)) from exc
-        fs, path = _fs.resolve(url, conf)
+        fs, path = _fs.resolve_output(url, conf)
         try:
             fs.makedirs(fs._parent(path), exist_ok=True)
             self._f = fs.open(path, "wb")

@@ -318,7 +318,7 @@ class _TextWriter(RecordWriter):
                                   f"text output supports {sorted(_TEXT_CODECS)}, not {codec}")
             suffix = _TEXT_CODECS[codec]
         url += suffix
-        fs, path = _fs.resolve(url, conf)
+        fs, path = _fs.resolve_output(url, conf)
         try:
             fs.makedirs(fs._parent(path), exist_ok=True)
             raw = fs.open(path, "wb")
