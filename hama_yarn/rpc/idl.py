@@ -46,8 +46,12 @@ def _cached_parser() -> Any:
         cache = _cache_dir()
         table = cache / f"parser-{thriftpy2.__version__}-ply{yacc.__version__}.pickle"
         if table.is_file():
-            return yacc.yacc(module=grammar, debug=False, write_tables=False, picklefile=str(table),
-                             errorlog=quiet)
+            try:
+                return yacc.yacc(module=grammar, debug=False, write_tables=False, picklefile=str(table),
+                                 errorlog=quiet)
+            except Exception as exc:  # noqa: BLE001 - a damaged file: build the tables again
+                log.debug("unreadable Thrift parser tables %s (%s): rebuilding them", table, exc)
+                table.unlink(missing_ok=True)
         cache.mkdir(parents=True, exist_ok=True, mode=0o700)
         tmp = table.with_name(f"{table.name}.{os.getpid()}.tmp")
         try:
