@@ -280,54 +280,36 @@ class SequenceFileWriter:
         buffer_size = self._buffer_size
         closed_error = "write to a closed SequenceFileWriter"
 
-        if self._kc.java_class == LONG_WRITABLE and self._vc.java_class == TEXT:
-            long_text = _LONG_TEXT.pack
-            struct_error = struct.error
+        inline = self._kc.java_class == LONG_WRITABLE and self._vc.java_class == TEXT
+        long_text = _LONG_TEXT.pack
+        struct_error = struct.error
 
-            def append(key: Any, value: Any) -> None:
-                if self._closed:
-                    raise SequenceFileError(closed_error, path=self.path)
-                record = None
-                if type(value) is str:
-                    raw = value.encode("utf-8")
-                    n = len(raw)
-                    if n < 128:
-                        try:
-                            record = long_text(9 + n, 8, key, n) + raw
-                        except struct_error:
-                            pass  # not an int64: the codec says why
-                if record is None:
-                    record = encode(key, value)
-                self.records += 1
-                pos = self._pos
-                if pos >= self._next_sync:
-                    self._write_sync()
-                    pos = self._pos
-                emit(record)
-                n = len(record)
-                self._pos = pos + n
-                pending = self._pending + n
-                self._pending = pending
-                if pending >= buffer_size:
-                    self._flush_out()
-        else:
-
-            def append(key: Any, value: Any) -> None:
-                if self._closed:
-                    raise SequenceFileError(closed_error, path=self.path)
+        def append(key: Any, value: Any) -> None:
+            if self._closed:
+                raise SequenceFileError(closed_error, path=self.path)
+            record = None
+            if inline and type(value) is str:
+                raw = value.encode("utf-8")
+                n = len(raw)
+                if n < 128:
+                    try:
+                        record = long_text(9 + n, 8, key, n) + raw
+                    except struct_error:
+                        pass  # not an int64: the codec says why
+            if record is None:
                 record = encode(key, value)
-                self.records += 1
+            self.records += 1
+            pos = self._pos
+            if pos >= self._next_sync:
+                self._write_sync()
                 pos = self._pos
-                if pos >= self._next_sync:
-                    self._write_sync()
-                    pos = self._pos
-                emit(record)
-                n = len(record)
-                self._pos = pos + n
-                pending = self._pending + n
-                self._pending = pending
-                if pending >= buffer_size:
-                    self._flush_out()
+            emit(record)
+            n = len(record)
+            self._pos = pos + n
+            pending = self._pending + n
+            self._pending = pending
+            if pending >= buffer_size:
+                self._flush_out()
 
         append.__doc__ = SequenceFileWriter.append.__doc__
         return append

@@ -33,7 +33,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, NoReturn, Protocol
 
 from ..config import HamaConfiguration
 from ..errors import JobSubmissionError
@@ -162,20 +162,32 @@ def fork_peers(indexes: Iterable[int], body: Callable[[int], int],
 
 
 def _child_main(index: int, body: Callable[[int], int], close: list[socket.socket | int]) -> None:  # pragma: no cover
-    code = 1
-    try:
-        import atexit
-
-        atexit._clear()  # the master's exit handlers are not this process's
+    def run() -> int:
         for c in close:
             try:
                 c.close() if isinstance(c, socket.socket) else os.close(c)
             except OSError:
                 pass
-        code = body(index)
+        return body(index)
+
+    _run_forked_child(run)
+
+
+def _run_forked_child(run: Callable[[], int]) -> NoReturn:  # pragma: no cover - runs in a forked child
+    """Run *run* in a forked child and end the process with its exit code.
+
+    The parent's exit handlers are dropped first; ``SystemExit`` gives the code, any other
+    exception is printed and gives 1. The child never returns into the parent's code.
+    """
+    code = 1
+    try:
+        import atexit
+
+        atexit._clear()  # the parent's exit handlers are not this process's
+        code = run()
     except SystemExit as exc:
         code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
-    except BaseException:  # noqa: BLE001 - the child must never return into the master's code
+    except BaseException:  # noqa: BLE001 - the child must never return into the parent's code
         import traceback
 
         traceback.print_exc()
@@ -607,11 +619,7 @@ def _fork_master(args: list[str], main: Callable[[list[str]], int], secret: str,
 
 def _master_child(args: list[str], main: Callable[[list[str]], int], secret: str, ready_r: int,
                   log_path: Path | None) -> None:  # pragma: no cover - runs in the child, which never returns
-    code = 1
-    try:
-        import atexit
-
-        atexit._clear()  # the client's exit handlers are not this process's
+    def run() -> int:
         os.setsid()  # a session of its own, as a spawned master: Ctrl-C in the terminal reaches only the client
         os.close(ready_r)
         _reset_signal_handlers()
@@ -627,19 +635,9 @@ def _master_child(args: list[str], main: Callable[[list[str]], int], secret: str
         os.environ[SECRET_ENV] = secret
         _forget_user_modules()
         sys.argv = [str(data_path("appmaster")), *args]
-        code = main(args)
-    except SystemExit as exc:
-        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
-    except BaseException:  # noqa: BLE001 - the child must never return into the client's code
-        import traceback
+        return main(args)
 
-        traceback.print_exc()
-        code = 1
-    finally:
-        try:
-            exit_handlers_and_flush()
-        finally:
-            os._exit(code & 0xFF if code >= 0 else 1)
+    _run_forked_child(run)
 
 
 def _reset_logging() -> None:  # pragma: no cover - runs in the forked master
