@@ -71,7 +71,29 @@ class _Process(Protocol):
     def kill(self) -> None: ...
 
 
-class ForkedPeer:
+class _Signalled:
+    """``terminate``/``kill`` of a forked process while it runs (:meth:`_running`)."""
+
+    pid: int
+
+    def _running(self) -> bool:
+        raise NotImplementedError
+
+    def _signal(self, sig: int) -> None:
+        if self._running():
+            try:
+                os.kill(self.pid, sig)
+            except ProcessLookupError:
+                pass
+
+    def terminate(self) -> None:
+        self._signal(signal.SIGTERM)
+
+    def kill(self) -> None:
+        self._signal(signal.SIGKILL)
+
+
+class ForkedPeer(_Signalled):
     """A peer process forked by :func:`fork_peers`: the part of ``Popen``'s API the launcher uses.
 
     Exactly one thread calls :meth:`reap` (it blocks in ``waitpid``); :meth:`wait`
@@ -103,18 +125,8 @@ class ForkedPeer:
         assert self.returncode is not None
         return self.returncode
 
-    def _signal(self, sig: int) -> None:
-        if self.returncode is None:
-            try:
-                os.kill(self.pid, sig)
-            except ProcessLookupError:
-                pass
-
-    def terminate(self) -> None:
-        self._signal(signal.SIGTERM)
-
-    def kill(self) -> None:
-        self._signal(signal.SIGKILL)
+    def _running(self) -> bool:
+        return self.returncode is None
 
 
 def fork_peers(indexes: Iterable[int], body: Callable[[int], int],
@@ -383,7 +395,7 @@ class LocalPeerLauncher(PeerLauncher):
         self.on_exit(PeerExit(index, code, f"pid {proc.pid} {describe_returncode(code)}", attempt))
 
 
-class ForkedMaster:
+class ForkedMaster(_Signalled):
     """A master process forked by :func:`start_local_master`: the part of ``Popen``'s API its handle uses.
 
     Any thread may call :meth:`poll` and :meth:`wait`; the first to see the exit reaps it.
@@ -432,18 +444,8 @@ class ForkedMaster:
             if pidfd >= 0:
                 os.close(pidfd)
 
-    def _signal(self, sig: int) -> None:
-        if self.poll() is None:
-            try:
-                os.kill(self.pid, sig)
-            except ProcessLookupError:
-                pass
-
-    def terminate(self) -> None:
-        self._signal(signal.SIGTERM)
-
-    def kill(self) -> None:
-        self._signal(signal.SIGKILL)
+    def _running(self) -> bool:
+        return self.poll() is None
 
 
 class LocalMasterHandle(MasterHandle):
