@@ -158,12 +158,26 @@ class PidRecord:
     create_time: float
     main_class: str
     log: str
+    # Start time in seconds since boot: unlike create_time (boot time + ticks, read from the wall
+    # clock) it does not move when the machine's clock is stepped (a VM's clock catching up).
+    since_boot: float | None = None
+
+    @staticmethod
+    def of(name: str, pid: int, main_class: str, log: str) -> PidRecord:
+        """The record of the live process *pid*."""
+        boot = psutil.boot_time()
+        created = psutil.Process(pid).create_time()
+        return PidRecord(name, pid, created, main_class, log, created - boot)
 
     def process(self) -> psutil.Process | None:
         """The live process if it is still the one we started (pid + start time + main class)."""
         try:
             proc = psutil.Process(self.pid)
-            if abs(proc.create_time() - self.create_time) > 1.0:
+            if self.since_boot is not None:
+                boot = psutil.boot_time()
+                if abs(proc.create_time() - boot - self.since_boot) > 1.0:
+                    return None
+            elif abs(proc.create_time() - self.create_time) > 1.0:
                 return None
             if proc.status() == psutil.STATUS_ZOMBIE:
                 return None
@@ -199,7 +213,7 @@ def start(daemon: Daemon, layout: Layout, java: Path) -> PidRecord:
             env=_daemon_env(java, layout, daemon),
             start_new_session=True,
         )
-    rec = PidRecord(daemon.name, proc.pid, psutil.Process(proc.pid).create_time(), daemon.main_class, str(out))
+    rec = PidRecord.of(daemon.name, proc.pid, daemon.main_class, str(out))
     daemon.pid_file(layout).write_text(json.dumps(dataclasses.asdict(rec)) + "\n")
     log.info("started %-15s pid %-7d log %s", daemon.name, proc.pid, out)
     return rec

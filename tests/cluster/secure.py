@@ -33,7 +33,6 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import psutil
 
 from tests.cluster import config, daemons, install, probes
 from tests.cluster.config import HOST, Heaps, Layout, Ports
@@ -384,7 +383,7 @@ def start_kdc(layout: SecureLayout) -> daemons.PidRecord:
         proc = subprocess.Popen([str(KDC_BIN), "-n", "-r", REALM], stdin=subprocess.DEVNULL, stdout=fh,
                                 stderr=subprocess.STDOUT, cwd=str(layout.work),
                                 env=dict(os.environ, **krb_env(layout)), start_new_session=True)
-    rec = daemons.PidRecord("kdc", proc.pid, psutil.Process(proc.pid).create_time(), str(KDC_BIN), str(out))
+    rec = daemons.PidRecord.of("kdc", proc.pid, str(KDC_BIN), str(out))
     layout.pids.mkdir(parents=True, exist_ok=True)
     (layout.pids / "kdc.json").write_text(json.dumps(dataclasses.asdict(rec)) + "\n")
     log.info("started %-15s pid %-7d log %s", "kdc", proc.pid, out)
