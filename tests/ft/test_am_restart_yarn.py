@@ -15,6 +15,7 @@ import re
 import signal
 import subprocess
 import sys
+import time
 from typing import Any
 
 import psutil
@@ -125,6 +126,9 @@ def test_am_killed_mid_job_attempt_2_resumes_output_identical(yarn_env, skein_cl
     assert _tree(out) == expected
     report = wait_final(skein_client, app_id)
     assert (str(report.state), str(report.final_status)) == ("FINISHED", "SUCCEEDED")
+    deadline = time.monotonic() + 60  # FINISHED is reported before the NodeManager has reaped the container
+    while _am_processes(app_id, 2) and time.monotonic() < deadline:
+        time.sleep(0.5)
     assert not _am_processes(app_id, 2)
 
 
