@@ -126,18 +126,47 @@ def test_job_session_logs_in_with_kerberos(secure_cluster: ClusterInfo, secure_e
     assert "digest identity only" in caplog.text
 
 
-def test_sasl_acl_keeps_other_principals_out(secure_cluster: ClusterInfo, secure_env: dict[str, str],
-                                             tmp_path: Path) -> None:
-    root = f"/hama-sasl-test-{os.getpid()}"
-    quorum = secure_env["HAMA_ZOOKEEPER_QUORUM"]
-    conf = _conf(tmp_path, secure_env, root)
+def _submit_slow(conf: HamaConfiguration, root: str) -> tuple[BSPJob, str]:
+    """A 2-peer job that runs ~20 s, submitted; and its znode path."""
     job = BSPJob(conf, f"{SLOW}:Slow")
     job.set_num_bsp_task(2)
     job.set("test.steps", 400)
     job.set("test.sleep", 0.05)
     job.submit()
-    path = f"{root}/{job.get_job_id()}"
+    return job, f"{root}/{job.get_job_id()}"
+
+
+def _intruders_refused(conf: HamaConfiguration, quorum: str, path: str, peer: str, other_cache: Path) -> None:
+    """Another principal (nn/localhost@HAMA.TEST: sasl:nn to ZooKeeper), no auth and another digest are
+    all refused on the job's znodes."""
     own_cache = os.environ["KRB5CCNAME"]
+    os.environ["KRB5CCNAME"] = f"FILE:{other_cache}"
+    try:
+        with _sasl_client(conf, quorum) as other:
+            _refused(other, path, peer)
+    finally:
+        os.environ["KRB5CCNAME"] = own_cache
+    for auth in ([], [("digest", "someone:else")]):
+        with kazoo_client(quorum, auth_data=auth) as foreign:
+            _refused(foreign, path, peer)
+
+
+def _znodes_gone(conf: HamaConfiguration, quorum: str, path: str, root: str) -> None:
+    """The killed job removed its own znodes through the ACL; the test's root goes too."""
+    with _sasl_client(conf, quorum) as zk:
+        deadline = time.monotonic() + 30
+        while zk.exists(path) is not None and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert zk.exists(path) is None
+        zk.delete(root, recursive=True)
+
+
+def test_sasl_acl_keeps_other_principals_out(secure_cluster: ClusterInfo, secure_env: dict[str, str],
+                                             tmp_path: Path) -> None:
+    root = f"/hama-sasl-test-{os.getpid()}"
+    quorum = secure_env["HAMA_ZOOKEEPER_QUORUM"]
+    conf = _conf(tmp_path, secure_env, root)
+    job, path = _submit_slow(conf, root)
     other_cache = tmp_path / "krb5cc_nn"
     _kinit(secure_env, "nn", other_cache)
     try:
@@ -152,25 +181,12 @@ def test_sasl_acl_keeps_other_principals_out(secure_cluster: ClusterInfo, secure
             own.create(f"{path}/owner-probe", b"x")  # the job's principal may write and delete
             own.set(f"{path}/owner-probe", b"y")
             own.delete(f"{path}/owner-probe")
-        os.environ["KRB5CCNAME"] = f"FILE:{other_cache}"
-        try:
-            with _sasl_client(conf, quorum) as other:  # nn/localhost@HAMA.TEST: sasl:nn to ZooKeeper
-                _refused(other, path, names[0])
-        finally:
-            os.environ["KRB5CCNAME"] = own_cache
-        for auth in ([], [("digest", "someone:else")]):
-            with kazoo_client(quorum, auth_data=auth) as foreign:
-                _refused(foreign, path, names[0])
+        _intruders_refused(conf, quorum, path, names[0], other_cache)
         assert job._job().status().state == "RUNNING"  # untouched by the intruders
     finally:
         job.kill_job()
         job.wait_for_completion(verbose=False)
-    with _sasl_client(conf, quorum) as zk:
-        deadline = time.monotonic() + 30
-        while zk.exists(path) is not None and time.monotonic() < deadline:
-            time.sleep(0.2)
-        assert zk.exists(path) is None  # the job removed its own znodes through the ACL
-        zk.delete(root, recursive=True)
+    _znodes_gone(conf, quorum, path, root)
 
 
 def test_default_acl_on_secured_quorum_is_sasl(secure_cluster: ClusterInfo, secure_env: dict[str, str],
@@ -185,13 +201,7 @@ def test_default_acl_on_secured_quorum_is_sasl(secure_cluster: ClusterInfo, secu
     conf = _conf(tmp_path, secure_env, root)
     for key in ("hama.zookeeper.acl", "hama.zookeeper.sasl.principal", "hama.zookeeper.sasl.server.principal"):
         conf.unset(key)  # the defaults: auto, no principals
-    job = BSPJob(conf, f"{SLOW}:Slow")
-    job.set_num_bsp_task(2)
-    job.set("test.steps", 400)
-    job.set("test.sleep", 0.05)
-    job.submit()
-    path = f"{root}/{job.get_job_id()}"
-    own_cache = os.environ["KRB5CCNAME"]
+    job, path = _submit_slow(conf, root)
     other_cache = tmp_path / "krb5cc_nn"
     _kinit(secure_env, "nn", other_cache)
     principal = secure.principal("hama")
@@ -204,25 +214,12 @@ def test_default_acl_on_secured_quorum_is_sasl(secure_cluster: ClusterInfo, secu
                 assert [a.id.scheme for a in acl[2:]] == ["digest"] and all(a.perms == 31 for a in acl), znode
             own.create(f"{path}/owner-probe", b"x")
             own.delete(f"{path}/owner-probe")
-        os.environ["KRB5CCNAME"] = f"FILE:{other_cache}"
-        try:
-            with _sasl_client(conf, quorum) as other:  # nn/localhost@HAMA.TEST
-                _refused(other, path, names[0])
-        finally:
-            os.environ["KRB5CCNAME"] = own_cache
-        for auth in ([], [("digest", "someone:else")]):
-            with kazoo_client(quorum, auth_data=auth) as foreign:
-                _refused(foreign, path, names[0])
+        _intruders_refused(conf, quorum, path, names[0], other_cache)
         assert job._job().status().state == "RUNNING"
     finally:
         job.kill_job()
         job.wait_for_completion(verbose=False)
-    with _sasl_client(conf, quorum) as zk:
-        deadline = time.monotonic() + 30
-        while zk.exists(path) is not None and time.monotonic() < deadline:
-            time.sleep(0.2)
-        assert zk.exists(path) is None
-        zk.delete(root, recursive=True)
+    _znodes_gone(conf, quorum, path, root)
 
 
 def test_auto_acl_settles_to_digest_without_a_ticket(secure_cluster: ClusterInfo, secure_env: dict[str, str],
