@@ -176,3 +176,32 @@ def test_channel_off_on_the_master() -> None:
         assert m.barriers == [0]
     finally:
         m.close()
+
+
+def test_spinning_peer_gets_a_release_within_and_after_its_window(master: Master, monkeypatch: Any) -> None:
+    """``hama.sync.rpc.spin.us``: a peer polls for up to 100 µs, then blocks; a release that comes
+    while it polls and one that comes long after both end the barrier."""
+    monkeypatch.setattr("os.sched_getaffinity", lambda _pid: {0, 1}, raising=False)
+    a, b = master.client(0), master.client(1)
+    assert a._channel is not None and a._channel._spin_ns == 100_000
+    for step, late in ((0, 0.0), (1, 0.05), (2, 0.0)):
+        t = threading.Thread(target=a.enter_barrier, args=(step, 5.0))
+        t.start()
+        time.sleep(late)  # 50 ms: the spinning peer has long gone back to a blocking read
+        b.enter_barrier(step, 5.0)
+        t.join(5.0)
+        assert not t.is_alive()
+    assert master.barriers == [0, 1, 2]
+    a.close()
+    b.close()
+
+
+def test_no_spinning_with_more_peers_than_cpus(monkeypatch: Any) -> None:
+    m = Master(3)
+    try:
+        monkeypatch.setattr("os.sched_getaffinity", lambda _pid: {0, 1}, raising=False)
+        c = m.client(0)
+        assert c._channel is not None and c._channel._spin_ns == 0
+        c.close()
+    finally:
+        m.close()
