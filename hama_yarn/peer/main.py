@@ -30,6 +30,7 @@ from ..messaging.queues import ReceiveQueue, create_queue
 from .memory import MemoryGuard, memory_limit
 from .messenger import Messenger
 from .runtime import PeerImpl
+from .threads import limit_native_threads
 
 if TYPE_CHECKING:
     from ..io.formats import RecordReader
@@ -123,6 +124,8 @@ def run_peer(
         Process exit code: 0 success, 1 the task failed.
     """
     job_id, conf = load_job(job_dir)
+    if exit_on_master_loss:  # a process of its own (not an inline thread): size BLAS/OpenMP pools
+        limit_native_threads(conf)
     if (conf.get("bsp.master.address") or "local").strip() == "local":
         from ..web.logs import capture_peer_output
 

@@ -77,3 +77,24 @@ def test_forked_and_spawned_master_run_the_job_alike(hama: Hama, tmp_path: Path,
     spawned = any(os.path.basename(a.rstrip("/")) == "appmaster" for a in cmd)
     # forked: the client's command line; spawned: python appmaster/ (also when the client runs another thread)
     assert spawned == (fork != "true"), cmd
+
+
+THREADS = job_script("core_threads.py")
+
+
+@pytest.mark.parametrize("fork", ["true", "false"])
+def test_peers_size_native_thread_pools_to_their_share_of_the_cpus(hama: Hama, tmp_path: Path, fork: str):
+    """OMP_NUM_THREADS and friends: CPUs / peers in local mode, the key when set, the user's own
+    environment variable kept; forked and spawned peers alike."""
+    env = {k: v for k, v in os.environ.items() if not k.endswith("_NUM_THREADS")}
+    share = max(1, len(os.sched_getaffinity(0)) // 2)
+    cases = [([], {}, str(share), str(share)),
+             (["-D", "hama.peer.native.threads=3"], {}, "3", "3"),
+             ([], {"OPENBLAS_NUM_THREADS": "7"}, str(share), "7")]
+    for i, (extra, user_env, omp, blas) in enumerate(cases):
+        out = tmp_path / f"out{i}"
+        p = hama.run("run", THREADS, "-n", "2", "-o", str(out), "-D", f"hama.local.peer.fork={fork}", *extra,
+                     env={**env, **user_env})
+        assert p.returncode == 0, p.stderr
+        obs = read_observations(out)
+        assert [o["threads"] for o in obs.values()] == [{"OMP_NUM_THREADS": omp, "OPENBLAS_NUM_THREADS": blas}] * 2
