@@ -23,7 +23,8 @@ from hama_yarn.config import HamaConfiguration
 
 
 class NumpyPi(BSP):
-    """Hama's ``PiEstimator``: ``pi.iterations`` darts per peer (numpy, 1M at a time); peer 0 averages."""
+    """Hama's ``PiEstimator``: ``pi.iterations`` darts per peer (numpy, 64Ki at a time: the arrays
+    stay in the CPU cache); peer 0 averages."""
 
     def bsp(self, peer: Any) -> None:
         import numpy as np  # only the jobs that use numpy import it (not the client, not cmb's peers)
@@ -34,7 +35,7 @@ class NumpyPi(BSP):
         inside = 0
         left = n
         while left:
-            k = min(left, 1 << 20)
+            k = min(left, 1 << 16)
             x = rng.random(k)
             y = rng.random(k)
             x *= x
