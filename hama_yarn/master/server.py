@@ -108,6 +108,7 @@ class Master:
         self.timeline = Timeline(self.num_peers)  # per-superstep timings for the web UI
         self.peer_pids: dict[int, int] = {}
         self.web: Any = None
+        self._web_starter: threading.Thread | None = None
         self.ui_url = ""  # direct URL of the web UI, token included
         self.am_attempt = 0  # YARN: the ApplicationMaster attempt this master runs in (0: not on YARN)
 
@@ -121,9 +122,11 @@ class Master:
         self.server.start()
         self.address = f"{self._advertise}:{self.server.port}"
         log.info("master of %s listening on %s", self.job_id, self.address)
-        self._start_web()
-        if self._publish is not None:
-            self._publish(self.address)
+        # The web UI (its modules, its server) starts beside the job, not before it: the peers
+        # (forked already) register and run meanwhile; the client learns the address (and finds
+        # the UI's URL) once it is up.
+        self._web_starter = threading.Thread(target=self._start_web_and_publish, name="web-start", daemon=True)
+        self._web_starter.start()
         try:
             self._prepare()
         except HamaError as exc:
@@ -173,6 +176,8 @@ class Master:
                 self.committer.abort_job()
         self.server.stop()
         self.ft.close()
+        if self._web_starter is not None:
+            self._web_starter.join(30.0)
         if self.web is not None:
             # Its serve_forever() notices a shutdown only at its next poll (up to 0.2 s): stop it
             # in the background instead of making the client, which waits for this process, wait.
@@ -362,6 +367,14 @@ class Master:
         if timeline and 0 <= index < self.num_peers:
             self.timeline.add(index, timeline)
         return plain
+
+    def _start_web_and_publish(self) -> None:
+        try:
+            self._start_web()
+        except Exception:  # noqa: BLE001 - the job runs without its UI
+            log.warning("web UI not started", exc_info=True)
+        if self._publish is not None:
+            self._publish(self.address)
 
     def _start_web(self) -> None:
         from ..web.live import start_web_ui
