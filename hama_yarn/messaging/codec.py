@@ -161,10 +161,12 @@ def _picklable(obj: object) -> bool:
         return False
 
 
+_IMMUTABLE = frozenset({int, float, str, bytes, bool, type(None)})
+
+
 def is_immutable_kind(messages: list[Any]) -> bool:
-    """True when every message is an int, float or str (safe to hand over uncopied)."""
-    types = set(map(type, messages))
-    return types <= {int, float, str}
+    """True when every message is an int, float, str, bytes, bool or None (safe to hand over uncopied)."""
+    return set(map(type, messages)) <= _IMMUTABLE
 
 
 def encode(messages: list[Any], compressor: int = 0, threshold: int = 0) -> bytes:

@@ -283,3 +283,15 @@ def test_bspjob_counters_and_state(api_run):
     assert ("test.user", "ones", 4 * N) in list(c)
     # the job name set in code reached the peers' configuration
     assert job.get_job_name() == "observe-persistent"
+
+
+def test_messages_to_itself_arrive_as_sent(hama: Hama, tmp_path: Path) -> None:
+    """A peer's messages to itself skip the network: immutable ones (bytes here) are handed over
+    as they are, mutable ones are copied at sync (a later change does not reach the receiver)."""
+    out = tmp_path / "out"
+    p = hama.run("run", job_script("core_loopback.py"), "-n", "2", "-o", str(out))
+    assert p.returncode == 0, p.stderr
+    obs = read_observations(out)
+    for o in obs.values():
+        assert o["got"] == [True, [1, 2, 3]]
+        assert o["same_bytes_object"] is True
