@@ -223,6 +223,9 @@ class BundleParts:
 #: Bundles shorter than this are joined by :func:`encode_lazy` (the copy costs less than
 #: writing many small buffers).
 LAZY_MIN_BYTES = 256 * 1024
+#: ... and so are bundles of smaller buffers than this on average (the bundle channel joins
+#: parts under 64 KiB before writing them anyway: one join of the whole costs less).
+LAZY_MIN_MEAN_PART = 32 * 1024
 
 
 def encode_lazy(messages: list[Any], compressor: int = 0, threshold: int = 0) -> bytes | BundleParts:
@@ -233,8 +236,10 @@ def encode_lazy(messages: list[Any], compressor: int = 0, threshold: int = 0) ->
     """
     kind, payload = _payload(messages)
     if isinstance(payload, list):
-        size = sum(memoryview(p).nbytes for p in payload)
-        if size >= LAZY_MIN_BYTES and not (compressor and size >= threshold):
+        # bytes parts (KIND_BYTES: hundreds of small messages) by len(), without a memoryview each
+        size = sum(map(len, payload)) if kind == KIND_BYTES else sum(memoryview(p).nbytes for p in payload)
+        if (size >= LAZY_MIN_BYTES and size >= LAZY_MIN_MEAN_PART * len(payload)
+                and not (compressor and size >= threshold)):
             return BundleParts([bytes((VERSION, 0, kind)), *payload])
         if not (compressor and size >= threshold):
             return b"".join([bytes((VERSION, 0, kind)), *payload])

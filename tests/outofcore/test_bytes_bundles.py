@@ -103,3 +103,11 @@ def test_buffer_pool_reuses_free_bytearrays_only(monkeypatch: pytest.MonkeyPatch
     del kept, b
     c = pool.get(n)
     assert id(c.obj) == base  # free again: the least recently used free buffer comes back
+
+
+def test_lazy_bundle_of_small_messages_is_joined() -> None:
+    """Many small messages (RandBench's 1 KiB) make one joined bundle, not hundreds of parts the
+    channel would join again."""
+    msgs = _msgs(500, 1024)
+    data = encode_lazy(msgs)
+    assert isinstance(data, bytes) and data == encode(msgs)
