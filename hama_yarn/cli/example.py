@@ -55,15 +55,21 @@ def add_parser(sub: Any) -> None:
     p.set_defaults(handler=handle)
 
 
+def _exists(name: str) -> bool:
+    """Whether *name* is an example, without importing any (the built-ins load NumPy: its
+    thread pool would make the client spawn, not fork, the job's master)."""
+    return name in BUILTIN or (name.isidentifier() and not name.startswith("_")
+                               and (data_path("examples") / f"{name}.py").is_file())
+
+
 def handle(args: argparse.Namespace) -> int:
-    examples = available()
     if not args.name:
         print("Available examples:")
-        for name, doc in examples.items():
+        for name, doc in available().items():
             print(f"  {name:<12} {doc}")
         return 0
-    if args.name not in examples:
-        raise UsageError(f"unknown example {args.name!r}; available: {', '.join(examples)}")
+    if not _exists(args.name):
+        raise UsageError(f"unknown example {args.name!r}; available: {', '.join(available())}")
     module = _builtin(args.name) or load_script(data_path("examples") / f"{args.name}.py")
     main = getattr(module, "main", None)
     if main is None:
