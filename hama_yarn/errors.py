@@ -109,7 +109,22 @@ class BarrierTimeoutError(SyncError, TimeoutError):
 
 
 class MessagingError(HamaError):
-    """A message bundle could not be sent, received or decoded."""
+    """A message bundle could not be sent, received or decoded.
+
+    Parameters
+    ----------
+    message : str
+        What failed.
+    peer_name : str, optional
+        The peer that could not be reached, when the error is a lost connection to it: the
+        master then looks at that peer first (its death is the job's failure, not this one).
+    """
+
+    peer_name: str | None = None
+
+    def __init__(self, message: str = "", peer_name: str | None = None) -> None:
+        super().__init__(message)
+        self.peer_name = peer_name
 
 
 class MemoryLimitError(HamaError):

@@ -91,8 +91,10 @@ service PeerUmbilical {
   oneway void peer_registered(1: i32 task_index, 2: string peer_name),
   oneway void heartbeat(1: i32 task_index, 2: i64 superstep, 3: list<Counter> counters),
   void task_done(1: i32 task_index, 2: i64 superstep, 3: list<Counter> counters) throws (1: RemoteError err),
+  // suspect: the peer this one lost its connection to (-1: none); the master waits briefly
+  // for that peer's own failure, the likelier cause, before blaming this one.
   void task_failed(1: i32 task_index, 2: i64 superstep, 3: string error, 4: string traceback,
-                   5: list<Counter> counters) throws (1: RemoteError err),
+                   5: list<Counter> counters, 6: i32 suspect = -1) throws (1: RemoteError err),
   // Fault tolerance: this peer's part of the checkpoint of `superstep` is durable.
   void checkpoint_written(1: i32 task_index, 2: i32 attempt, 3: i64 superstep, 4: i64 nbytes,
                           5: i64 millis) throws (1: RemoteError err),

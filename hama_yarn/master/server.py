@@ -77,6 +77,7 @@ class Master:
             self.num_peers,
             heartbeat_timeout=self.conf.get_seconds("hama.peer.heartbeat.timeout.ms"),
             start_timeout=self.conf.get_seconds("hama.master.start.timeout.ms") * 2,
+            suspect_grace=self.conf.get_seconds("hama.master.suspect.grace.ms"),
             **machine_options(self.conf),
         )
         self._events: queue.Queue[st.Event] = queue.Queue()
@@ -475,9 +476,10 @@ class _UmbilicalHandler:
     def checkpoint_written(self, task_index: int, attempt: int, superstep: int, nbytes: int, millis: int) -> None:
         self.m.post(st.CheckpointWritten(time.monotonic(), task_index, attempt, superstep, nbytes, millis))
 
-    def task_failed(self, task_index: int, superstep: int, error: str, traceback: str, counters: list[Any]) -> None:
+    def task_failed(self, task_index: int, superstep: int, error: str, traceback: str, counters: list[Any],
+                    suspect: int = -1) -> None:
         self.m.post(st.PeerFailed(time.monotonic(), task_index, superstep, error, traceback,
-                                  self.m.peer_report(task_index, counters)))
+                                  self.m.peer_report(task_index, counters), -1 if suspect is None else suspect))
 
 
 def _committer(conf: Any, job_id: str) -> Any:

@@ -138,13 +138,18 @@ class PeerSucceeded(Event):
 
 @dataclass(frozen=True)
 class PeerFailed(Event):
-    """Peer *index* raised: *error* is a one-line summary, *traceback* the detail."""
+    """Peer *index* raised: *error* is a one-line summary, *traceback* the detail.
+
+    *suspect* is the peer it lost its connection to (-1: none): most likely that peer died,
+    and its death, reported a moment later, is the job's failure rather than this one.
+    """
 
     index: int
     superstep: int
     error: str
     traceback: str = ""
     counters: Counters = field(default_factory=dict)
+    suspect: int = -1
 
 
 @dataclass(frozen=True)
@@ -291,16 +296,24 @@ class JobStateMachine:
         Runs of the job's peers in all, the first included (``bsp.tasks.max.attempts``).
     checkpoints : bool
         Peers write checkpoints (adds the checkpoint counters).
+    suspect_grace : float
+        A peer failing because it lost its connection to another peer waits this long
+        (seconds) for that peer's own failure, which is then the one reported.
     """
 
     def __init__(self, job_id: str, num_peers: int, heartbeat_timeout: float = 30.0, start_timeout: float = 120.0,
-                 recovery: bool = False, max_attempts: int = 1, checkpoints: bool = False) -> None:
+                 recovery: bool = False, max_attempts: int = 1, checkpoints: bool = False,
+                 suspect_grace: float = 5.0) -> None:
         if num_peers < 1:
             raise ValueError("num_peers must be >= 1")
         self.job_id = job_id
         self.num_peers = num_peers
         self.heartbeat_timeout = heartbeat_timeout
         self.start_timeout = start_timeout
+        self.suspect_grace = suspect_grace
+        # A failure held back while its suspect may still report its own: (diagnostics,
+        # suspect index, deadline, how many peers blamed it).
+        self._held: tuple[str, int, float, int] | None = None
         self.state = JobState.PREP
         self.peers = [PeerRecord(i) for i in range(num_peers)]
         self.superstep = 0
@@ -439,7 +452,7 @@ class JobStateMachine:
             p.superstep = ev.superstep
             diag = self._peer_diagnostics(p, ev.superstep, ev.error, ev.traceback)
             p.state, p.diagnostics = PeerState.FAILED, diag
-            return self._failed(diag, ev.now)
+            return self._failed_or_hold(diag, ev.now, ev.suspect)
         if isinstance(ev, PeerExited):
             p = self._peer(ev.index)
             if ev.attempt != self.attempt or p.state is PeerState.SUCCEEDED or (p.state is PeerState.FAILED):
@@ -447,7 +460,7 @@ class JobStateMachine:
             how = ev.description or f"exit code {ev.returncode}"
             diag = self._peer_diagnostics(p, p.superstep, f"peer process ended unexpectedly ({how})", "")
             p.state, p.diagnostics = PeerState.FAILED, diag
-            return self._failed(diag, ev.now)
+            return self._failed_or_hold(diag, ev.now)
         if isinstance(ev, CommitFinished):
             if ev.error:
                 return self._end(JobState.FAILED, f"Output commit failed: {ev.error}", PeerState.SUCCEEDED, abort_output=True)
@@ -459,6 +472,8 @@ class JobStateMachine:
         raise TypeError(f"unknown event {ev!r}")
 
     def _check_deadlines(self, now: float) -> list[Action]:
+        if self._held is not None and now >= self._held[2]:
+            return self._failed(self._held[0], now)  # its suspect did not fail: this is the failure
         if self.committing:
             return []
         for p in self.peers:
@@ -474,9 +489,32 @@ class JobStateMachine:
                 return self._failed(diag, now)
         return []
 
+    def _failed_or_hold(self, diag: str, now: float, suspect: int = -1) -> list[Action]:
+        """A peer failed; hold the failure back while the peer it blames may still report its own.
+
+        Peers that lose their connection to a dead peer usually report before the master sees
+        that peer's process end; the dead peer's failure is the one a user needs to read.
+        """
+        if self._held is not None:
+            held_diag, held_suspect, deadline, blamed = self._held
+            if self.peers[held_suspect].state is PeerState.FAILED:  # the suspect's own failure: the cause
+                n = blamed + (suspect == held_suspect)
+                note = f"\n({n} other peer{'s' if n != 1 else ''} then failed sending to peer {held_suspect})"
+                return self._failed(self.peers[held_suspect].diagnostics + note, now)
+            if suspect == held_suspect:
+                self._held = (held_diag, held_suspect, deadline, blamed + 1)
+                return []
+            return self._failed(held_diag, now)
+        if 0 <= suspect < self.num_peers and self.suspect_grace > 0 and self.peers[suspect].state in (
+                PeerState.RUNNING, PeerState.PENDING):
+            self._held = (diag, suspect, now + self.suspect_grace, 1)
+            return []
+        return self._failed(diag, now)
+
     # -- fault tolerance -------------------------------------------------
     def _failed(self, diag: str, now: float) -> list[Action]:
         """A peer failed: recover while attempts remain (``bsp.ft.enabled``), else fail the job."""
+        self._held = None
         self.failures.append(diag)
         if not self.recovery:
             return self._end(JobState.FAILED, diag, PeerState.KILLED)
@@ -520,6 +558,7 @@ class JobStateMachine:
         self.state = state
         self.diagnostics = diagnostics
         self.committing = False
+        self._held = None
         for p in self.peers:
             if p.state in (PeerState.PENDING, PeerState.RUNNING):
                 p.state = others

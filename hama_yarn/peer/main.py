@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..bsp import BSP, Combiner
 from ..config import HamaConfiguration
-from ..errors import ConfigError, HamaError, RPCError, SyncError
+from ..errors import ConfigError, HamaError, MessagingError, RPCError, SyncError
 from ..plugins import load_object
 from ..rpc.client import RPCClient
 from ..rpc.idl import counters_to_thrift
@@ -156,6 +156,7 @@ def run_peer(
     superstep = 0
     error: BaseException | None = None
     tb = ""
+    names: list[str] = []
     try:
         bind = conf.get("bsp.peer.hostname") or "127.0.0.1"
         advertise = bind if bind not in ("0.0.0.0", "") else socket.getfqdn()
@@ -238,7 +239,8 @@ def run_peer(
             aborted = isinstance(error, SyncError) and "job aborted" in str(error)
             log.log(logging.INFO if aborted else logging.ERROR, "peer %d failed at superstep %d: %s",
                     task_index, superstep, summary)
-            umbilical.call("task_failed", task_index, superstep, summary, tb, counters_to_thrift(counters))
+            umbilical.call("task_failed", task_index, superstep, summary, tb, counters_to_thrift(counters),
+                           _suspect(error, names))
     except RPCError as exc:
         log.error("cannot report to the master: %s", exc)
         code = code or 1
@@ -255,6 +257,18 @@ def run_peer(
     if isinstance(error, KeyboardInterrupt):
         return 130
     return code
+
+
+def _suspect(error: BaseException, names: list[str]) -> int:
+    """The index of the peer *error* lost its connection to (-1: none), however it was wrapped."""
+    seen: set[int] = set()
+    exc: BaseException | None = error
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        if isinstance(exc, MessagingError) and exc.peer_name in names:
+            return names.index(exc.peer_name)
+        exc = exc.__cause__ or exc.__context__
+    return -1
 
 
 def _delete_spill_on_sigterm(queue: ReceiveQueue) -> None:

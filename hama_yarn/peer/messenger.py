@@ -142,10 +142,13 @@ class Messenger:
                 channel.send(self.task_index, superstep, data)
                 return
             self._client(name).call("put_bundle", self.task_index, superstep, bytes(data))
-        except MessagingError:
+        except MessagingError as exc:
+            if exc.peer_name is None and _connection_lost(exc):
+                exc.peer_name = name  # the bundle channel's connection to it failed
             raise
         except Exception as exc:
-            raise MessagingError(f"sending {len(data)} bytes to peer {name} in superstep {superstep} failed: {exc}") from exc
+            raise MessagingError(f"sending {len(data)} bytes to peer {name} in superstep {superstep} failed: {exc}",
+                                 peer_name=name if _connection_lost(exc) else None) from exc
 
     def _send_in_order(self, name: str, superstep: int, datas: list[bytes | BundleParts]) -> None:
         for data in datas:
@@ -193,3 +196,17 @@ class Messenger:
     def stats(self) -> dict[str, Any]:
         """Transport statistics (for counters)."""
         return {"bytes_received": self.bytes_received, "bytes_decompressed": self.bytes_decompressed}
+
+
+def _connection_lost(exc: BaseException) -> bool:
+    """Whether *exc* (or what it was raised from) is a broken or refused connection.
+
+    Such a send failure usually means the other peer died: the master waits briefly for
+    that peer's own failure before blaming this one (see ``MessagingError.peer_name``).
+    """
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, OSError | EOFError) or type(seen).__name__ == "TTransportException":
+            return True
+        seen = seen.__cause__
+    return False

@@ -289,12 +289,13 @@ class PeerUmbilical(object):
     class task_failed_args(TPayload):
         _ttype = 12
 
-        def __init__(self, task_index=None, superstep=None, error=None, traceback=None, counters=None):
+        def __init__(self, task_index=None, superstep=None, error=None, traceback=None, counters=None, suspect=-1):
             self.task_index = task_index
             self.superstep = superstep
             self.error = error
             self.traceback = traceback
             self.counters = counters
+            self.suspect = suspect
 
     class task_failed_result(TPayload):
         _ttype = 12
@@ -629,8 +630,8 @@ PeerUmbilical.task_done_args.thrift_spec = {1: (8, 'task_index', False), 2: (10,
 PeerUmbilical.task_done_args.default_spec = [('task_index', None), ('superstep', None), ('counters', None)]
 PeerUmbilical.task_done_result.thrift_spec = {1: (12, 'err', RemoteError, False)}
 PeerUmbilical.task_done_result.default_spec = [('err', None)]
-PeerUmbilical.task_failed_args.thrift_spec = {1: (8, 'task_index', False), 2: (10, 'superstep', False), 3: (11, 'error', False), 4: (11, 'traceback', False), 5: (15, 'counters', (12, Counter), False)}
-PeerUmbilical.task_failed_args.default_spec = [('task_index', None), ('superstep', None), ('error', None), ('traceback', None), ('counters', None)]
+PeerUmbilical.task_failed_args.thrift_spec = {1: (8, 'task_index', False), 2: (10, 'superstep', False), 3: (11, 'error', False), 4: (11, 'traceback', False), 5: (15, 'counters', (12, Counter), False), 6: (8, 'suspect', False)}
+PeerUmbilical.task_failed_args.default_spec = [('task_index', None), ('superstep', None), ('error', None), ('traceback', None), ('counters', None), ('suspect', -1)]
 PeerUmbilical.task_failed_result.thrift_spec = {1: (12, 'err', RemoteError, False)}
 PeerUmbilical.task_failed_result.default_spec = [('err', None)]
 PeerUmbilical.checkpoint_written_args.thrift_spec = {1: (8, 'task_index', False), 2: (8, 'attempt', False), 3: (10, 'superstep', False), 4: (10, 'nbytes', False), 5: (10, 'millis', False)}

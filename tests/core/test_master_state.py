@@ -77,6 +77,49 @@ def test_first_failure_wins_and_names_peer_and_superstep():
     assert m.state is JobState.FAILED and m.diagnostics == fin.diagnostics
 
 
+def test_a_peer_that_lost_its_connection_waits_for_the_dead_peer_it_names():
+    m = running(4, suspect_grace=5.0)
+    m.handle(st.PeerHeartbeat(1.0, 2, 6))
+    lost = "MessagingError: sending 11 bytes to peer host2:5002 in superstep 6 failed: connection reset"
+    assert m.handle(st.PeerFailed(1.5, 0, 6, lost, "", {}, 2)) == []  # held: peer 2 may be the cause
+    assert m.state is JobState.RUNNING and m.peers[0].state is PeerState.FAILED
+    assert m.handle(st.PeerFailed(1.6, 3, 6, lost, "", {}, 2)) == []
+    assert m.handle(st.Tick(2.0)) == []
+    assert m.handle(st.PeerExited(2.1, 0, 1, "exit code 1")) == []  # the blaming peer's own exit
+    actions = m.handle(st.PeerExited(2.2, 2, -9, "killed by signal SIGKILL"))
+    assert kinds(actions) == [st.AbortSync, st.StopPeers, st.AbortOutput, st.JobFinished]
+    diag = actions[-1].diagnostics
+    assert diag.startswith(f"Task {st.task_attempt_id(JOB, 2)} failed: peer 2")
+    assert "SIGKILL" in diag and "2 other peers then failed sending to peer 2" in diag
+    assert "peer 2" in actions[0].reason and "SIGKILL" in actions[0].reason
+    assert m.peers[1].state is PeerState.KILLED
+
+
+def test_a_held_failure_is_the_job_failure_when_the_suspect_stays_alive():
+    m = running(3, suspect_grace=5.0)
+    assert m.handle(st.PeerFailed(1.0, 0, 3, "MessagingError: to host1 failed", "", {}, 1)) == []
+    assert m.handle(st.Tick(5.9)) == []
+    actions = m.handle(st.Tick(6.0))
+    assert kinds(actions) == [st.AbortSync, st.StopPeers, st.AbortOutput, st.JobFinished]
+    assert "peer 0" in actions[-1].diagnostics and "to host1 failed" in actions[-1].diagnostics
+    assert m.handle(st.Tick(7.0)) == []
+
+
+def test_no_grace_or_no_suspect_fails_at_once():
+    for grace, suspect in ((0.0, 1), (5.0, -1), (5.0, 0 + 7)):
+        m = running(3, suspect_grace=grace)
+        actions = m.handle(st.PeerFailed(1.0, 0, 3, "MessagingError: x", "", {}, suspect))
+        assert kinds(actions)[-1] is st.JobFinished and "peer 0" in actions[-1].diagnostics
+
+
+def test_a_kill_while_a_failure_is_held_ends_killed():
+    m = running(3, suspect_grace=5.0)
+    m.handle(st.PeerFailed(1.0, 0, 3, "MessagingError: x", "", {}, 1))
+    actions = m.handle(st.KillRequested(1.1, "by user"))
+    assert actions[-1] == st.JobFinished(JobState.KILLED, "Job killed: by user")
+    assert m.handle(st.Tick(9.0)) == []
+
+
 def test_peer_killed_by_signal_fails_the_job():
     m = running()
     m.handle(st.PeerHeartbeat(1.0, 2, 3))
