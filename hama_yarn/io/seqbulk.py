@@ -12,10 +12,16 @@ record, for the common small-record classes:
 
 Anything else (or a buffer that breaks those conditions) returns None, and the reader
 decodes the block record by record, with its exact error reporting.
+
+Uncompressed files get the same treatment a buffer at a time:
+:func:`plain_run` finds the run of whole records in the reader's buffer, and
+:func:`decode_spans` decodes their keys (or values) where they lie, so the reader's
+per-record work is a header walk and a yield.
 """
 
 from __future__ import annotations
 
+import struct
 from typing import Any
 
 import numpy as np
@@ -29,7 +35,7 @@ from .writables import (
     WritableCodec,
 )
 
-__all__ = ["decode_column"]
+__all__ = ["decode_column", "decode_spans", "plain_run", "spans_supported"]
 
 _FIXED: dict[type, tuple[str, int]] = {
     IntWritableCodec: (">i4", 4),
@@ -68,4 +74,91 @@ def decode_column(codec: WritableCodec, buf: bytes, lengths: list[int]) -> list[
             return None  # a length prefix that is not the string's one-byte length
         s = buf.decode("ascii")
         return [s[a:b] for a, b in zip((starts + 1).tolist(), ends.tolist())]
+    return None
+
+
+_RECLEN = struct.Struct(">i").unpack_from
+
+#: Fewest records worth a bulk decode (below that the per-call numpy cost dominates).
+MIN_RUN = 32
+
+
+def spans_supported(codec: WritableCodec) -> bool:
+    """Whether :func:`decode_spans` handles *codec* (the stock fixed-width and Text codecs)."""
+    return type(codec) in _FIXED or type(codec) is TextCodec
+
+
+def plain_run(buf: bytes, bp: int, limit: int) -> tuple[Any, int]:
+    """The whole records of an uncompressed SequenceFile in *buf* from offset *bp*.
+
+    Takes records while one lies wholly in *buf* and starts before *limit*; stops at a sync
+    escape or a negative record length (the reader's record-by-record path deals with
+    those; key lengths are checked by the caller).  Records of one size (fixed-width
+    keys and values) are found with one numpy check; others by walking their headers.
+
+    Returns
+    -------
+    tuple of (numpy.ndarray, int)
+        The records' start offsets (int64) and the offset after the last one.
+    """
+    size = len(buf)
+    last = min(limit - 1, size - 8)  # the last offset a record may start at
+    if bp > last:
+        return np.empty(0, dtype=np.int64), bp
+    (first,) = _RECLEN(buf, bp)
+    stride = first + 8
+    if first >= 0 and bp + stride <= size:
+        # Same-size records: read every predicted header at once, keep the prefix that agrees.
+        # (at most ~128 KiB at a time: a sync marker, every 100 KB in Hadoop's files, ends a run)
+        count = min((last - bp) // stride + 1, (size - bp) // stride, max(MIN_RUN, (1 << 17) // stride))
+        at = bp + stride * np.arange(count, dtype=np.int64)
+        raw = np.frombuffer(buf, dtype=np.uint8)
+        lens = raw[at[:, None] + np.arange(4)].view(">i4").ravel()
+        bad = np.flatnonzero(lens != first)
+        good = int(bad[0]) if len(bad) else count
+        if good >= MIN_RUN or good == count:
+            return at[:good], bp + stride * good
+    starts: list[int] = []
+    add = starts.append
+    reclen_at = _RECLEN
+    while bp <= last:
+        (reclen,) = reclen_at(buf, bp)
+        end = bp + 8 + reclen
+        if reclen < 0 or end > size:  # the sync escape is -1
+            break
+        add(bp)
+        bp = end
+    return np.asarray(starts, dtype=np.int64), bp
+
+
+def decode_spans(codec: WritableCodec, buf: bytes, text: str, base: int, starts: Any, ends: Any) -> list[Any] | None:
+    """What *codec* decodes from each ``buf[starts[i]:ends[i]]`` (one whole serialized value each), or None.
+
+    *text* is ``buf[base:...]`` decoded as latin-1 (one character per byte), shared by the
+    key and value columns.  *starts* and *ends* are int64 arrays.  None when a value breaks
+    the conditions of the module docstring (the reader then decodes record by record).
+    """
+    n = len(starts)
+    if n == 0:
+        return []
+    fixed = _FIXED.get(type(codec))
+    if fixed is not None:
+        dtype, width = fixed
+        if not np.all(ends - starts == width):
+            return None
+        raw = np.frombuffer(buf, dtype=np.uint8)
+        out: list[Any] = raw[starts[:, None] + np.arange(width)].view(dtype).ravel().tolist()
+        return out
+    if type(codec) is TextCodec:
+        lens = ends - starts - 1  # a one-byte length, then the bytes
+        if n and (int(lens.min()) < 0 or int(lens.max()) > 127):
+            return None
+        if not np.array_equal(np.frombuffer(buf, dtype=np.uint8)[starts], lens):
+            return None
+        lo = (starts + 1 - base).tolist()
+        hi = (ends - base).tolist()
+        values = [text[a:b] for a, b in zip(lo, hi)]
+        if not all(map(str.isascii, values)):  # O(1) each: latin-1 above 127 is not UTF-8's reading
+            return None
+        return values
     return None

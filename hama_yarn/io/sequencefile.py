@@ -81,7 +81,7 @@ from .seqcommon import (  # noqa: F401 - re-exported
     _SYNC_ESCAPE_BYTES,
     _open,
 )
-from .seqbulk import decode_column
+from .seqbulk import MIN_RUN, decode_column, decode_spans, plain_run, spans_supported
 from .seqwriter import SequenceFileWriter
 
 __all__ = [
@@ -446,12 +446,14 @@ class SequenceFileReader:
 
     # -- record iteration -------------------------------------------------
 
-    def _records(self) -> Iterator[tuple[int, Any, Any]]:
+    def _records(self, bulk: bool = True) -> Iterator[tuple[int, Any, Any]]:
+        """``(position, key, value)`` from here; *bulk*: decode runs of small records at once
+        (not for one record: :meth:`read_record` would decode a run per call)."""
         if self.compression is CompressionType.BLOCK:
             return self._block_records()
-        return self._plain_records()
+        return self._plain_records(bulk)
 
-    def _plain_records(self) -> Iterator[tuple[int, Any, Any]]:
+    def _plain_records(self, bulk: bool = True) -> Iterator[tuple[int, Any, Any]]:
         kdec = self._kc.decode
         vdec = self._vc.decode
         codec = self.codec if self.compression is CompressionType.RECORD else None
@@ -459,12 +461,24 @@ class SequenceFileReader:
         unpack = _II.unpack_from
         path = self.path
         end = self._end
+        bulk = bulk and codec is None and spans_supported(self._kc) and spans_supported(self._vc)
         while True:
             buf = self._buf
             bp = self._bpos
             pos = self._bbase + bp
             if pos >= end:
                 return
+            if bulk and len(buf) - bp >= 8 * MIN_RUN:
+                bulk, run = self._plain_run(buf, bp)  # not bulk: values it does not take; record by record
+                if run is not None:
+                    self.sync_seen = False
+                    for at, stop, key, value in run:
+                        self._bpos = stop
+                        self.last_record_position = at
+                        yield at, key, value
+                        if self._bpos != stop or self._buf is not buf:
+                            break  # the caller moved the reader (seek/sync): go on from there
+                    continue
             if len(buf) - bp < 8:
                 avail = self._fill(8)
                 buf = self._buf
@@ -577,6 +591,39 @@ class SequenceFileReader:
             self._bpos = ve
             self.last_record_position = pos
             yield pos, key, value
+
+    def _plain_run(self, buf: bytes, bp: int) -> tuple[bool, Iterator[tuple[int, int, Any, Any]] | None]:
+        """The whole records in *buf* from *bp*, decoded in bulk.
+
+        Returns
+        -------
+        tuple of (bool, iterator or None)
+            False if their keys or values are not what :mod:`~hama_yarn.io.seqbulk` decodes
+            (the file is read record by record from here); the records as ``(start, end,
+            key, value)`` with offsets in *buf*, or None when fewer than :data:`MIN_RUN` are
+            there whole before a sync marker or the buffer's end (the record-by-record path
+            takes the next one).
+        """
+        st, stop = plain_run(buf, bp, self._end - self._bbase)
+        if len(st) < MIN_RUN:
+            return True, None
+        import numpy as np
+
+        rec_end = np.empty_like(st)
+        rec_end[:-1] = st[1:]
+        rec_end[-1] = stop
+        raw = np.frombuffer(buf, dtype=np.uint8)
+        ks = st + 8
+        vs = ks + raw[(st + 4)[:, None] + np.arange(4)].view(">i4").ravel()
+        if not (np.all(vs >= ks) and np.all(vs <= rec_end)):
+            return True, None  # a bad key length: the record-by-record path names it
+        lo = int(st[0])
+        text = buf[lo:stop].decode("latin-1")
+        keys = decode_spans(self._kc, buf, text, lo, ks, vs)
+        values = decode_spans(self._vc, buf, text, lo, vs, rec_end) if keys is not None else None
+        if keys is None or values is None:
+            return False, None
+        return True, zip((st + self._bbase).tolist(), rec_end.tolist(), keys, values)
 
     def _read_block(self) -> tuple[int, list[int], bytes, list[int], bytes] | None:
         """Read one block at the current position; None at a clean end of file."""
@@ -800,7 +847,7 @@ class SequenceFileReader:
         tuple of (Any, Any) or None
             The next ``(key, value)``.
         """
-        rec = next(self._records(), None)
+        rec = next(self._records(bulk=False), None)
         if rec is None:
             return None
         return rec[1], rec[2]
