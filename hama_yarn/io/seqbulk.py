@@ -35,7 +35,7 @@ from .writables import (
     WritableCodec,
 )
 
-__all__ = ["decode_column", "decode_spans", "plain_run", "spans_supported"]
+__all__ = ["decode_column", "decode_run", "decode_spans", "plain_run", "spans_supported"]
 
 _FIXED: dict[type, tuple[str, int]] = {
     IntWritableCodec: (">i4", 4),
@@ -79,6 +79,12 @@ def decode_column(codec: WritableCodec, buf: bytes, lengths: list[int]) -> list[
 
 _RECLEN = struct.Struct(">i").unpack_from
 
+
+def _gather(buf: bytes, at: Any, dtype: str, width: int) -> Any:
+    """The *dtype* numbers (*width* bytes each) at the byte offsets *at* of *buf*, as one array."""
+    raw = np.frombuffer(buf, dtype=np.uint8)
+    return raw[at[:, None] + np.arange(width)].view(dtype).ravel()
+
 #: Fewest records worth a bulk decode (below that the per-call numpy cost dominates).
 MIN_RUN = 32
 
@@ -112,9 +118,7 @@ def plain_run(buf: bytes, bp: int, limit: int) -> tuple[Any, int]:
         # (at most ~128 KiB at a time: a sync marker, every 100 KB in Hadoop's files, ends a run)
         count = min((last - bp) // stride + 1, (size - bp) // stride, max(MIN_RUN, (1 << 17) // stride))
         at = bp + stride * np.arange(count, dtype=np.int64)
-        raw = np.frombuffer(buf, dtype=np.uint8)
-        lens = raw[at[:, None] + np.arange(4)].view(">i4").ravel()
-        bad = np.flatnonzero(lens != first)
+        bad = np.flatnonzero(_gather(buf, at, ">i4", 4) != first)
         good = int(bad[0]) if len(bad) else count
         if good >= MIN_RUN or good == count:
             return at[:good], bp + stride * good
@@ -146,12 +150,11 @@ def decode_spans(codec: WritableCodec, buf: bytes, text: str, base: int, starts:
         dtype, width = fixed
         if not np.all(ends - starts == width):
             return None
-        raw = np.frombuffer(buf, dtype=np.uint8)
-        out: list[Any] = raw[starts[:, None] + np.arange(width)].view(dtype).ravel().tolist()
+        out: list[Any] = _gather(buf, starts, dtype, width).tolist()
         return out
     if type(codec) is TextCodec:
         lens = ends - starts - 1  # a one-byte length, then the bytes
-        if n and (int(lens.min()) < 0 or int(lens.max()) > 127):
+        if int(lens.min()) < 0 or int(lens.max()) > 127:
             return None
         if not np.array_equal(np.frombuffer(buf, dtype=np.uint8)[starts], lens):
             return None
@@ -162,3 +165,30 @@ def decode_spans(codec: WritableCodec, buf: bytes, text: str, base: int, starts:
             return None
         return values
     return None
+
+
+def decode_run(kc: WritableCodec, vc: WritableCodec, buf: bytes, starts: Any, stop: int
+               ) -> tuple[bool, tuple[Any, list[Any], list[Any]] | None]:
+    """Keys and values of the whole records at *starts* (from :func:`plain_run`, ending at *stop*).
+
+    Returns
+    -------
+    tuple of (bool, tuple or None)
+        False when a key or value is not what :func:`decode_spans` takes; the records' end
+        offsets, keys and values, or None when a key length does not fit its record (the
+        reader's record-by-record path names it).
+    """
+    rec_end = np.empty_like(starts)
+    rec_end[:-1] = starts[1:]
+    rec_end[-1] = stop
+    ks = starts + 8
+    vs = ks + _gather(buf, starts + 4, ">i4", 4)
+    if not (np.all(vs >= ks) and np.all(vs <= rec_end)):
+        return True, None
+    lo = int(starts[0])
+    text = buf[lo:stop].decode("latin-1")
+    keys = decode_spans(kc, buf, text, lo, ks, vs)
+    values = decode_spans(vc, buf, text, lo, vs, rec_end) if keys is not None else None
+    if keys is None or values is None:
+        return False, None
+    return True, (rec_end, keys, values)

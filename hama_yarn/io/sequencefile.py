@@ -81,7 +81,7 @@ from .seqcommon import (  # noqa: F401 - re-exported
     _SYNC_ESCAPE_BYTES,
     _open,
 )
-from .seqbulk import MIN_RUN, decode_column, decode_spans, plain_run, spans_supported
+from .seqbulk import MIN_RUN, decode_column, decode_run, plain_run, spans_supported
 from .seqwriter import SequenceFileWriter
 
 __all__ = [
@@ -607,22 +607,10 @@ class SequenceFileReader:
         st, stop = plain_run(buf, bp, self._end - self._bbase)
         if len(st) < MIN_RUN:
             return True, None
-        import numpy as np
-
-        rec_end = np.empty_like(st)
-        rec_end[:-1] = st[1:]
-        rec_end[-1] = stop
-        raw = np.frombuffer(buf, dtype=np.uint8)
-        ks = st + 8
-        vs = ks + raw[(st + 4)[:, None] + np.arange(4)].view(">i4").ravel()
-        if not (np.all(vs >= ks) and np.all(vs <= rec_end)):
-            return True, None  # a bad key length: the record-by-record path names it
-        lo = int(st[0])
-        text = buf[lo:stop].decode("latin-1")
-        keys = decode_spans(self._kc, buf, text, lo, ks, vs)
-        values = decode_spans(self._vc, buf, text, lo, vs, rec_end) if keys is not None else None
-        if keys is None or values is None:
-            return False, None
+        ok, run = decode_run(self._kc, self._vc, buf, st, stop)
+        if run is None:
+            return ok, None
+        rec_end, keys, values = run
         return True, zip((st + self._bbase).tolist(), rec_end.tolist(), keys, values)
 
     def _read_block(self) -> tuple[int, list[int], bytes, list[int], bytes] | None:
