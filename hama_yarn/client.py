@@ -14,7 +14,7 @@ import os
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import registry
 from .config import HamaConfiguration, default_keys
@@ -26,6 +26,9 @@ from .rpc.auth import new_secret
 from .rpc.client import RPCClient
 from .rpc.idl import counters_from_thrift
 from .util import refuse_nested_submit, write_json_atomic
+
+if TYPE_CHECKING:
+    from .launcher.local import PendingMaster
 
 log = logging.getLogger(__name__)
 
@@ -330,6 +333,25 @@ def submit_job(conf: HamaConfiguration, detach: bool = False) -> RunningJob:
     """
     refuse_nested_submit()
     conf = conf.copy()
+    early = _fork_master_early(conf)  # a local master imports its modules while this process validates
+    try:
+        return _submit(conf, detach, early)
+    finally:
+        if early is not None:
+            early.cancel()  # not started (the submission failed): the child goes
+
+
+def _fork_master_early(conf: HamaConfiguration) -> PendingMaster | None:
+    """Local mode: fork the master now (:func:`~hama_yarn.launcher.local.fork_master_early`)."""
+    if (conf.get("bsp.master.address") or "local").strip() != "local":
+        return None
+    from .entry import master_main, warm_master
+    from .launcher.local import fork_master_early
+
+    return fork_master_early(conf, master_main, warm_master)
+
+
+def _submit(conf: HamaConfiguration, detach: bool, early: PendingMaster | None) -> RunningJob:
     validate_conf(conf)
     from .web.snapshot import record_sources
 
@@ -357,7 +379,7 @@ def submit_job(conf: HamaConfiguration, detach: bool = False) -> RunningJob:
         from .sync import server_class
 
         server_class(conf).preflight(conf)  # the master runs here: an unreachable sync service fails now
-        handle = _start_local(conf, mode, detach)
+        handle = _start_local(conf, mode, detach, early if mode == "local" else None)
     else:  # a bspmaster (hama_yarn/daemons): host:port, or "cluster" for bsp.master.hostname:port
         from .daemons.client import submit_cluster
 
@@ -381,7 +403,7 @@ def submit_job(conf: HamaConfiguration, detach: bool = False) -> RunningJob:
     return job
 
 
-def _start_local(conf: HamaConfiguration, mode: str, detach: bool) -> MasterHandle:
+def _start_local(conf: HamaConfiguration, mode: str, detach: bool, early: PendingMaster | None = None) -> MasterHandle:
     job_id, job_dir = registry.new_job_dir(conf)
     try:
         if not conf.get("bsp.job.name"):
@@ -400,7 +422,8 @@ def _start_local(conf: HamaConfiguration, mode: str, detach: bool) -> MasterHand
 
         # The master is forked from this process when it can be (hama.local.master.fork).
         return start_local_master(conf, job_id, job_dir, secret,
-                                  registry.master_log_path(conf, job_id) if detach else None, fork_main=master_main)
+                                  registry.master_log_path(conf, job_id) if detach else None, fork_main=master_main,
+                                  early=early)
     except BaseException:
         import shutil
 

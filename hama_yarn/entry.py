@@ -96,6 +96,19 @@ def master_main(argv: list[str] | None = None) -> int:
     return 0 if state.value == "SUCCEEDED" else 1
 
 
+def warm_master() -> None:
+    """Import what a local master and its forked peers run whatever the job (a master forked
+    early, :func:`hama_yarn.launcher.local.fork_master_early`, does it while the client stages)."""
+    from .master.server import Master  # noqa: F401
+    from .peer.main import run_peer  # noqa: F401
+    from .rpc.client import preload
+    from .sync.rpc import RPCSyncClient  # noqa: F401 - the default sync (hama.sync.backend=rpc)
+    from .web.logs import capture_peer_output  # noqa: F401 - local peers capture their output
+
+    preload()
+    import encodings.idna  # noqa: F401 - socket.getaddrinfo() loads this codec on a peer's first connect
+
+
 def _may_fork(conf: HamaConfiguration, python: str | None) -> bool:
     """Fork local peers unless told not to, or they must run another interpreter."""
     if not conf.get_bool("hama.local.peer.fork", True) or not hasattr(os, "fork"):

@@ -43,7 +43,8 @@ from .base import MasterHandle, PeerExit, PeerLauncher, describe_returncode
 
 log = logging.getLogger(__name__)
 
-__all__ = ["LocalPeerLauncher", "LocalMasterHandle", "ForkedPeer", "ForkedMaster", "fork_peers", "start_local_master",
+__all__ = ["LocalPeerLauncher", "LocalMasterHandle", "ForkedPeer", "ForkedMaster", "PendingMaster", "fork_master_early",
+           "fork_peers", "start_local_master",
            "wait_for_master_file", "wait_for_master_pipe", "python_command", "exit_handlers_and_flush"]
 
 
@@ -479,7 +480,8 @@ class LocalMasterHandle(MasterHandle):
 
 def start_local_master(conf: HamaConfiguration, job_id: str, job_dir: Path, secret: str,
                        log_path: Path | None = None,
-                       fork_main: Callable[[list[str]], int] | None = None) -> LocalMasterHandle:
+                       fork_main: Callable[[list[str]], int] | None = None,
+                       early: PendingMaster | None = None) -> LocalMasterHandle:
     """Start ``appmaster/`` for a staged job and wait until it listens.
 
     With *fork_main* (``appmaster/``'s body, :func:`hama_yarn.entry.master_main`) the
@@ -501,6 +503,9 @@ def start_local_master(conf: HamaConfiguration, job_id: str, job_dir: Path, secr
         closes as soon as it prints the job id.
     fork_main : callable, optional
         The master's body, run in a forked child with the ``appmaster/`` arguments.
+    early : PendingMaster, optional
+        A master forked when the submission began (:func:`fork_master_early`): it is
+        given the job instead of forking or spawning one.
 
     Raises
     ------
@@ -512,6 +517,13 @@ def start_local_master(conf: HamaConfiguration, job_id: str, job_dir: Path, secr
         # Detached: no client will release the master, and the registry answers for the job
         # once it ended, so the master lingers briefly (not the default 60 s) and cleans up.
         args += ["--remove-job-dir", "--linger", str(DETACHED_LINGER)]
+    if early is not None:  # forked when the submission began; it has imported what it runs
+        from ..rpc.client import preload
+
+        preload()
+        ready_r = early.ready_r
+        forked_early = early.start([*args, "--ready-fd", str(early.ready_w)], secret, log_path)
+        return _await_master(conf, job_id, job_dir, secret, forked_early, ready_r)
     # The master writes its address to this pipe once it listens (readiness without polling).
     ready_r, ready_w = os.pipe()
     args += ["--ready-fd", str(ready_w)]
@@ -598,23 +610,157 @@ def _os_threads() -> int:
         return 1
 
 
-def _fork_master(args: list[str], main: Callable[[list[str]], int], secret: str, ready_r: int, ready_w: int,
-                 log_path: Path | None) -> ForkedMaster | None:
-    """Fork the master (None when the fork failed: then it is spawned). Closes *ready_w* in this process."""
+class PendingMaster:
+    """A master forked at the start of a submission (:func:`fork_master_early`), waiting for its job.
+
+    While the client validates and stages the job, the child imports what a master and
+    its peers run (25-40 ms of a short job: the two processes do it at once, on two
+    cores); :meth:`start` then hands it the ``appmaster/`` arguments and the secret over
+    a pipe.  A child that is never started is killed by :meth:`cancel` (it would exit by
+    itself once this process is gone: the pipe closes).
+
+    Attributes
+    ----------
+    ready_r, ready_w : int
+        The readiness pipe (:func:`wait_for_master_pipe`): this process reads *ready_r*;
+        *ready_w* is the child's descriptor number for ``--ready-fd``.
+    """
+
+    def __init__(self, process: ForkedMaster, go_w: int, ready_r: int, ready_w: int) -> None:
+        self.process = process
+        self.ready_r = ready_r
+        self.ready_w = ready_w
+        self._go_w: int | None = go_w
+
+    def start(self, args: list[str], secret: str, log_path: Path | None) -> ForkedMaster:
+        """Run the master with *args* (``appmaster/``'s); its process.
+
+        Raises
+        ------
+        JobSubmissionError
+            The child is gone (it cannot be told its job).
+        """
+        go_w, self._go_w = self._go_w, None
+        if go_w is None:
+            raise JobSubmissionError("the forked master was already started or cancelled")
+        message = json.dumps({"args": args, "secret": secret,
+                              "log_path": str(log_path) if log_path is not None else None}).encode()
+        try:
+            view = memoryview(message)
+            while view:
+                view = view[os.write(go_w, view):]
+        except OSError as exc:
+            raise JobSubmissionError(f"the forked master (pid {self.process.pid}) is gone: {exc}") from exc
+        finally:
+            os.close(go_w)
+        return self.process
+
+    def cancel(self) -> None:
+        """Kill the child unless :meth:`start` was called (then nothing happens)."""
+        go_w, self._go_w = self._go_w, None
+        if go_w is None:
+            return
+        os.close(go_w)
+        for fd in (self.ready_r,):
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+        self.process.kill()
+        self.process.wait(5.0)
+
+
+def fork_master_early(conf: HamaConfiguration, main: Callable[[list[str]], int],
+                      warm: Callable[[], None]) -> PendingMaster | None:
+    """Fork the local master now, before the job is staged; None when it cannot be forked.
+
+    The child runs *warm* (imports), then waits for :meth:`PendingMaster.start` and runs
+    ``main(args)`` as :func:`start_local_master` would.  Not when :func:`may_fork_master`
+    says no (a malformed setting it reads, too: validation reports that).
+    """
+    try:
+        if not may_fork_master(conf):
+            return None
+    except Exception:  # noqa: BLE001 - e.g. a malformed hama.local.master.fork: validate_conf names it
+        return None
+    go_r, go_w = os.pipe()
+    ready_r, ready_w = os.pipe()
+    try:
+        pid = _fork_client()
+    except OSError as exc:
+        for fd in (go_r, go_w, ready_r, ready_w):
+            os.close(fd)
+        log.debug("early fork of the master failed (%s)", exc)
+        return None
+    if pid == 0:  # pragma: no cover - the child, which never returns
+        _early_master_child(main, warm, go_r, go_w, ready_r)
+    os.close(go_r)
+    os.close(ready_w)  # the child's copy stays open: its number is the --ready-fd it is given
+    log.debug("master forked early (pid %d): it imports its modules while the job is staged", pid)
+    return PendingMaster(ForkedMaster(pid), go_w, ready_r, ready_w)
+
+
+def _early_master_child(main: Callable[[list[str]], int], warm: Callable[[], None], go_r: int, go_w: int,
+                        ready_r: int) -> None:  # pragma: no cover - runs in the child, which never returns
+    def run() -> int:
+        os.setsid()  # a session of its own, as a spawned master: Ctrl-C in the terminal reaches only the client
+        os.close(go_w)
+        os.close(ready_r)
+        _reset_signal_handlers()
+        _reset_logging()
+        _forget_user_modules()
+        try:
+            warm()
+        except Exception:  # noqa: BLE001 - the same import fails again in main(), which reports it
+            pass
+        chunks = []
+        while True:
+            chunk = os.read(go_r, 65536)
+            if not chunk:
+                break
+            chunks.append(chunk)
+        os.close(go_r)
+        if not chunks:
+            return 0  # cancelled, or the client is gone: there is no job
+        job = json.loads(b"".join(chunks))
+        log_path = job["log_path"]
+        _enter_master(job["args"], main, job["secret"], Path(log_path) if log_path else None)
+        return main(job["args"])
+
+    _run_forked_child(run)
+
+
+def _fork_client() -> int:
+    """``os.fork()`` of the client, its output flushed first; 0 in the child.
+
+    The client's objects are frozen for the fork (``gc.freeze``): the child's collections
+    leave them alone, so fewer of the pages it shares with the client are copied.
+    """
     import gc
 
     sys.stdout.flush()
     sys.stderr.flush()
-    gc.freeze()  # the client's objects stay out of the child's collections (fewer copied pages)
+    gc.freeze()
     try:
         pid = os.fork()
-    except OSError as exc:
+    except OSError:
         gc.unfreeze()
+        raise
+    if pid:
+        gc.unfreeze()
+    return pid
+
+
+def _fork_master(args: list[str], main: Callable[[list[str]], int], secret: str, ready_r: int, ready_w: int,
+                 log_path: Path | None) -> ForkedMaster | None:
+    """Fork the master (None when the fork failed: then it is spawned). Closes *ready_w* in this process."""
+    try:
+        pid = _fork_client()
+    except OSError as exc:
         log.warning("fork of the master failed (%s); spawning it", exc)
         return None
     if pid == 0:  # pragma: no cover - the child, which never returns
         _master_child(args, main, secret, ready_r, log_path)
-    gc.unfreeze()
     os.close(ready_w)
     return ForkedMaster(pid)
 
@@ -626,20 +772,26 @@ def _master_child(args: list[str], main: Callable[[list[str]], int], secret: str
         os.close(ready_r)
         _reset_signal_handlers()
         _reset_logging()
-        null = os.open(os.devnull, os.O_RDONLY)
-        os.dup2(null, 0)
-        os.close(null)
-        if log_path is not None:
-            out = os.open(log_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
-            os.dup2(out, 1)
-            os.dup2(out, 2)
-            os.close(out)
-        os.environ[SECRET_ENV] = secret
         _forget_user_modules()
-        sys.argv = [str(data_path("appmaster")), *args]
+        _enter_master(args, main, secret, log_path)
         return main(args)
 
     _run_forked_child(run)
+
+
+def _enter_master(args: list[str], main: Callable[[list[str]], int], secret: str,
+                  log_path: Path | None) -> None:  # pragma: no cover - runs in a forked master
+    """The forked master's standard streams, secret and ``sys.argv``, as a spawned master has them."""
+    null = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(null, 0)
+    os.close(null)
+    if log_path is not None:
+        out = os.open(log_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        os.dup2(out, 1)
+        os.dup2(out, 2)
+        os.close(out)
+    os.environ[SECRET_ENV] = secret
+    sys.argv = [str(data_path("appmaster")), *args]
 
 
 def _reset_logging() -> None:  # pragma: no cover - runs in the forked master

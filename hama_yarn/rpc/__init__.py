@@ -1,7 +1,8 @@
 """Thrift RPC: IDL loading, the authenticated threaded server and clients.
 
-All services are declared in ``thrift/hama.thrift`` and loaded at run time with
-thriftpy2 (nothing generated is checked in).  Every connection starts with a
+All services are declared in ``thrift/hama.thrift``; their thriftpy2 classes are generated
+from it into :mod:`hama_yarn.rpc.hama_thrift` (``python -m hama_yarn.rpc.idlgen``), and
+thriftpy2 is imported without its IDL parser (:mod:`hama_yarn.rpc.thriftlite`).  Every connection starts with a
 challenge/response on the job's secret (:mod:`hama_yarn.rpc.auth`), and every remote
 failure crosses the wire as ``RemoteError`` and is re-raised on the caller's side as
 the matching :class:`~hama_yarn.errors.HamaError` subclass
@@ -11,6 +12,10 @@ the matching :class:`~hama_yarn.errors.HamaError` subclass
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
+
+from . import thriftlite
+
+thriftlite.install()  # before any thriftpy2 import: its IDL parser only when something parses
 
 if TYPE_CHECKING:
     from .client import RPCClient, map_error

@@ -98,3 +98,76 @@ def test_peers_size_native_thread_pools_to_their_share_of_the_cpus(hama: Hama, t
         assert p.returncode == 0, p.stderr
         obs = read_observations(out)
         assert [o["threads"] for o in obs.values()] == [{"OMP_NUM_THREADS": omp, "OPENBLAS_NUM_THREADS": blas}] * 2
+
+
+def test_a_submission_that_fails_after_the_early_fork_leaves_no_master(hama: Hama, tmp_path: Path):
+    """The local master is forked when the submission begins (it imports while the client validates
+    and stages); a submission that then fails kills it: an error, no process left behind."""
+    import re
+
+    import psutil
+
+    missing = tmp_path / "no-such-input"
+    p = hama.run("-v", "-v", "run", WHOAMI, "-n", "2", "-i", str(missing))
+    assert p.returncode != 0
+    assert str(missing) in p.stderr, p.stderr
+    forked = re.search(r"master forked early \(pid (\d+)\)", p.stderr)
+    assert forked, p.stderr  # the failure came after the fork
+    pid = int(forked.group(1))
+    assert not psutil.pid_exists(pid) or psutil.Process(pid).status() == psutil.STATUS_ZOMBIE
+
+
+_EARLY = """
+import os, sys
+from pathlib import Path
+from hama_yarn.config import HamaConfiguration
+from hama_yarn.errors import JobSubmissionError
+from hama_yarn.launcher.local import fork_master_early, wait_for_master_pipe
+
+tmp = Path(sys.argv[1])
+seen, warmed = tmp / "seen.txt", tmp / "warmed.txt"
+
+def main(args):
+    ready = int(args[args.index("--ready-fd") + 1])
+    seen.write_text(" ".join([*args, os.environ.get("HAMA_JOB_SECRET", "?"), str(os.getsid(0) == os.getpid())]))
+    os.write(ready, b"127.0.0.1:4242\\n")
+    return 7
+
+def warm():
+    warmed.write_text("imported")
+
+conf = HamaConfiguration()
+early = fork_master_early(conf, main, warm)
+assert early is not None, "no other thread runs here: the master can be forked"
+proc = early.start(["--job-dir", "/some/job", "--ready-fd", str(early.ready_w)], "s3cret", None)
+try:
+    early.start(["again"], "s3cret", None)
+    raise AssertionError("a forked master takes one job")
+except JobSubmissionError:
+    pass
+assert wait_for_master_pipe(conf, early.ready_r, proc.poll) == "127.0.0.1:4242"
+os.close(early.ready_r)
+assert proc.wait(30) == 7
+assert warmed.read_text() == "imported"
+assert seen.read_text() == f"--job-dir /some/job --ready-fd {early.ready_w} s3cret True", seen.read_text()
+early.cancel()  # started: nothing happens
+
+seen.unlink()
+cancelled = fork_master_early(conf, main, warm)
+assert cancelled is not None
+pid = cancelled.process.pid
+cancelled.cancel()
+assert cancelled.process.poll() is not None  # killed and reaped
+assert not seen.exists()
+
+conf.set("hama.local.master.fork", "false")
+assert fork_master_early(conf, main, warm) is None
+print("ok")
+"""
+
+
+def test_early_forked_master_runs_main_with_the_job_it_is_given_or_exits_when_cancelled(tmp_path: Path):
+    """fork_master_early in a process of its own (this one may run threads: then it declines to fork)."""
+    p = subprocess.run([sys.executable, "-c", _EARLY, str(tmp_path)], capture_output=True, text=True, timeout=60,
+                       stdin=subprocess.DEVNULL)
+    assert p.returncode == 0 and p.stdout.strip() == "ok", p.stderr

@@ -38,6 +38,21 @@ def test_large_bytes_messages_round_trip_without_pickle() -> None:
     assert all(type(m) is bytes for m in decode(memoryview(bytearray(data))))  # copies, not views
 
 
+@pytest.mark.parametrize("one_copy_max", [1 << 30, 100])
+def test_bytes_messages_decode_alike_by_one_copy_or_by_views(monkeypatch: pytest.MonkeyPatch,
+                                                              one_copy_max: int) -> None:
+    """Payloads up to _ONE_COPY_MAX are copied once and sliced; longer ones are sliced as views and copied
+    message by message (no second copy of a huge bundle)."""
+    from hama_yarn.messaging import codec
+
+    monkeypatch.setattr(codec, "_ONE_COPY_MAX", one_copy_max)
+    msgs = _msgs(40, 1500) + [b"", b"z"]
+    data = encode(msgs)
+    for form in (data, memoryview(bytearray(data)), memoryview(bytearray(data)).toreadonly()):
+        out = decode(form)
+        assert out == msgs and all(type(m) is bytes for m in out)
+
+
 def test_lazy_bytes_bundle_refers_to_the_messages() -> None:
     msgs = _msgs(8, 64 << 10)
     parts = encode_lazy(msgs)
