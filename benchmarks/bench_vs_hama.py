@@ -12,7 +12,8 @@ time counts; a row whose outputs differ, or where one side fails, says so.  Wall
 whole command (JVM or Python start included; hama-yarn's modules compiled to bytecode first, as
 ``pip install`` leaves them), the median of ``--reps`` interleaved runs of each side for the short
 jobs (pi, cmb, RandBench), peak RSS the sum of the per-process peaks (``VmHWM``) of the command's
-process tree.  Jobs:
+process tree, sampled every 20 ms (for the short jobs in one more run of each side, whose time
+does not count: the sampler's ``/proc`` scans compete with a 0.2 s job for the CPUs).  Jobs:
 
 * pi: Hama's PiEstimator, ``--pi-samples`` darts per task (numpy in hama-yarn, a Java loop in Hama);
 * cmb: Hama's CombineExample (sum combiner);
@@ -77,12 +78,14 @@ JAVA_SRC = ROOT / "benchmarks" / "java" / "HamaBench.java"
 class Run:
     """One command: wall seconds, summed peak RSS of its process tree, exit code, output."""
 
-    def __init__(self, cmd: list[str], timeout: float, cwd: str) -> None:
+    def __init__(self, cmd: list[str], timeout: float, cwd: str, sample: bool = True) -> None:
         self.cmd = cmd
         peak: dict[int, int] = {}
         t0 = time.perf_counter()
         proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=cwd)
         done = threading.Event()
+        if not sample:  # timing only: no sampler competing with the job for the two cores
+            done.set()
 
         def sample() -> None:
             root = psutil.Process(proc.pid)
@@ -302,15 +305,18 @@ def main(argv: list[str] | None = None) -> int:
                 wrong.append(why)
                 print(f" (wrong: {why})", end="", flush=True, file=sys.stderr)
             if reps > 1 and y.ok() and h.ok():
-                # short jobs: the median of --reps runs of each side, interleaved (the first runs above
-                # count too; the outputs checked are the last runs')
-                ys, hs = [y], [h]
-                for _ in range(reps - 1):
+                # short jobs: the median of --reps more runs of each side, interleaved and not sampled
+                # (the RSS sampler's /proc scans would take a tenth of a core from a 0.2 s job); the
+                # peak RSS is the first runs' (sampled above); the outputs checked are the last runs'
+                ys, hs = [], []
+                for _ in range(reps):
                     shutil.rmtree(yo, ignore_errors=True)
                     shutil.rmtree(ho, ignore_errors=True)
-                    ys.append(Run([PY, str(JOBS), job, yo, *common_y, *extra], args.timeout, tmp))
-                    hs.append(Run([*java, job, ho, *common_h, *extra], args.timeout, tmp))
+                    ys.append(Run([PY, str(JOBS), job, yo, *common_y, *extra], args.timeout, tmp, sample=False))
+                    hs.append(Run([*java, job, ho, *common_h, *extra], args.timeout, tmp, sample=False))
+                y_rss, h_rss = y.rss, h.rss
                 y, h = _median(ys), _median(hs)
+                y.rss, h.rss = y_rss, h_rss
                 print(f" (median of {reps}: {y.wall:.2f} s vs {h.wall:.2f} s)", end="", flush=True, file=sys.stderr)
             print("", file=sys.stderr)
             load = os.getloadavg()[0]
@@ -424,11 +430,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _median(runs: list[Run]) -> Run:
-    """The run of median wall time (the upper median of an even count); its RSS is the largest seen."""
-    ordered = sorted(runs, key=lambda r: r.wall)
-    mid = ordered[len(ordered) // 2]
-    mid.rss = max(r.rss for r in runs)
-    return mid
+    """The run of median wall time (the upper median of an even count)."""
+    return sorted(runs, key=lambda r: r.wall)[len(runs) // 2]
 
 
 def _both_split(label: str, ykv: list[str], hkv: list[str], check: Any, env: dict[str, Any]) -> None:
