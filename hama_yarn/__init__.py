@@ -5,11 +5,18 @@
 
 from __future__ import annotations
 
+import gc
 from typing import TYPE_CHECKING, Any
 
-from .bsp import BSP, BSPPeer, Combiner, HashPartitioner, Partitioner
-from .config import HamaConfiguration
-from .errors import HamaError
+_collecting = gc.isenabled()
+gc.disable()  # as util.without_gc does (the package's modules are tens of thousands of lasting objects)
+try:
+    from .bsp import BSP, BSPPeer, Combiner, HashPartitioner, Partitioner
+    from .config import HamaConfiguration
+    from .errors import HamaError
+finally:
+    if _collecting:
+        gc.enable()
 
 if TYPE_CHECKING:
     from .client import Counters
@@ -34,12 +41,10 @@ __all__ = [
 def __getattr__(name: str) -> Any:
     # The client side (BSPJob, Counters) loads on first use: master and peer
     # processes import hama_yarn.* without paying for it.
+    from .util import without_gc
+
     if name == "BSPJob":
-        from .job import BSPJob
-
-        return BSPJob
+        return without_gc(lambda: __import__("hama_yarn.job", fromlist=["BSPJob"]).BSPJob)
     if name == "Counters":
-        from .client import Counters
-
-        return Counters
+        return without_gc(lambda: __import__("hama_yarn.client", fromlist=["Counters"]).Counters)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

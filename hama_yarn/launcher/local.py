@@ -39,6 +39,7 @@ from ..config import HamaConfiguration
 from ..errors import JobSubmissionError
 from ..resources import data_path
 from ..rpc.auth import SECRET_ENV
+from ..util import without_gc
 from .base import MasterHandle, PeerExit, PeerLauncher, describe_returncode
 
 log = logging.getLogger(__name__)
@@ -710,7 +711,7 @@ def _early_master_child(main: Callable[[list[str]], int], warm: Callable[[], Non
         _reset_logging()
         _forget_user_modules()
         try:
-            warm()
+            without_gc(warm)
         except Exception:  # noqa: BLE001 - the same import fails again in main(), which reports it
             pass
         chunks = []

@@ -22,6 +22,8 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 
+from .record import Record
+
 __all__ = [
     "JobState",
     "PeerState",
@@ -90,19 +92,16 @@ class PeerState(str, enum.Enum):
 
 
 # ---------------------------------------------------------------- events
-@dataclass(frozen=True)
-class Event:
+class Event(Record):
     """Base of all events; *now* is seconds on the master's monotonic clock."""
 
     now: float
 
 
-@dataclass(frozen=True)
 class Start(Event):
     """The master is up: launch the peers."""
 
 
-@dataclass(frozen=True)
 class PeerStarted(Event):
     """Peer *index* fetched its task (it runs, on *host*)."""
 
@@ -110,7 +109,6 @@ class PeerStarted(Event):
     host: str = ""
 
 
-@dataclass(frozen=True)
 class PeerRegistered(Event):
     """Peer *index* registered its message server as *name*."""
 
@@ -118,7 +116,6 @@ class PeerRegistered(Event):
     name: str
 
 
-@dataclass(frozen=True)
 class PeerHeartbeat(Event):
     """Peer *index* is alive, at *superstep*, with these counters."""
 
@@ -127,7 +124,6 @@ class PeerHeartbeat(Event):
     counters: Counters = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
 class PeerSucceeded(Event):
     """Peer *index* finished bsp() and cleanup() without error."""
 
@@ -136,7 +132,6 @@ class PeerSucceeded(Event):
     counters: Counters = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
 class PeerFailed(Event):
     """Peer *index* raised: *error* is a one-line summary, *traceback* the detail.
 
@@ -152,7 +147,6 @@ class PeerFailed(Event):
     suspect: int = -1
 
 
-@dataclass(frozen=True)
 class PeerExited(Event):
     """The process (or container) of peer *index* ended; *description* says how."""
 
@@ -162,33 +156,28 @@ class PeerExited(Event):
     attempt: int = 0
 
 
-@dataclass(frozen=True)
 class BarrierCompleted(Event):
     """Every peer passed the barrier of *superstep* (from the embedded SyncServer)."""
 
     superstep: int
 
 
-@dataclass(frozen=True)
 class KillRequested(Event):
     """A user (``hama job -kill``, Ctrl-C) asked to kill the job."""
 
     reason: str
 
 
-@dataclass(frozen=True)
 class CommitFinished(Event):
     """The output commit ended; *error* is empty on success."""
 
     error: str = ""
 
 
-@dataclass(frozen=True)
 class Tick(Event):
     """Time passes: check registration and heartbeat deadlines."""
 
 
-@dataclass(frozen=True)
 class CheckpointWritten(Event):
     """Peer *index* (of job attempt *attempt*) made its part of checkpoint *superstep* durable."""
 
@@ -200,43 +189,36 @@ class CheckpointWritten(Event):
 
 
 # ---------------------------------------------------------------- actions
-@dataclass(frozen=True)
-class Action:
+class Action(Record):
     """Base of all actions."""
 
 
-@dataclass(frozen=True)
 class LaunchPeers(Action):
     """Start peers with these task indexes."""
 
     indexes: tuple[int, ...]
 
 
-@dataclass(frozen=True)
 class AbortSync(Action):
     """Release every peer waiting in a barrier with an error."""
 
     reason: str
 
 
-@dataclass(frozen=True)
 class StopPeers(Action):
     """Stop all peer processes that are still running."""
 
     reason: str
 
 
-@dataclass(frozen=True)
 class CommitOutput(Action):
     """Move the peers' output from the temporary location into the output directory."""
 
 
-@dataclass(frozen=True)
 class AbortOutput(Action):
     """Remove all temporary output (nothing may appear in the output directory)."""
 
 
-@dataclass(frozen=True)
 class RecoverPeers(Action):
     """Stop every peer of the failed attempt and start all peers again as job attempt *attempt*,
     restored from the checkpoint of *superstep* (0: from the start); discard the failed
@@ -247,14 +229,12 @@ class RecoverPeers(Action):
     reason: str
 
 
-@dataclass(frozen=True)
 class CommitCheckpoint(Action):
     """Every peer's part of the checkpoint of *superstep* is durable: record it, drop older ones."""
 
     superstep: int
 
 
-@dataclass(frozen=True)
 class JobFinished(Action):
     """The job reached a final *state*."""
 
