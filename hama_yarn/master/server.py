@@ -108,8 +108,7 @@ class Master:
         self.address = ""
         self.timeline = Timeline(self.num_peers)  # per-superstep timings for the web UI
         self.peer_pids: dict[int, int] = {}
-        self.web: Any = None
-        self._web_starter: threading.Thread | None = None
+        self.web: Any = None  # hama_yarn.web.deferred.DeferredWebUI
         self.ui_url = ""  # direct URL of the web UI, token included
         self.am_attempt = 0  # YARN: the ApplicationMaster attempt this master runs in (0: not on YARN)
 
@@ -123,11 +122,11 @@ class Master:
         self.server.start()
         self.address = f"{self._advertise}:{self.server.port}"
         log.info("master of %s listening on %s", self.job_id, self.address)
-        # The web UI (its modules, its server) starts beside the job, not before it: the peers
-        # (forked already) register and run meanwhile; the client learns the address (and finds
-        # the UI's URL) once it is up.
-        self._web_starter = threading.Thread(target=self._start_web_and_publish, name="web-start", daemon=True)
-        self._web_starter.start()
+        # The web UI's port is bound and its URL known now; it starts serving when wanted
+        # (hama_yarn.web.deferred), not while the peers start.  Then the client learns the address.
+        self._open_web()
+        if self._publish is not None:
+            self._publish(self.address)
         try:
             self._prepare()
         except HamaError as exc:
@@ -177,8 +176,6 @@ class Master:
                 self.committer.abort_job()
         self.server.stop()
         self.ft.close()
-        if self._web_starter is not None:
-            self._web_starter.join(30.0)
         if self.web is not None:
             # Its serve_forever() notices a shutdown only at its next poll (up to 0.2 s): stop it
             # in the background instead of making the client, which waits for this process, wait.
@@ -369,24 +366,23 @@ class Master:
             self.timeline.add(index, timeline)
         return plain
 
-    def _start_web_and_publish(self) -> None:
+    def _open_web(self) -> None:
+        """Bind the web UI (``hama.web.enabled``) and note its URL; it serves once wanted."""
+        if not self.conf.get_bool("hama.web.enabled", True):
+            return
+        from ..web.deferred import DeferredWebUI
+
         try:
-            self._start_web()
-        except Exception:  # noqa: BLE001 - the job runs without its UI
-            log.warning("web UI not started", exc_info=True)
-        if self._publish is not None:
-            self._publish(self.address)
+            self.web = DeferredWebUI(self, self._host, self._advertise)
+        except OSError as exc:
+            log.warning("web UI not started (%s); the job runs without it", exc)
+            return
+        self.ui_url = self.web.url
+        self.web.start()
+        if (self.conf.get("bsp.master.address") or "local").strip() in ("local", "inline"):
+            from ..registry import note
 
-    def _start_web(self) -> None:
-        from ..web.live import start_web_ui
-
-        self.web = start_web_ui(self, self._host, self._advertise)
-        if self.web is not None:
-            self.ui_url = self.web.url
-            if (self.conf.get("bsp.master.address") or "local").strip() in ("local", "inline"):
-                from ..registry import note
-
-                note(self.conf, self.job_id, ui_url=self.ui_url)
+            note(self.conf, self.job_id, ui_url=self.ui_url)
 
     def _write_history(self) -> None:
         """The job history record (``hama history``); a failure is logged, never raised."""

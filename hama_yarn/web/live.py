@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import logging
+import socket
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .logs import local_peer_logs, tail_file, tail_nodemanager_log
-from .server import WebServer, ui_token
+from .token import ui_token
+
+if TYPE_CHECKING:
+    from .server import WebServer
 
 log = logging.getLogger(__name__)
 
@@ -52,16 +56,20 @@ class MasterSource:
         return True
 
 
-def start_web_ui(master: Any, host: str, advertise: str) -> WebServer | None:
-    """Start the UI of *master* if ``hama.web.enabled``; None if disabled or the port is taken."""
+def start_web_ui(master: Any, host: str, advertise: str, sock: socket.socket | None = None) -> WebServer | None:
+    """Start the UI of *master* if ``hama.web.enabled``; None if disabled or the port is taken.
+
+    *sock*: the UI's socket, bound and listening already (:mod:`hama_yarn.web.deferred`).
+    """
     conf = master.conf
     if not conf.get_bool("hama.web.enabled", True):
         return None
     try:
         from ..rpc.tls import https_context
+        from .server import WebServer  # here: a master writing its history record needs MasterSource only
 
         web = WebServer(MasterSource(master), ui_token(master._secret), host, conf.get_int("hama.web.port", 0), advertise,
-                        ssl_context=https_context(master._secret))
+                        ssl_context=https_context(master._secret), sock=sock)
     except OSError as exc:
         log.warning("web UI not started (%s); the job runs without it", exc)
         return None

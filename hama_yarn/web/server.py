@@ -15,11 +15,11 @@ YARN RM proxy, which forwards GET and PUT only, the page's kill button sends ``P
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import json
 import logging
 import re
+import socket
 import ssl
 import threading
 import urllib.parse
@@ -28,15 +28,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Protocol
 
 from .pages import PAGES, render_page
+from .token import ui_token
 
 log = logging.getLogger(__name__)
 
 __all__ = ["ui_token", "JobSource", "WebServer", "TokenWebServer", "TokenHandler"]
-
-
-def ui_token(secret: str) -> str:
-    """The web UI token of a job: derived from its secret, so the secret itself never travels in URLs."""
-    return hmac.new(secret.encode(), b"hama-web-ui-v1", hashlib.sha256).hexdigest()[:40]
 
 
 class JobSource(Protocol):
@@ -70,13 +66,23 @@ class TokenWebServer:
         Serve HTTPS with it.
     name : str
         Name of the serving thread.
+    sock : socket.socket, optional
+        A listening socket to serve (then *host* and *port* are its own).
     """
 
     def __init__(self, handler: type[TokenHandler], token: str, host: str, port: int, advertise: str,
-                 ssl_context: ssl.SSLContext | None = None, name: str = "web-ui") -> None:
+                 ssl_context: ssl.SSLContext | None = None, name: str = "web-ui",
+                 sock: socket.socket | None = None) -> None:
         self.token = token
         bound = type(f"_Bound{handler.__name__}", (handler,), {"web": self})
-        self._httpd = ThreadingHTTPServer((host, port), bound)
+        if sock is None:
+            self._httpd = ThreadingHTTPServer((host, port), bound)
+        else:  # a socket bound and listening already (hama_yarn.web.deferred): it is the server's
+            self._httpd = ThreadingHTTPServer(sock.getsockname()[:2], bound, bind_and_activate=False)
+            self._httpd.socket.close()
+            self._httpd.socket = sock
+            self._httpd.server_address = sock.getsockname()[:2]
+            self._httpd.server_name, self._httpd.server_port = host, int(self._httpd.server_address[1])
         self._httpd.daemon_threads = True
         self._scheme = "http"
         if ssl_context is not None:  # the handshake runs in the request's thread, not the accept loop
@@ -165,12 +171,15 @@ class WebServer(TokenWebServer):
         Host name in :attr:`url` (default *host*).
     ssl_context : ssl.SSLContext, optional
         Serve HTTPS with it (the job's certificate when ``hama.rpc.tls.enabled``).
+    sock : socket.socket, optional
+        A listening socket to serve (:mod:`hama_yarn.web.deferred`).
     """
 
     def __init__(self, source: JobSource, token: str, host: str = "127.0.0.1", port: int = 0,
-                 advertise: str | None = None, ssl_context: ssl.SSLContext | None = None) -> None:
+                 advertise: str | None = None, ssl_context: ssl.SSLContext | None = None,
+                 sock: socket.socket | None = None) -> None:
         self.source = source
-        super().__init__(_Handler, token, host, port, advertise or host, ssl_context, "web-ui")
+        super().__init__(_Handler, token, host, port, advertise or host, ssl_context, "web-ui", sock)
 
 
 class _Handler(TokenHandler):
