@@ -20,7 +20,6 @@ from typing import Any
 
 from ..config import HamaConfiguration
 from ..errors import HamaError
-from .pages import PAGES, render_page
 
 log = logging.getLogger(__name__)
 
@@ -153,6 +152,8 @@ class HistorySource:
 
 def render_static(record: dict[str, Any], out_dir: str | Path) -> list[Path]:
     """Write every page of *record* as static HTML (``index.html``, ``peers.html``, ...)."""
+    from .pages import PAGES, render_page  # here: a master writing its record renders nothing
+
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     written = []
