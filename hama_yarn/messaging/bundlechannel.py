@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, Any
 from .. import errors
 from ..errors import MessagingError
 from ..rpc.server import ConnectionServer, listen
+from ..rpc.spin import Spinner
 from ..rpc.tls import recv_into_all, send_all
 
 if TYPE_CHECKING:
@@ -182,13 +183,17 @@ class BundleChannelClient:
         The job secret.
     timeout : float
         Socket timeout of sending one bundle and reading its answer, in seconds.
+    spin_us : int
+        Microseconds to poll for the answer before blocking (:mod:`hama_yarn.rpc.spin`).
     """
 
-    def __init__(self, address: str, secret: str, timeout: float = 60.0) -> None:
+    def __init__(self, address: str, secret: str, timeout: float = 60.0, spin_us: int = 0) -> None:
         self.address = address
         self._secret = secret
         self._timeout = timeout
+        self._spin_us = spin_us
         self._sock: socket.socket | None = None
+        self._spinner: Spinner | None = None
         self._lock = threading.Lock()
 
     def send(self, source_index: int, superstep: int, bundle: bytes | memoryview | BundleParts) -> None:
@@ -208,6 +213,7 @@ class BundleChannelClient:
                 if self._sock is None:
                     self._sock = open_connection(self.address, self._secret, timeout=self._timeout,
                                                  what="bundle channel")
+                    self._spinner = Spinner(self._sock, self._spin_us)
                 sock = self._sock
                 if isinstance(bundle, (bytes, bytearray, memoryview)):
                     # the head rides in the first write (with TLS a record and a receiver
@@ -228,6 +234,8 @@ class BundleChannelClient:
                         sock.sendall(view)
                     if small:
                         sock.sendall(b"".join(small))
+                if self._spinner is not None:
+                    self._spinner.wait()  # the answer comes once the receiver queued the bundle
                 status = _recv_exact(sock, 1)
                 if status == b"\x00":
                     return
@@ -256,6 +264,7 @@ class BundleChannelClient:
             except OSError:
                 pass
         self._sock = None
+        self._spinner = None
 
     def close(self) -> None:
         """Close the connection (a later :meth:`send` reconnects)."""

@@ -25,6 +25,7 @@ from ..errors import ConfigError, HamaError, MessagingError, RPCError, SyncError
 from ..plugins import load_object
 from ..rpc.client import RPCClient
 from ..rpc.idl import counters_to_thrift
+from ..rpc.spin import spin_budget_us
 from ..sync import INITIAL_BARRIER, SyncContext, client_class
 from ..messaging.queues import ReceiveQueue, create_queue
 from .memory import MemoryGuard, memory_limit
@@ -164,7 +165,8 @@ def run_peer(
         if incoming.uses_disk:
             _delete_spill_on_sigterm(incoming)
         messenger = Messenger(task_index, secret, bind, conf.get_int("bsp.peer.port", 0), advertise, rpc_timeout=timeout,
-                              incoming=incoming)
+                              incoming=incoming,
+                              ack_spin_us=spin_budget_us(conf, "hama.messenger.ack.spin.us", task.num_peers))
         ctx = SyncContext(conf, job_id, task.num_peers, secret, master_address)
         sync = client_class(conf)(ctx, task_index)
         sync.register(messenger.name, attempt_id)

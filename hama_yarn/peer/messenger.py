@@ -46,6 +46,9 @@ class Messenger:
     incoming : ReceiveQueue, optional
         Where received bundles go (``hama.messenger.receive.queue.class``; a
         checkpoint hook may wrap it).  Default: in memory.
+    ack_spin_us : int
+        Microseconds a sender polls for the receiver's answer to a bundle before blocking
+        (``hama.messenger.ack.spin.us``, :mod:`hama_yarn.rpc.spin`).
     """
 
     def __init__(
@@ -57,8 +60,10 @@ class Messenger:
         advertise: str,
         rpc_timeout: float = 60.0,
         incoming: queues.ReceiveQueue | None = None,
+        ack_spin_us: int = 0,
     ) -> None:
         self.task_index = task_index
+        self._ack_spin_us = ack_spin_us
         self._secret = secret
         self._timeout = rpc_timeout
         self.incoming: queues.ReceiveQueue = incoming or queues.IncomingQueue()
@@ -131,7 +136,7 @@ class Messenger:
                 log.debug("peer %s has no bundle channel: %s", name, exc)
                 port = ""
             host = name.rpartition(":")[0]
-            self._channels[name] = (BundleChannelClient(f"{host}{port}", self._secret, self._timeout)
+            self._channels[name] = (BundleChannelClient(f"{host}{port}", self._secret, self._timeout, self._ack_spin_us)
                                     if port.startswith(":") else None)
         return self._channels[name]
 

@@ -18,11 +18,8 @@ here write the exact bytes thriftpy2 writes for those structs (checked by the te
 from __future__ import annotations
 
 import logging
-import os
-import select
 import selectors
 import socket
-import ssl
 import struct
 import threading
 import time
@@ -31,6 +28,7 @@ from typing import Any
 from ..errors import HamaError, RPCError, SyncError
 from ..rpc.client import open_connection
 from ..rpc.server import accept_connection, listen
+from ..rpc.spin import Spinner
 from ..rpc.tls import recv_some, send_all
 
 log = logging.getLogger(__name__)
@@ -304,9 +302,7 @@ class BarrierChannelClient:
         # A blocking socket: the master enforces the barrier timeout, a dead master ends the wait with EOF.
         self._sock: socket.socket | None = open_connection(address, secret, None, 10.0, "barrier channel")
         self._left = b""
-        self._spin_ns = max(0, spin_us) * 1000
-        self._poll = select.poll()
-        self._poll.register(self._sock.fileno(), select.POLLIN)
+        self._spinner = Spinner(self._sock, spin_us)
 
     def enter(self, task_index: int, superstep: int, timeout_ms: int) -> None:
         """Enter the barrier of *superstep*; return when every peer entered it.
@@ -343,24 +339,11 @@ class BarrierChannelClient:
                 if len(buf) >= 4 + size:
                     self._left = buf[4 + size :]
                     return buf[4 : 4 + size]
-            if self._spin_ns and not (type(sock) is ssl.SSLSocket and sock.pending()):
-                self._spin()
+            self._spinner.wait()
             chunk = recv_some(sock, 65536)
             if not chunk:
                 raise ConnectionError("the master closed the barrier channel")
             buf = buf + chunk if buf else chunk
-
-    def _spin(self) -> None:
-        """Poll for the reply without blocking, yielding the CPU between polls, for up to
-        ``spin_us``: a reply that comes within that window is read without the sleep and
-        cross-CPU wake-up of a blocking read (tens of microseconds on a virtual machine whose
-        idle CPUs halt); yielding lets the master run on this CPU when the others are busy."""
-        poll, now, yield_cpu = self._poll.poll, time.perf_counter_ns, os.sched_yield
-        end = now() + self._spin_ns
-        while not poll(0):
-            if now() > end:
-                return
-            yield_cpu()
 
     def close(self) -> None:
         """Close the connection."""

@@ -9,7 +9,6 @@ bundles carry their superstep number.
 from __future__ import annotations
 
 import logging
-import os
 import threading
 import time
 from collections.abc import Callable
@@ -17,6 +16,7 @@ from typing import Protocol
 
 from ..errors import BarrierTimeoutError, HamaError, SyncError
 from ..rpc.client import RPCClient, parse_address
+from ..rpc.spin import spin_budget_us
 from .base import SyncClient, SyncContext, SyncServer
 from .channel import BarrierChannelClient, BarrierChannelServer
 
@@ -309,16 +309,8 @@ class RPCSyncClient(SyncClient):
             if address.startswith(":"):
                 address = parse_address(self.ctx.master_address)[0] + address
             if address:
-                self._channel = BarrierChannelClient(address, self.ctx.secret, self._spin_us())
-
-    def _spin_us(self) -> int:
-        """``hama.sync.rpc.spin.us`` when every peer can have a CPU of this host (more peers than
-        CPUs would spin on the CPUs the others compute on), else 0."""
-        try:
-            cpus = len(os.sched_getaffinity(0))
-        except (AttributeError, OSError):
-            cpus = os.cpu_count() or 1
-        return self.ctx.conf.get_int("hama.sync.rpc.spin.us", 100) if self.ctx.num_peers <= cpus else 0
+                spin = spin_budget_us(self.ctx.conf, "hama.sync.rpc.spin.us", self.ctx.num_peers)
+                self._channel = BarrierChannelClient(address, self.ctx.secret, spin)
 
     def get_peer_names(self, timeout: float) -> list[str]:
         names: list[str] = self._rpc.call("get_peer_names", _ms(timeout), timeout=timeout + _MARGIN)

@@ -20,10 +20,12 @@ from hama_yarn.peer.messenger import Messenger
 from .helpers import read_text_parts, run
 
 
-@pytest.fixture
-def pair() -> Iterator[tuple[Messenger, Messenger]]:
-    a = Messenger(0, "secret", "127.0.0.1", 0, "127.0.0.1", rpc_timeout=30)
-    b = Messenger(1, "secret", "127.0.0.1", 0, "127.0.0.1", rpc_timeout=30)
+@pytest.fixture(params=[0, 200], ids=["block", "spin"])
+def pair(request: pytest.FixtureRequest) -> Iterator[tuple[Messenger, Messenger]]:
+    """Two messengers; the sender blocks for the receiver's answer at once, or polls 200 us first
+    (``hama.messenger.ack.spin.us``)."""
+    a = Messenger(0, "secret", "127.0.0.1", 0, "127.0.0.1", rpc_timeout=30, ack_spin_us=request.param)
+    b = Messenger(1, "secret", "127.0.0.1", 0, "127.0.0.1", rpc_timeout=30, ack_spin_us=request.param)
     try:
         yield a, b
     finally:
@@ -39,7 +41,9 @@ def test_large_bundles_take_the_channel_and_arrive_intact(pair: tuple[Messenger,
     a, b = pair
     x, y = big(1), big(2)
     a.send_bundles(1, [(b.name, encode([x, y.reshape(-1, 4)]))])
-    assert a._channels[b.name] is not None  # the bundle went over the raw channel
+    channel = a._channels[b.name]
+    assert channel is not None  # the bundle went over the raw channel
+    assert channel._spinner is not None and channel._spinner.budget_us == a._ack_spin_us
     got = b.incoming.take(1).to_list()
     assert np.array_equal(got[0], x) and np.array_equal(got[1], y.reshape(-1, 4))
     assert not got[0].flags.writeable  # zero-copy views of the received buffer, read-only

@@ -183,7 +183,7 @@ def test_spinning_peer_gets_a_release_within_and_after_its_window(master: Master
     while it polls and one that comes long after both end the barrier."""
     monkeypatch.setattr("os.sched_getaffinity", lambda _pid: {0, 1}, raising=False)
     a, b = master.client(0), master.client(1)
-    assert a._channel is not None and a._channel._spin_ns == 100_000
+    assert a._channel is not None and a._channel._spinner.budget_us == 100
     for step, late in ((0, 0.0), (1, 0.05), (2, 0.0)):
         t = threading.Thread(target=a.enter_barrier, args=(step, 5.0))
         t.start()
@@ -201,7 +201,20 @@ def test_no_spinning_with_more_peers_than_cpus(monkeypatch: Any) -> None:
     try:
         monkeypatch.setattr("os.sched_getaffinity", lambda _pid: {0, 1}, raising=False)
         c = m.client(0)
-        assert c._channel is not None and c._channel._spin_ns == 0
+        assert c._channel is not None and c._channel._spinner.budget_us == 0
         c.close()
     finally:
         m.close()
+
+
+def test_spin_budget_is_the_key_only_when_every_peer_has_a_cpu(monkeypatch: Any) -> None:
+    from hama_yarn.config import HamaConfiguration
+    from hama_yarn.rpc.spin import spin_budget_us
+
+    conf = HamaConfiguration()
+    monkeypatch.setattr("os.sched_getaffinity", lambda _pid: {0, 1, 2, 3}, raising=False)
+    assert spin_budget_us(conf, "hama.messenger.ack.spin.us", 4) == 200  # the default
+    assert spin_budget_us(conf, "hama.sync.rpc.spin.us", 2) == 100
+    assert spin_budget_us(conf, "hama.messenger.ack.spin.us", 5) == 0
+    conf.set("hama.messenger.ack.spin.us", "0")
+    assert spin_budget_us(conf, "hama.messenger.ack.spin.us", 1) == 0
