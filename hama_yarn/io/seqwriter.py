@@ -194,7 +194,8 @@ class SequenceFileWriter:
         self._last_sync = 0
         self._next_sync = self.sync_interval  # a marker goes before the first record at or past it
         self._out: list[bytes] = []
-        self._pending = 0
+        self._out_start = start  # file position of the first byte in _out
+        self._next_check = 0  # NONE appends: the position from which _before_record() runs (only grows late)
         self._closed = False
         # BLOCK buffers
         self._klens: list[bytes] = []
@@ -232,18 +233,31 @@ class SequenceFileWriter:
 
     def _emit(self, data: bytes) -> None:
         self._out.append(data)
-        n = len(data)
-        self._pos += n
-        self._pending += n
-        if self._pending >= self._buffer_size:
+        self._pos += len(data)
+        if self._pos - self._out_start >= self._buffer_size:
             self._flush_out()
 
     def _flush_out(self) -> None:
         if self._out:
             data = b"".join(self._out) if len(self._out) > 1 else self._out[0]
             self._out.clear()
-            self._pending = 0
             self._f.write(data)
+        self._out_start = self._pos
+
+    def _before_record(self) -> int:
+        """NONE appends, at or past ``_next_check``: a sync marker when one is due, the buffer
+        written out when full; then the next position to check.  Returns the position.
+
+        ``_next_check`` is never later than the next marker or the buffer's limit (both only
+        move forward), so a value left over from before a :meth:`sync` or :meth:`flush` only
+        brings this call earlier.
+        """
+        if self._pos >= self._next_sync:
+            self._write_sync()
+        if self._pos - self._out_start >= self._buffer_size:
+            self._flush_out()
+        self._next_check = min(self._next_sync, self._out_start + self._buffer_size)
+        return self._pos
 
     # -- public API -------------------------------------------------------
 
@@ -272,44 +286,46 @@ class SequenceFileWriter:
         """:meth:`append` of an uncompressed file: one function, the record encoded at once.
 
         LongWritable -> Text records with short values are packed inline (no call per record);
-        the sync check compares with one precomputed position (``_next_sync``).
+        the sync marker and the buffer's write-out are checked by one comparison with a
+        precomputed position (``_next_check``, :meth:`_before_record`).
         """
         encode = _record_encoder(self._kc, self._vc)
         out = self._out
         emit = out.append
-        buffer_size = self._buffer_size
         closed_error = "write to a closed SequenceFileWriter"
 
         inline = self._kc.java_class == LONG_WRITABLE and self._vc.java_class == TEXT
         long_text = _LONG_TEXT.pack
+        head_size = _LONG_TEXT.size  # record length, key length, the long, the Text's one-byte length
         struct_error = struct.error
 
         def append(key: Any, value: Any) -> None:
             if self._closed:
                 raise SequenceFileError(closed_error, path=self.path)
-            record = None
             if inline and type(value) is str:
                 raw = value.encode("utf-8")
                 n = len(raw)
                 if n < 128:
                     try:
-                        record = long_text(9 + n, 8, key, n) + raw
+                        head = long_text(9 + n, 8, key, n)
                     except struct_error:
                         pass  # not an int64: the codec says why
-            if record is None:
-                record = encode(key, value)
+                    else:
+                        self.records += 1
+                        pos = self._pos
+                        if pos >= self._next_check:
+                            pos = self._before_record()
+                        emit(head)  # the head and the text go out as two parts: no copy to join them
+                        emit(raw)
+                        self._pos = pos + head_size + n
+                        return
+            record = encode(key, value)
             self.records += 1
             pos = self._pos
-            if pos >= self._next_sync:
-                self._write_sync()
-                pos = self._pos
+            if pos >= self._next_check:
+                pos = self._before_record()
             emit(record)
-            n = len(record)
-            self._pos = pos + n
-            pending = self._pending + n
-            self._pending = pending
-            if pending >= buffer_size:
-                self._flush_out()
+            self._pos = pos + len(record)
 
         append.__doc__ = SequenceFileWriter.append.__doc__
         return append

@@ -137,3 +137,38 @@ def test_a_codec_error_on_the_compression_thread_reaches_the_writer() -> None:
     except OSError:
         pass
     assert w.closed and w._compressor is None
+
+
+@pytest.mark.parametrize("buffer_size", [1, 64, 1 << 20])
+def test_uncompressed_positions_are_exact_across_flushes_and_sync_markers(buffer_size: int) -> None:
+    """The inline LongWritable -> Text path (head and text written as two parts, one check for the
+    next marker and the buffer's write-out) writes the bytes and reports the tell() positions of
+    append_raw's path, with a sync() and a flush() in between; each position reads its record."""
+    records = [(i, VALUES[i % len(VALUES)]) for i in range(600)]
+    kc, vc = get_writable(LONG_WRITABLE), get_writable(TEXT)
+    outputs = []
+    for inline in (True, False):
+        buf = io.BytesIO()
+        positions = []
+        with SequenceFileWriter(buf, LONG_WRITABLE, TEXT, sync_marker=MARKER, sync_interval=500,
+                                buffer_size=buffer_size) as w:
+            for i, (k, v) in enumerate(records):
+                if i == 200:
+                    w.sync()
+                if i == 300:
+                    w.flush()
+                positions.append(w.tell())
+                if inline:
+                    w.append(k, v)
+                else:
+                    w.append_raw(kc.encode(k), vc.encode(v))
+            positions.append(w.tell())
+        outputs.append((buf.getvalue(), positions))
+    (data, positions), reference = outputs
+    assert (data, positions) == reference
+    assert positions[-1] == len(data) and data.count(MARKER) > 100
+    with SequenceFileReader(io.BytesIO(data)) as r:
+        assert list(r) == records
+        for i in (0, 1, 199, 200, 201, 299, 300, 450, 599):
+            r.seek(positions[i])
+            assert next(iter(r)) == records[i], i
