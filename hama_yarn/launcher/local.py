@@ -662,11 +662,10 @@ class PendingMaster:
         if go_w is None:
             return
         os.close(go_w)
-        for fd in (self.ready_r,):
-            try:
-                os.close(fd)
-            except OSError:
-                pass
+        try:
+            os.close(self.ready_r)
+        except OSError:
+            pass
         self.process.kill()
         self.process.wait(5.0)
 

@@ -97,7 +97,7 @@ def _load(name: str) -> types.ModuleType:
         for deferred in _DEFERRED:
             if isinstance(sys.modules.get(deferred), _Deferred):
                 del sys.modules[deferred]
-        for deferred in ("thriftpy2.parser", "thriftpy2.hook"):
+        for deferred in _DEFERRED:  # the parser first: the hook imports it
             real = importlib.import_module(deferred)
             if package is not None:
                 setattr(package, deferred.rpartition(".")[2], real)
